@@ -1,0 +1,46 @@
+"""The exceptions and warnings users can catch.
+
+User mistakes are :class:`ValueError` subclasses whose message names the object
+or file, the key and what was expected; numerical conditions the user should
+know about are warnings plus a flag on the result.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class BargainError(ValueError):
+    """Base class of every user-input error raised by bargain."""
+
+
+class ParamError(BargainError):
+    """A parameter declaration or a parameter value is invalid."""
+
+
+class FormulaError(BargainError):
+    """A formula string is not valid in bargain's safe formula language."""
+
+
+class ModelError(BargainError):
+    """A game or model definition is inconsistent."""
+
+
+class BargainWarning(UserWarning):
+    """Base class of bargain's warnings."""
+
+
+class DegenerateGameWarning(BargainWarning):
+    """A game is degenerate: ties between best responses or equilibrium components.
+
+    The equilibria reported are verified, but a degenerate game may have
+    equilibria outside the reported set (for example a continuum); the result
+    is flagged ``degenerate`` so a sweep can count such points.
+    """
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest known name, or ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

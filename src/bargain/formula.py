@@ -1,0 +1,521 @@
+"""Safe formulas: arithmetic over declared names, parsed to sympy without ``eval``.
+
+A formula is a Python-like expression made of numbers, declared names,
+``+ - * / **``, comparisons, ``and``/``or``/``not`` and the functions
+``abs exp log sqrt min max where``; ``where(c, a, b)`` is ``a`` where the
+condition ``c`` holds and ``b`` elsewhere. :func:`parse` walks the Python AST
+with a whitelist and builds sympy objects directly; :func:`compile` turns
+parsed formulas into one vectorized numpy function.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import sympy
+from sympy.printing.numpy import NumPyPrinter
+
+from bargain.errors import FormulaError, did_you_mean
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from bargain.params import ParamSpace
+
+# name: (sympy function, signature, least and most arguments)
+_FUNCTIONS: dict[str, tuple[Any, str, int, int | None]] = {
+    "abs": (sympy.Abs, "abs(x)", 1, 1),
+    "exp": (sympy.exp, "exp(x)", 1, 1),
+    "log": (sympy.log, "log(x)", 1, 1),
+    "sqrt": (sympy.sqrt, "sqrt(x)", 1, 1),
+    "min": (sympy.Min, "min(a, b, ...)", 2, None),
+    "max": (sympy.Max, "max(a, b, ...)", 2, None),
+    "where": (sympy.Piecewise, "where(cond, a, b)", 3, 3),
+}
+FUNCTIONS = tuple(sorted(_FUNCTIONS))
+"""Names of the functions a formula may call (reserved as parameter names)."""
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 100
+MAX_LOG10 = 300  # constants must stay within about 1e300
+MAX_POWER = 1000  # largest rational exponent of a non-constant base
+
+_LIMIT = sympy.Float(10.0**MAX_LOG10)
+_ALLOWED = (
+    "allowed: numbers, the known names, + - * / **, comparisons < <= > >= == !=, "
+    "and/or/not, and the functions abs, exp, log, sqrt, min, max, where(cond, a, b)"
+)
+_ARITHMETIC = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+_COMPARE = {
+    ast.Lt: sympy.Lt,
+    ast.LtE: sympy.Le,
+    ast.Gt: sympy.Gt,
+    ast.GtE: sympy.Ge,
+    ast.Eq: sympy.Eq,
+    ast.NotEq: sympy.Ne,
+}
+# Forbidden operators: their spelling and a hint.
+_OPERATORS = {
+    ast.FloorDiv: ("//", "there is no floor division"),
+    ast.Mod: ("%", "there is no modulo"),
+    ast.MatMult: ("@", "there is no matrix product"),
+    ast.BitXor: ("^", "use ** for powers"),
+    ast.BitAnd: ("&", "use 'and' to combine conditions"),
+    ast.BitOr: ("|", "use 'or' to combine conditions"),
+    ast.LShift: ("<<", "there are no bit shifts"),
+    ast.RShift: (">>", "there are no bit shifts"),
+    ast.Is: ("is", "compare numbers with == or !="),
+    ast.IsNot: ("is not", "compare numbers with == or !="),
+    ast.In: ("in", "compare numbers with == or !="),
+    ast.NotIn: ("not in", "compare numbers with == or !="),
+}
+# Forbidden constructs: description and hint.
+_CONSTRUCTS = {
+    ast.Attribute: ("attribute access", ""),
+    ast.Subscript: ("indexing", ""),
+    ast.Lambda: ("lambda", ""),
+    ast.ListComp: ("a comprehension", ""),
+    ast.SetComp: ("a comprehension", ""),
+    ast.DictComp: ("a comprehension", ""),
+    ast.GeneratorExp: ("a generator expression", ""),
+    ast.JoinedStr: ("an f-string", ""),
+    ast.List: ("a list", ""),
+    ast.Tuple: ("a tuple", ""),
+    ast.Dict: ("a dict", ""),
+    ast.Set: ("a set", ""),
+    ast.Starred: ("unpacking with *", ""),
+    ast.NamedExpr: ("assignment with :=", ""),
+    ast.IfExp: ("a conditional expression 'a if c else b'", "use where(c, a, b)"),
+}
+
+
+class _Parser:
+    """Whitelist walker from a Python AST to sympy, with located error messages."""
+
+    def __init__(self, text: str, known: frozenset[str], where: str | None) -> None:
+        self.text = text
+        self.known = known
+        self.prefix = f"{where}: " if where else ""
+        self.lines = text.split("\n")
+
+    def parse(self) -> sympy.Basic:
+        if len(self.text) > MAX_LENGTH:
+            raise FormulaError(
+                f"{self.prefix}formula is {len(self.text)} characters long; "
+                f"the limit is {MAX_LENGTH}"
+            )
+        if not self.text:
+            raise self.error("empty formula")
+        try:
+            tree = ast.parse(self.text, mode="eval")
+        except SyntaxError as exc:
+            span = None
+            if exc.lineno and exc.offset:
+                end = exc.end_offset if exc.end_lineno == exc.lineno else None
+                span = (exc.lineno, exc.offset - 1, exc.lineno, (end or exc.offset + 1) - 1)
+            raise self.error(f"invalid syntax ({exc.msg})", span) from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            raise self.error(f"formula cannot be parsed ({type(exc).__name__}: {exc})") from None
+        try:
+            return self.visit(tree.body, 0)
+        except (RecursionError, MemoryError) as exc:
+            raise self.error(f"formula is too complex ({type(exc).__name__})") from None
+
+    # -- messages -----------------------------------------------------------------------
+
+    def error(
+        self,
+        problem: str,
+        span: tuple[int, int, int, int] | None = None,
+        *,
+        suggestion: str = "",
+        hint: str = "",
+        allowed: bool = True,
+    ) -> FormulaError:
+        """Build a FormulaError quoting the formula, with a caret line under ``span``."""
+        lines = [f"{self.prefix}{problem} in formula {self.text!r}{suggestion}"]
+        if span and span[0] <= len(self.lines):
+            lineno, start, end_lineno, end = span
+            line = self.lines[lineno - 1]
+            end = end if end_lineno == lineno else len(line)
+            lines += [f"    {line}", f"    {' ' * start}{'^' * max(end - start, 1)}"]
+        if hint:
+            lines.append(f"hint: {hint}")
+        if allowed:
+            lines.append(_ALLOWED)
+        lines.append(f"known names: {', '.join(sorted(self.known)) or '(none)'}")
+        return FormulaError("\n".join(lines))
+
+    def _char(self, lineno: int, byte_offset: int) -> int:
+        """Character column of a UTF-8 byte offset (as the ast module reports)."""
+        return len(self.lines[lineno - 1].encode()[:byte_offset].decode(errors="ignore"))
+
+    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
+        return (
+            node.lineno,
+            self._char(node.lineno, node.col_offset),
+            node.end_lineno,
+            self._char(node.end_lineno, node.end_col_offset),
+        )
+
+    def between(self, left: ast.AST, right: ast.AST, node: ast.AST) -> tuple[int, int, int, int]:
+        """Span of the operator between two operands, or of ``node`` if on several lines."""
+        _, _, lineno, start = self.span(left)
+        right_lineno, end, _, _ = self.span(right)
+        if lineno != right_lineno:
+            return self.span(node)
+        gap = self.lines[lineno - 1][start:end]
+        start += len(gap) - len(gap.lstrip(" \t()"))
+        end -= len(gap) - len(gap.rstrip(" \t()"))
+        return (lineno, start, lineno, end)
+
+    # -- walking ------------------------------------------------------------------------
+
+    def visit(self, node: ast.AST, depth: int) -> sympy.Basic:
+        if depth > MAX_DEPTH:
+            raise self.error(
+                f"formula is nested too deeply (limit {MAX_DEPTH} levels)", self.span(node)
+            )
+        handler = self._handlers.get(type(node))
+        if handler is None:
+            what, hint = _CONSTRUCTS.get(type(node), ("this kind of expression", ""))
+            raise self.error(f"{what} is not allowed", self.span(node), hint=hint)
+        return handler(self, node, depth + 1)
+
+    def operand(self, node: ast.AST, depth: int) -> sympy.Expr:
+        """Visit a node that must be a number, not a condition."""
+        value = self.visit(node, depth)
+        if not isinstance(value, sympy.Expr):
+            raise self.error(
+                "a condition is used as a number",
+                self.span(node),
+                hint="use where(cond, 1, 0) to turn a condition into a number",
+            )
+        return value
+
+    def condition(self, node: ast.AST, depth: int) -> sympy.Basic:
+        """Visit a node that must be a condition, not a number."""
+        value = self.visit(node, depth)
+        if isinstance(value, sympy.Expr):
+            raise self.error(
+                "a number is used as a condition",
+                self.span(node),
+                hint="write a comparison such as x > 0",
+            )
+        return value
+
+    def number(self, node: ast.AST, value: sympy.Basic) -> sympy.Basic:
+        """Return ``value``, refusing constants that are not finite reals or are huge."""
+        if isinstance(value, sympy.Expr) and value.is_number:
+            if not value.is_real:
+                raise self.error(
+                    f"this part is not a finite real number (it is {value})", self.span(node)
+                )
+            if value.is_Number and abs(value) > _LIMIT:
+                raise self.error(f"constant too large (limit about 1e{MAX_LOG10})", self.span(node))
+        return value
+
+    def _constant(self, node: ast.Constant, depth: int) -> sympy.Basic:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kind = {bool: "boolean", str: "string", bytes: "bytes", complex: "complex number"}
+            hint = "conditions are comparisons such as x > 0" if isinstance(value, bool) else ""
+            raise self.error(
+                f"{kind.get(type(value), 'constant')} {value!r} is not allowed",
+                self.span(node),
+                hint=hint,
+            )
+        return self.number(
+            node, sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+        )
+
+    def _name(self, node: ast.Name, depth: int) -> sympy.Basic:
+        name = node.id
+        if name.startswith("_"):
+            raise self.error(f"names starting with '_' are not allowed: '{name}'", self.span(node))
+        if name in self.known:
+            return sympy.Symbol(name)
+        if name in FUNCTIONS:
+            raise self.error(
+                f"function '{name}' must be called, as in {_FUNCTIONS[name][1]}", self.span(node)
+            )
+        raise self.error(
+            f"unknown name '{name}'",
+            self.span(node),
+            suggestion=did_you_mean(name, self.known),
+            allowed=False,
+        )
+
+    def _binop(self, node: ast.BinOp, depth: int) -> sympy.Basic:
+        op = type(node.op)
+        if op in _OPERATORS:
+            symbol, hint = _OPERATORS[op]
+            raise self.error(
+                f"operator '{symbol}' is not allowed",
+                self.between(node.left, node.right, node),
+                hint=hint,
+            )
+        left, right = self.operand(node.left, depth), self.operand(node.right, depth)
+        if op is ast.Div and right.is_zero:
+            raise self.error("division by zero", self.span(node.right))
+        if op is ast.Pow:
+            self._check_power(node, left, right)
+        return self.number(node, _ARITHMETIC[op](left, right))
+
+    def _check_power(self, node: ast.BinOp, base: sympy.Expr, exp: sympy.Expr) -> None:
+        """Refuse powers that would be huge constants or expensive to expand."""
+        if base.is_Number and exp.is_Number:
+            if base.is_zero:
+                if exp.is_negative:
+                    raise self.error("division by zero (0 to a negative power)", self.span(node))
+                return
+            ratio = sympy.Rational(abs(base))
+            log10 = float(exp) * (math.log10(ratio.p) - math.log10(ratio.q))
+            if abs(log10) > MAX_LOG10:
+                size = "large" if log10 > 0 else "small"
+                raise self.error(
+                    f"constant too {size}: this power is about 1e{log10:.0f} "
+                    f"(limit about 1e±{MAX_LOG10})",
+                    self.span(node),
+                )
+        elif exp.is_Rational and abs(exp) > MAX_POWER:
+            raise self.error(
+                f"exponent {exp} is too large for a non-constant base (limit {MAX_POWER})",
+                self.span(node.right),
+            )
+
+    def _unaryop(self, node: ast.UnaryOp, depth: int) -> sympy.Basic:
+        if isinstance(node.op, ast.Not):
+            return sympy.Not(self.condition(node.operand, depth))
+        if isinstance(node.op, ast.Invert):
+            raise self.error(
+                "operator '~' is not allowed",
+                self.span(node),
+                hint="use 'not' to negate a condition",
+            )
+        value = self.operand(node.operand, depth)
+        return self.number(node, -value if isinstance(node.op, ast.USub) else value)
+
+    def _boolop(self, node: ast.BoolOp, depth: int) -> sympy.Basic:
+        values = [self.condition(value, depth) for value in node.values]
+        return (sympy.And if isinstance(node.op, ast.And) else sympy.Or)(*values)
+
+    def _compare(self, node: ast.Compare, depth: int) -> sympy.Basic:
+        nodes = [node.left, *node.comparators]
+        for i, op in enumerate(node.ops):
+            if type(op) in _OPERATORS:
+                symbol, hint = _OPERATORS[type(op)]
+                raise self.error(
+                    f"operator '{symbol}' is not allowed",
+                    self.between(nodes[i], nodes[i + 1], node),
+                    hint=hint,
+                )
+        values = [self.operand(n, depth) for n in nodes]
+        return sympy.And(
+            *(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
+        )
+
+    def _call(self, node: ast.Call, depth: int) -> sympy.Basic:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in _FUNCTIONS:
+            suggestion = ""
+            if name is None:
+                self.visit(node.func, depth)  # raises for attributes, lambdas, ...
+                problem = "calling this is not allowed"
+            elif name in self.known:
+                problem = f"'{name}' is a parameter, not a function"
+            else:
+                problem = f"unknown function '{name}'"
+                suggestion = did_you_mean(name, FUNCTIONS)
+            raise self.error(
+                problem,
+                self.span(node.func),
+                suggestion=suggestion,
+                hint=f"the functions are {', '.join(FUNCTIONS)}",
+            )
+        if node.keywords:
+            raise self.error("keyword arguments are not allowed", self.span(node.keywords[0]))
+        func, signature, least, most = _FUNCTIONS[name]
+        n = len(node.args)
+        if n < least or (most is not None and n > most):
+            raise self.error(
+                f"wrong number of arguments to {name}(): got {n}",
+                self.span(node),
+                hint=f"use {signature}",
+            )
+        if name == "where":
+            cond = self.condition(node.args[0], depth)
+            a, b = (self.operand(arg, depth) for arg in node.args[1:])
+            return self.number(node, func((a, cond), (b, True)))
+        return self.number(node, func(*(self.operand(arg, depth) for arg in node.args)))
+
+    _handlers: ClassVar[dict[type, Callable[..., sympy.Basic]]] = {
+        ast.Constant: _constant,
+        ast.Name: _name,
+        ast.BinOp: _binop,
+        ast.UnaryOp: _unaryop,
+        ast.BoolOp: _boolop,
+        ast.Compare: _compare,
+        ast.Call: _call,
+    }
+
+
+def _known_names(names: Iterable[str] | ParamSpace) -> tuple[str, ...]:
+    return tuple(getattr(names, "names", names))
+
+
+def parse(text: str, names: Iterable[str] | ParamSpace, where: str | None = None) -> sympy.Basic:
+    """Parse a formula into a sympy expression, or a sympy Boolean for a condition.
+
+    Parameters
+    ----------
+    text : str
+        The formula, e.g. ``"relief * (1 - breakout)"``.
+    names : iterable of str or ParamSpace
+        The names the formula may use.
+    where : str, optional
+        Context (file and key) prefixed to error messages.
+
+    Raises
+    ------
+    FormulaError
+        If the text is not a valid formula; the message points at the problem.
+    """
+    if not isinstance(text, str):
+        raise FormulaError(f"{where + ': ' if where else ''}formula must be a string, got {text!r}")
+    return _Parser(text.strip(), frozenset(_known_names(names)), where).parse()
+
+
+def free_names(expr: sympy.Basic) -> set[str]:
+    """Names of the free symbols of ``expr``."""
+    return {s.name for s in expr.free_symbols}
+
+
+class _Printer(NumPyPrinter):
+    """NumPy printer with exact floats, pairwise min/max/and/or and nested ``where``.
+
+    Pairwise reductions broadcast arguments of different shapes, which
+    ``numpy.amin`` or ``logical_and.reduce`` on a tuple of arrays do not.
+    """
+
+    def _print_Float(self, expr: sympy.Float) -> str:
+        return repr(float(expr))
+
+    def _reduce(self, func: str, args: Sequence[sympy.Basic]) -> str:
+        func = self._module_format(f"numpy.{func}")
+        out = self._print(args[0])
+        for arg in args[1:]:
+            out = f"{func}({out}, {self._print(arg)})"
+        return out
+
+    def _print_Min(self, expr: sympy.Min) -> str:
+        return self._reduce("minimum", expr.args)
+
+    def _print_Max(self, expr: sympy.Max) -> str:
+        return self._reduce("maximum", expr.args)
+
+    def _print_And(self, expr: sympy.And) -> str:
+        return self._reduce("logical_and", expr.args)
+
+    def _print_Or(self, expr: sympy.Or) -> str:
+        return self._reduce("logical_or", expr.args)
+
+    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
+        where = self._module_format("numpy.where")
+        out = self._print(sympy.nan)
+        for value, cond in reversed(expr.args):
+            out = (
+                self._print(value)
+                if cond is sympy.true
+                else f"{where}({self._print(cond)}, {self._print(value)}, {out})"
+            )
+        return out
+
+
+class CompiledFormula:
+    """Formulas compiled to one vectorized numpy function.
+
+    Call with one array per name (in the order of ``names``); the arrays are
+    broadcast together. A single compiled expression returns an array of the
+    broadcast shape; a sequence of ``k`` expressions returns shape ``(k, *shape)``.
+    Values are float64 (conditions give 0 or 1); numpy floating-point warnings
+    are suppressed, invalid results are ``nan`` or ``inf``.
+    """
+
+    __slots__ = ("_fn", "_single", "exprs", "names")
+
+    def __init__(
+        self, exprs: tuple[sympy.Basic, ...], names: tuple[str, ...], single: bool
+    ) -> None:
+        self.exprs = exprs
+        self.names = names
+        self._single = single
+        dummies = {name: sympy.Dummy(name) for name in names}
+        body = [e.xreplace({s: dummies[s.name] for s in e.free_symbols}) for e in exprs]
+        printer = _Printer(
+            {
+                "fully_qualified_modules": False,
+                "inline": True,
+                "allow_unknown_functions": True,
+                "user_functions": {},
+            }
+        )
+        self._fn = sympy.lambdify(
+            list(dummies.values()), body, modules="numpy", printer=printer, cse=True
+        )
+
+    def __call__(self, *arrays: ArrayLike) -> np.ndarray:
+        if len(arrays) != len(self.names):
+            raise TypeError(
+                f"expected {len(self.names)} arrays ({', '.join(self.names)}), got {len(arrays)}"
+            )
+        args = [np.asarray(a, dtype=np.float64) for a in arrays]
+        out = np.empty((len(self.exprs), *np.broadcast_shapes(*(a.shape for a in args))))
+        with np.errstate(all="ignore"):
+            for i, value in enumerate(self._fn(*args)):
+                out[i] = value
+        return out[0] if self._single else out
+
+    def __repr__(self) -> str:
+        what = str(self.exprs[0]) if self._single else f"{len(self.exprs)} formulas"
+        return f"<CompiledFormula {what} of ({', '.join(self.names)})>"
+
+
+def compile(
+    exprs: sympy.Basic | Sequence[sympy.Basic], names: Iterable[str] | ParamSpace
+) -> CompiledFormula:
+    """Compile expressions once into a vectorized function of arrays for ``names``.
+
+    Symbols are matched to ``names`` by name (assumptions are ignored).
+
+    Raises
+    ------
+    FormulaError
+        If an expression uses a name not in ``names``, or names repeat.
+    """
+    names = _known_names(names)
+    if len(set(names)) != len(names):
+        raise FormulaError(f"duplicate names in {names}")
+    single = isinstance(exprs, sympy.Basic)
+    exprs = (exprs,) if single else tuple(exprs)
+    for e in exprs:
+        if not isinstance(e, sympy.Basic):
+            raise TypeError(f"expected sympy expressions, got {e!r}")
+    unknown = set().union(*map(free_names, exprs)) - set(names)
+    if unknown:
+        raise FormulaError(
+            f"formulas use undeclared names {', '.join(sorted(unknown))}; "
+            f"known names: {', '.join(sorted(names)) or '(none)'}"
+        )
+    return CompiledFormula(exprs, names, single)

@@ -1,0 +1,279 @@
+"""Declared model parameters: names, defaults, bounds, and binding values to them."""
+
+from __future__ import annotations
+
+import keyword
+import math
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from bargain.errors import ParamError, did_you_mean
+from bargain.formula import FUNCTIONS
+
+
+def _fmt(x: float) -> str:
+    """Format a float exactly, without a trailing ``.0``."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _prefix(where: str) -> str:
+    return f"{where}: " if where else ""
+
+
+def _to_float(value: object, what: str) -> float:
+    """Return ``value`` as a finite float or raise ParamError about ``what``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ParamError(f"{what} must be a real number, got {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:
+        x = math.inf
+    if not math.isfinite(x):
+        raise ParamError(f"{what} must be finite, got {value!r}")
+    return x
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named real parameter with a default value and optional bounds.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in formulas; not a keyword, not starting with ``_`` and
+        not a formula function name.
+    default : float
+        Value used when none is bound; must lie within the bounds.
+    low, high : float or None
+        Inclusive bounds; ``None`` means unbounded.
+    description : str
+        Free text for documentation.
+    """
+
+    name: str
+    default: float
+    low: float | None = None
+    high: float | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        name = self.name
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ParamError(f"parameter name {name!r} is not a valid identifier")
+        if keyword.iskeyword(name) or name in FUNCTIONS:
+            raise ParamError(
+                f"parameter name '{name}' is reserved (a Python keyword or a "
+                f"formula function: {', '.join(FUNCTIONS)})"
+            )
+        if name.startswith("_"):
+            raise ParamError(f"parameter name '{name}' must not start with '_'")
+        if unicodedata.normalize("NFKC", name) != name:
+            raise ParamError(f"parameter name {name!r} is not in Unicode NFKC normal form")
+        if not isinstance(self.description, str):
+            raise ParamError(f"description of parameter '{name}' must be a string")
+        low = (
+            None if self.low is None else _to_float(self.low, f"lower bound of parameter '{name}'")
+        )
+        high = (
+            None
+            if self.high is None
+            else _to_float(self.high, f"upper bound of parameter '{name}'")
+        )
+        if low is not None and high is not None and low > high:
+            raise ParamError(
+                f"parameter '{name}' has lower bound {_fmt(low)} above its upper bound {_fmt(high)}"
+            )
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        default = _to_float(self.default, f"default of parameter '{name}'")
+        if not self._within(default):
+            raise ParamError(
+                f"default of parameter '{name}' = {_fmt(default)} is outside "
+                f"its bounds {self.bounds_text}"
+            )
+        object.__setattr__(self, "default", default)
+
+    @property
+    def bounds_text(self) -> str:
+        """The bounds as text, e.g. ``[0, 1]`` or ``[0, inf)``."""
+        low = "(-inf" if self.low is None else f"[{_fmt(self.low)}"
+        high = "inf)" if self.high is None else f"{_fmt(self.high)}]"
+        return f"{low}, {high}"
+
+    def _within(self, x: float) -> bool:
+        return (self.low is None or x >= self.low) and (self.high is None or x <= self.high)
+
+    def check(self, value: object, where: str = "") -> float:
+        """Validate one value (real, finite, within bounds) and return it as a float.
+
+        ``where`` (e.g. a file and key) prefixes error messages.
+        """
+        what = f"{_prefix(where)}parameter '{self.name}'"
+        x = _to_float(value, what)
+        if not self._within(x):
+            raise ParamError(f"{what} = {_fmt(x)} is outside its bounds {self.bounds_text}")
+        return x
+
+
+class ParamSpace:
+    """An immutable, ordered collection of :class:`Param` with unique names."""
+
+    __slots__ = ("_params",)
+
+    def __init__(self, params: Iterable[Param] = ()) -> None:
+        by_name: dict[str, Param] = {}
+        for p in params:
+            if not isinstance(p, Param):
+                raise ParamError(f"ParamSpace takes Param objects, got {p!r}")
+            if p.name in by_name:
+                raise ParamError(f"duplicate parameter name '{p.name}'")
+            by_name[p.name] = p
+        self._params = by_name
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def __iter__(self) -> Iterator[Param]:
+        return iter(self._params.values())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._params
+
+    def __getitem__(self, name: str) -> Param:
+        if name not in self:
+            raise self._unknown([name])
+        return self._params[name]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParamSpace):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ParamSpace({list(self)!r})"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Parameter names in declaration order."""
+        return tuple(self._params)
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        """Default value of every parameter, in declaration order."""
+        return {p.name: p.default for p in self}
+
+    def _unknown(self, names: Iterable[object], where: str = "") -> ParamError:
+        names = list(names)
+        unknown = ", ".join(f"{n!r}{did_you_mean(str(n), self._params)}" for n in names)
+        known = ", ".join(sorted(self._params)) or "(none)"
+        plural = "s" if len(names) > 1 else ""
+        return ParamError(
+            f"{_prefix(where)}unknown parameter{plural} {unknown}; known parameters: {known}"
+        )
+
+    def _check_known(self, names: Iterable[object], where: str) -> None:
+        unknown = [n for n in names if n not in self]
+        if unknown:
+            raise self._unknown(unknown, where)
+
+    def bind(self, /, *, where: str = "", **values: object) -> dict[str, float]:
+        """Return every parameter's value (given or default) in declaration order.
+
+        ``where`` prefixes error messages (it cannot clash with a parameter, since
+        ``where`` is a reserved name).
+        """
+        self._check_known(values, where)
+        return {
+            p.name: p.check(values[p.name], where) if p.name in values else p.default for p in self
+        }
+
+    def bind_batch(
+        self, points: Mapping[str, Any], n: int | None = None, *, where: str = ""
+    ) -> dict[str, np.ndarray]:
+        """Bind N points at once.
+
+        Parameters
+        ----------
+        points : mapping
+            Parameter name -> 1-D array-like of length N, or a scalar broadcast
+            to all points. Undeclared names are errors; missing names get
+            their default.
+        n : int, optional
+            Number of points; by default the common array length (1 if all
+            values are scalars).
+        where : str
+            Context (e.g. a file name) prefixed to error messages.
+
+        Returns
+        -------
+        dict
+            Name -> float64 array of shape (N,) for every parameter, in
+            declaration order.
+        """
+        points = dict(points)
+        self._check_known(points, where)
+        pre = _prefix(where)
+        arrays: dict[str, np.ndarray] = {}
+        for name, value in points.items():
+            try:
+                arr = np.asarray(value)
+            except ValueError as exc:  # ragged nested sequences
+                raise ParamError(
+                    f"{pre}values of parameter '{name}' are not an array: {exc}"
+                ) from None
+            if arr.ndim == 0:
+                arrays[name] = np.float64(self[name].check(arr.item(), where))
+            elif arr.ndim > 1:
+                raise ParamError(
+                    f"{pre}values of parameter '{name}' must be a scalar or a "
+                    f"1-D array, got shape {arr.shape}"
+                )
+            elif arr.dtype.kind not in "iuf":
+                raise ParamError(
+                    f"{pre}values of parameter '{name}' must be real numbers, got dtype {arr.dtype}"
+                )
+            else:
+                arrays[name] = arr.astype(np.float64)
+        lengths = {name: a.size for name, a in arrays.items() if a.ndim == 1}
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int)):
+            raise ParamError(f"{pre}n must be an integer, got {n!r}")
+        size = n if n is not None else next(iter(lengths.values()), 1)
+        if any(length != size for length in lengths.values()):
+            listed = ", ".join(f"'{k}' has {v}" for k, v in lengths.items())
+            expected = f"n={n} points" if n is not None else "equal lengths"
+            raise ParamError(f"{pre}parameter arrays must have {expected}: {listed}")
+        if size < 1:
+            raise ParamError(f"{pre}no points to bind (N={size}); give at least one value")
+        for name, arr in arrays.items():
+            if arr.ndim == 1:
+                self._check_array(self[name], arr, pre)
+        out = {}
+        for p in self:
+            value = arrays.get(p.name, p.default)
+            out[p.name] = value if np.ndim(value) else np.full(size, value, dtype=np.float64)
+        return out
+
+    @staticmethod
+    def _check_array(p: Param, arr: np.ndarray, pre: str) -> None:
+        """Raise ParamError about the first non-finite or out-of-bounds point."""
+        low = -np.inf if p.low is None else p.low
+        high = np.inf if p.high is None else p.high
+        for bad, problem in (
+            (~np.isfinite(arr), "non-finite values"),
+            ((arr < low) | (arr > high), f"values outside its bounds {p.bounds_text}"),
+        ):
+            idx = np.flatnonzero(bad)
+            if idx.size:
+                raise ParamError(
+                    f"{pre}parameter '{p.name}' has {problem} at {idx.size} of {arr.size} "
+                    f"points (first at index {idx[0]}: {_fmt(arr[idx[0]])})"
+                )

@@ -1,0 +1,30 @@
+"""Batched equilibrium solvers over payoff tensors of shape (P, s_1, ..., s_P, N).
+
+Each method maps a payoff tensor to :class:`~bargain.solvers.arrays.EquilibriumArrays`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .arrays import EquilibriumArrays
+from .nashpy_methods import lemke_howson, vertex_enumeration
+from .pure import pure_equilibria
+from .support import support_enumeration
+
+#: The normal-form methods by name, and whether each needs exactly two players.
+METHODS: dict[str, tuple[Callable[..., EquilibriumArrays], bool]] = {
+    "pure": (pure_equilibria, False),
+    "support": (support_enumeration, True),
+    "vertex": (vertex_enumeration, True),
+    "lemke-howson": (lemke_howson, True),
+}
+
+__all__ = [
+    "METHODS",
+    "EquilibriumArrays",
+    "lemke_howson",
+    "pure_equilibria",
+    "support_enumeration",
+    "vertex_enumeration",
+]

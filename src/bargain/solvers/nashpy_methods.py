@@ -1,0 +1,75 @@
+"""Vertex enumeration and Lemke–Howson, delegated to nashpy point by point.
+
+Nashpy (Knight and Campbell 2018) is an independent implementation: vertex
+enumeration of the best-response polytopes (Avis et al. 2010) and the
+Lemke–Howson path from every initial label (Lemke and Howson 1964). Each
+profile it returns is verified here and duplicates are dropped; the
+degeneracy flag comes from :func:`~bargain.solvers.support.support_enumeration`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+
+import nashpy
+import numpy as np
+
+from .arrays import PAYOFF_RTOL, PROB_TOL, EquilibriumArrays, payoff_atol, regrets
+from .support import support_enumeration
+
+
+def _pointwise(
+    algorithm: Callable[[nashpy.Game], Iterable[tuple[np.ndarray, np.ndarray]]],
+) -> Callable[..., EquilibriumArrays]:
+    def solve(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> EquilibriumArrays:
+        if payoffs.shape[0] != 2:
+            raise ValueError("nashpy methods need a two-player game")
+        atol = payoff_atol(payoffs, rtol)
+        rows: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for t in range(payoffs.shape[-1]):
+            A, B = payoffs[0, ..., t], payoffs[1, ..., t]
+            seen: set[bytes] = set()
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                found = list(algorithm(nashpy.Game(A, B)))
+            for x, y in found:
+                if not _is_equilibrium(A, B, x, y, atol[t]):
+                    continue
+                key = np.round(np.concatenate([x, y]), 9).tobytes()
+                if key not in seen:
+                    seen.add(key)
+                    rows.append((t, x, y))
+        m, n = payoffs.shape[1:3]
+        x = np.array([r[1] for r in rows]).reshape(-1, m)
+        y = np.array([r[2] for r in rows]).reshape(-1, n)
+        point = np.array([r[0] for r in rows], dtype=np.intp)
+        values = (
+            np.stack(
+                [
+                    np.einsum("ei,eij,ej->e", x, payoffs[p][..., point].transpose(2, 0, 1), y)
+                    for p in range(2)
+                ],
+                axis=1,
+            )
+            if rows
+            else np.zeros((0, 2))
+        )
+        degenerate = support_enumeration(payoffs, rtol).degenerate
+        return EquilibriumArrays(point, (x, y), values, degenerate)
+
+    return solve
+
+
+def _is_equilibrium(
+    A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, atol: float
+) -> bool:
+    ok = all(
+        np.all(np.isfinite(s)) and np.all(s >= -PROB_TOL) and abs(s.sum() - 1) <= 1e-9
+        for s in (x, y)
+    )
+    return ok and bool((regrets(np.stack([A, B])[None], (x[None], y[None])) <= atol).all())
+
+
+vertex_enumeration = _pointwise(lambda game: game.vertex_enumeration())
+lemke_howson = _pointwise(lambda game: game.lemke_howson_enumeration())

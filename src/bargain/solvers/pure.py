@@ -1,0 +1,42 @@
+"""All pure-strategy Nash equilibria of n-player games, batched.
+
+A pure profile is an equilibrium iff every player's strategy is a best response
+to the others' (Nash 1951); the check is one maximum per player over its own
+axis of the payoff tensor, for all games of the batch at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .arrays import PAYOFF_RTOL, EquilibriumArrays, payoff_atol
+
+
+def pure_equilibria(
+    payoffs: np.ndarray, rtol: float = PAYOFF_RTOL, atol: np.ndarray | None = None
+) -> EquilibriumArrays:
+    """All pure Nash equilibria of N games, payoffs of shape (P, s_1, ..., s_P, N).
+
+    A game is flagged degenerate when some player has several best responses to
+    a pure profile of the others (a payoff tie). ``atol`` (N,) overrides the
+    tolerance derived from ``rtol``.
+    """
+    n_players, n = payoffs.shape[0], payoffs.shape[-1]
+    if atol is None:
+        atol = payoff_atol(payoffs, rtol)
+    is_eq = np.ones(payoffs.shape[1:], dtype=bool)
+    ties = np.zeros(n, dtype=bool)
+    for p in range(n_players):
+        u = payoffs[p]
+        best = u >= u.max(axis=p, keepdims=True) - atol
+        is_eq &= best
+        ties |= (best.sum(axis=p, dtype=np.int8) > 1).reshape(-1, n).any(axis=0)
+    point, *own = np.nonzero(np.moveaxis(is_eq, -1, 0))  # grouped by point
+    rows = np.arange(len(point))
+    profiles = []
+    for p in range(n_players):
+        mix = np.zeros((len(point), payoffs.shape[1 + p]))
+        mix[rows, own[p]] = 1.0
+        profiles.append(mix)
+    values = payoffs[(slice(None), *own, point)].T
+    return EquilibriumArrays(point, tuple(profiles), values, ties)
