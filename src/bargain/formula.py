@@ -11,11 +11,11 @@ parsed formulas into one vectorized numpy function.
 from __future__ import annotations
 
 import ast
-import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import mpmath
 import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
@@ -45,7 +45,7 @@ MAX_DEPTH = 100
 MAX_LOG10 = 300  # constants must stay within about 1e300
 MAX_POWER = 1000  # largest rational exponent of a non-constant base
 
-_LIMIT = sympy.Float(10.0**MAX_LOG10)
+_NOT_FINITE_REAL = (sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 _ALLOWED = (
     "allowed: numbers, the known names, + - * / **, comparisons < <= > >= == !=, "
     "and/or/not, and the functions abs, exp, log, sqrt, min, max, where(cond, a, b)"
@@ -100,6 +100,18 @@ _CONSTRUCTS = {
 }
 
 
+def _has_complex_constant(expr: sympy.Expr) -> bool:
+    """True if ``expr`` contains i, infinities, nan or a negative constant to a fractional power."""
+    return expr.has(*_NOT_FINITE_REAL) or any(
+        p.base.is_negative and not p.exp.is_integer for p in expr.atoms(sympy.Pow)
+    )
+
+
+def _log10_abs(value: sympy.Expr) -> float:
+    """log10 of the magnitude of a real constant (-inf for 0), evaluated in floating point."""
+    return float(mpmath.log10(abs(mpmath.mpf(value.evalf(15)))))
+
+
 class _Parser:
     """Whitelist walker from a Python AST to sympy, with located error messages."""
 
@@ -116,17 +128,17 @@ class _Parser:
                 f"the limit is {MAX_LENGTH}"
             )
         if not self.text:
-            raise self.error("empty formula")
+            raise self.error("empty text instead of a formula")
         try:
             tree = ast.parse(self.text, mode="eval")
         except SyntaxError as exc:
-            span = None
-            if exc.lineno and exc.offset:
-                end = exc.end_offset if exc.end_lineno == exc.lineno else None
-                span = (exc.lineno, exc.offset - 1, exc.lineno, (end or exc.offset + 1) - 1)
-            raise self.error(f"invalid syntax ({exc.msg})", span) from None
+            lineno = exc.lineno or 1
+            start = exc.offset - 1 if exc.offset else len(self.lines[lineno - 1])
+            span = (lineno, start, exc.end_lineno or lineno, (exc.end_offset or 1) - 1)
+            problem = exc.msg if exc.msg.startswith("invalid") else f"invalid syntax: {exc.msg}"
+            raise self.error(problem, span) from None
         except (ValueError, RecursionError, MemoryError) as exc:
-            raise self.error(f"formula cannot be parsed ({type(exc).__name__}: {exc})") from None
+            raise self.error(f"cannot parse ({str(exc) or type(exc).__name__})") from None
         try:
             return self.visit(tree.body, 0)
         except (RecursionError, MemoryError) as exc:
@@ -216,14 +228,15 @@ class _Parser:
         return value
 
     def number(self, node: ast.AST, value: sympy.Basic) -> sympy.Basic:
-        """Return ``value``, refusing constants that are not finite reals or are huge."""
-        if isinstance(value, sympy.Expr) and value.is_number:
-            if not value.is_real:
-                raise self.error(
-                    f"this part is not a finite real number (it is {value})", self.span(node)
-                )
-            if value.is_Number and abs(value) > _LIMIT:
-                raise self.error(f"constant too large (limit about 1e{MAX_LOG10})", self.span(node))
+        """Return ``value``, refusing huge constants and parts that are not finite reals."""
+        if not isinstance(value, sympy.Expr):
+            return value
+        if (value.is_number and not value.is_real) or _has_complex_constant(value):
+            raise self.error(
+                f"this part evaluates to {value}, not a finite real number,", self.span(node)
+            )
+        if value.is_number and _log10_abs(value) > MAX_LOG10:
+            raise self.error(f"constant too large (limit about 1e{MAX_LOG10})", self.span(node))
         return value
 
     def _constant(self, node: ast.Constant, depth: int) -> sympy.Basic:
@@ -243,12 +256,18 @@ class _Parser:
     def _name(self, node: ast.Name, depth: int) -> sympy.Basic:
         name = node.id
         if name.startswith("_"):
-            raise self.error(f"names starting with '_' are not allowed: '{name}'", self.span(node))
+            raise self.error(
+                f"name '{name}' starting with '_'",
+                self.span(node),
+                hint="names must not start with '_'",
+            )
         if name in self.known:
             return sympy.Symbol(name)
         if name in FUNCTIONS:
             raise self.error(
-                f"function '{name}' must be called, as in {_FUNCTIONS[name][1]}", self.span(node)
+                f"function '{name}' without arguments",
+                self.span(node),
+                hint=f"call it as {_FUNCTIONS[name][1]}",
             )
         raise self.error(
             f"unknown name '{name}'",
@@ -275,23 +294,21 @@ class _Parser:
 
     def _check_power(self, node: ast.BinOp, base: sympy.Expr, exp: sympy.Expr) -> None:
         """Refuse powers that would be huge constants or expensive to expand."""
-        if base.is_Number and exp.is_Number:
+        if base.is_number and exp.is_number:
             if base.is_zero:
                 if exp.is_negative:
                     raise self.error("division by zero (0 to a negative power)", self.span(node))
                 return
-            ratio = sympy.Rational(abs(base))
-            log10 = float(exp) * (math.log10(ratio.p) - math.log10(ratio.q))
+            log10 = float(exp) * _log10_abs(base)
             if abs(log10) > MAX_LOG10:
-                size = "large" if log10 > 0 else "small"
+                size, sign = ("large", "") if log10 > 0 else ("small", "-")
                 raise self.error(
-                    f"constant too {size}: this power is about 1e{log10:.0f} "
-                    f"(limit about 1e±{MAX_LOG10})",
+                    f"constant too {size} (about 1e{log10:.0f}; limit about 1e{sign}{MAX_LOG10})",
                     self.span(node),
                 )
         elif exp.is_Rational and abs(exp) > MAX_POWER:
             raise self.error(
-                f"exponent {exp} is too large for a non-constant base (limit {MAX_POWER})",
+                f"exponent {exp} too large for a non-constant base (limit {MAX_POWER})",
                 self.span(node.right),
             )
 
@@ -332,9 +349,9 @@ class _Parser:
             suggestion = ""
             if name is None:
                 self.visit(node.func, depth)  # raises for attributes, lambdas, ...
-                problem = "calling this is not allowed"
+                problem = "call of something that is not a function"
             elif name in self.known:
-                problem = f"'{name}' is a parameter, not a function"
+                problem = f"call of parameter '{name}' as a function"
             else:
                 problem = f"unknown function '{name}'"
                 suggestion = did_you_mean(name, FUNCTIONS)
@@ -344,13 +361,16 @@ class _Parser:
                 suggestion=suggestion,
                 hint=f"the functions are {', '.join(FUNCTIONS)}",
             )
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                self.visit(arg, depth)  # raises: unpacking is not allowed
         if node.keywords:
             raise self.error("keyword arguments are not allowed", self.span(node.keywords[0]))
         func, signature, least, most = _FUNCTIONS[name]
         n = len(node.args)
         if n < least or (most is not None and n > most):
             raise self.error(
-                f"wrong number of arguments to {name}(): got {n}",
+                f"wrong number of arguments ({n}) to {name}()",
                 self.span(node),
                 hint=f"use {signature}",
             )
@@ -403,7 +423,7 @@ def free_names(expr: sympy.Basic) -> set[str]:
 
 
 class _Printer(NumPyPrinter):
-    """NumPy printer with exact floats, pairwise min/max/and/or and nested ``where``.
+    """NumPy printer: exact floats, pairwise min/max/and/or, nested ``where``.
 
     Pairwise reductions broadcast arguments of different shapes, which
     ``numpy.amin`` or ``logical_and.reduce`` on a tuple of arrays do not.
@@ -411,6 +431,10 @@ class _Printer(NumPyPrinter):
 
     def _print_Float(self, expr: sympy.Float) -> str:
         return repr(float(expr))
+
+    def _print_Integer(self, expr: sympy.Integer) -> str:
+        # Integers beyond float precision would become numpy object arrays.
+        return str(expr.p) if abs(expr.p) < 2**53 else repr(float(expr))
 
     def _reduce(self, func: str, args: Sequence[sympy.Basic]) -> str:
         func = self._module_format(f"numpy.{func}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import keyword
 import math
+import reprlib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -29,13 +30,13 @@ def _prefix(where: str) -> str:
 def _to_float(value: object, what: str) -> float:
     """Return ``value`` as a finite float or raise ParamError about ``what``."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ParamError(f"{what} must be a real number, got {value!r}")
+        raise ParamError(f"{what} must be a real number, got {reprlib.repr(value)}")
     try:
         x = float(value)
     except OverflowError:
         x = math.inf
     if not math.isfinite(x):
-        raise ParamError(f"{what} must be finite, got {value!r}")
+        raise ParamError(f"{what} must be finite, got {reprlib.repr(value)}")
     return x
 
 
@@ -77,13 +78,9 @@ class Param:
             raise ParamError(f"parameter name {name!r} is not in Unicode NFKC normal form")
         if not isinstance(self.description, str):
             raise ParamError(f"description of parameter '{name}' must be a string")
-        low = (
-            None if self.low is None else _to_float(self.low, f"lower bound of parameter '{name}'")
-        )
-        high = (
-            None
-            if self.high is None
-            else _to_float(self.high, f"upper bound of parameter '{name}'")
+        low, high = (
+            None if bound is None else _to_float(bound, f"{side} bound of parameter '{name}'")
+            for side, bound in (("lower", self.low), ("upper", self.high))
         )
         if low is not None and high is not None and low > high:
             raise ParamError(
@@ -244,15 +241,16 @@ class ParamSpace:
             else:
                 arrays[name] = arr.astype(np.float64)
         lengths = {name: a.size for name, a in arrays.items() if a.ndim == 1}
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int)):
+        if n is not None and (isinstance(n, bool) or not isinstance(n, Integral)):
             raise ParamError(f"{pre}n must be an integer, got {n!r}")
-        size = n if n is not None else next(iter(lengths.values()), 1)
+        size = int(n) if n is not None else next(iter(lengths.values()), 1)
+        listed = ", ".join(f"'{k}' has {v}" for k, v in lengths.items())
         if any(length != size for length in lengths.values()):
-            listed = ", ".join(f"'{k}' has {v}" for k, v in lengths.items())
             expected = f"n={n} points" if n is not None else "equal lengths"
             raise ParamError(f"{pre}parameter arrays must have {expected}: {listed}")
         if size < 1:
-            raise ParamError(f"{pre}no points to bind (N={size}); give at least one value")
+            detail = f" ({listed})" if listed else ""
+            raise ParamError(f"{pre}at least one point is needed, got N={size}{detail}")
         for name, arr in arrays.items():
             if arr.ndim == 1:
                 self._check_array(self[name], arr, pre)

@@ -48,7 +48,7 @@ class Equilibrium:
                 if p > PROB_TOL
             )
             parts.append(f"{player}: {played}")
-        values = ", ".join(f"{v:.4g}" for v in self.payoffs)
+        values = ", ".join(f"{v:.4g}" for v in np.round(self.payoffs, 12) + 0.0)
         return f"Equilibrium({'; '.join(parts)} | payoffs {values})"
 
 
@@ -86,7 +86,8 @@ class BatchSolution(Sequence[Solution]):
 
     Columns: ``point`` (E,) the point of each equilibrium, ``profiles`` one (E, s_p)
     array per player, ``payoffs`` (E, P); per point: ``count`` (N,) the number of
-    equilibria and ``degenerate`` (N,); ``points`` the parameter values.
+    equilibria and ``degenerate`` (N,); ``points`` the parameter values. Rows are
+    in solver order; ``rows(i)`` lists those of point i.
     """
 
     def __init__(
@@ -103,7 +104,8 @@ class BatchSolution(Sequence[Solution]):
         self.strategies = tuple(tuple(s) for s in strategies)
         self.points = dict(points)
         self.method = method
-        self._bounds = np.searchsorted(arrays.point, np.arange(len(arrays.degenerate) + 1))
+        self.count = np.bincount(arrays.point, minlength=len(arrays.degenerate))
+        self._order: np.ndarray | None = None
 
     @property
     def point(self) -> np.ndarray:
@@ -121,9 +123,12 @@ class BatchSolution(Sequence[Solution]):
     def degenerate(self) -> np.ndarray:
         return self.arrays.degenerate
 
-    @property
-    def count(self) -> np.ndarray:
-        return np.diff(self._bounds)
+    def rows(self, index: int) -> np.ndarray:
+        """Indices of the equilibrium rows of point ``index``."""
+        if self._order is None:
+            self._order = np.argsort(self.point, kind="stable")
+            self._starts = np.concatenate([[0], np.cumsum(self.count)])
+        return self._order[self._starts[index] : self._starts[index + 1]]
 
     def __len__(self) -> int:
         return len(self.arrays.degenerate)
@@ -135,7 +140,6 @@ class BatchSolution(Sequence[Solution]):
         if not -n <= index < n:
             raise IndexError(f"point {index} out of range for a batch of {n}")
         i = index % n
-        rows = range(self._bounds[i], self._bounds[i + 1])
         equilibria = [
             Equilibrium(
                 tuple(prof[e] for prof in self.profiles),
@@ -143,7 +147,7 @@ class BatchSolution(Sequence[Solution]):
                 self.players,
                 self.strategies,
             )
-            for e in rows
+            for e in self.rows(i)
         ]
         values = {name: float(v[i]) for name, v in self.points.items()}
         return Solution(

@@ -25,7 +25,7 @@ from ..solvers import METHODS
 from ..solvers.arrays import PAYOFF_RTOL, stack
 
 #: Payoff tensors of one chunk hold at most about this many floats.
-CHUNK_FLOATS = 1 << 19
+CHUNK_FLOATS = 1 << 17
 
 
 class NormalFormGame:
@@ -45,12 +45,14 @@ class NormalFormGame:
     >>> game = NormalFormGame(
     ...     ["US", "Iran"],
     ...     {"US": ["pressure", "engage"], "Iran": ["resist", "restrain"]},
-    ...     {"US": [[-1, "bite"], [-2, 1]], "Iran": [[-1, -2], ["bite - 1", 1]]},
-    ...     params=[Param("bite", 2.0, low=0)],
+    ...     {"US": [[-1, "bite"], [-2, 1]], "Iran": [[-1, "-bite"], [1, "1 - bite"]]},
+    ...     params=[Param("bite", 0.5, low=0, high=3)],
     ... )
-    >>> for eq in game.solve(bite=0.5):
-    ...     print(eq.as_dict())
-    {'US': {'pressure': 0.0, 'engage': 1.0}, 'Iran': {'resist': 0.0, 'restrain': 1.0}}
+    >>> [eq.support for eq in game.solve(bite=2.5)]
+    [(('pressure',), ('resist',))]
+    >>> (eq,) = game.solve(bite=0.5)
+    >>> eq.support, eq.profile[1].round(4).tolist()
+    ((('pressure', 'engage'), ('resist', 'restrain')), [0.3333, 0.6667])
     """
 
     def __init__(

@@ -22,7 +22,9 @@ class EquilibriumArrays(NamedTuple):
 
     ``point[e]`` is the game of equilibrium ``e``; ``profiles[p][e]`` is player
     p's mixed strategy; ``payoffs[e, p]`` the expected payoff; ``degenerate[t]``
-    flags game t. Rows are grouped by point, in increasing point order.
+    flags game t. Rows come in the kernel's order (sorting a million rows by
+    point costs more than solving them); ``np.argsort(point, kind="stable")``
+    groups them when needed.
     """
 
     point: np.ndarray
@@ -38,17 +40,13 @@ def payoff_atol(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> np.ndarray:
 
 
 def concat(parts: list[EquilibriumArrays], n_points: int) -> EquilibriumArrays:
-    """Merge results over the same N games, each grouped by point, into one."""
-    parts = [p for p in parts if len(p.point)] or parts[:1]
-    degenerate = np.logical_or.reduce([p.degenerate for p in parts])
-    if len(parts) == 1:
-        return parts[0]._replace(degenerate=degenerate)
-    point = np.concatenate([p.point for p in parts])
-    order = np.argsort(point, kind="stable")
-    table = np.concatenate([np.hstack([*p.profiles, p.payoffs]) for p in parts])[order]
-    cuts = np.cumsum([m.shape[1] for m in parts[0].profiles])
-    *profiles, values = np.split(table, cuts, axis=1)
-    return EquilibriumArrays(point[order], tuple(profiles), values, degenerate)
+    """Join results over the same N games (for example pure and mixed equilibria)."""
+    return EquilibriumArrays(
+        np.concatenate([p.point for p in parts]),
+        tuple(np.concatenate(ps) for ps in zip(*(p.profiles for p in parts))),
+        np.concatenate([p.payoffs for p in parts]),
+        np.logical_or.reduce([p.degenerate for p in parts]),
+    )
 
 
 def stack(chunks: list[EquilibriumArrays]) -> EquilibriumArrays:

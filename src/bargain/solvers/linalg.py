@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-#: A pivot smaller than this, relative to the largest entry of its matrix, is singular.
-PIVOT_RTOL = 1e-11
 
-
-def solve_small(M: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def solve_small(M: np.ndarray, b: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Solve ``M[:, :, i] @ x[:, i] = b[:, i]`` for every batch index i.
 
     Gaussian elimination with partial pivoting (Golub and Van Loan,
@@ -26,6 +23,7 @@ def solve_small(M: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ----------
     M : array of shape (s, s, *batch)
     b : array of shape (s, *batch)
+    tol : pivots of absolute value <= tol (broadcast to the batch) make a system singular.
 
     Returns
     -------
@@ -34,20 +32,18 @@ def solve_small(M: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> M = np.array([[2.0, 0.0], [0.0, 0.0]]).reshape(1, 1, 2)
-    >>> x, singular = solve_small(M, np.array([[4.0, 1.0]]))
+    >>> M = np.array([[[2.0, 0.0]]])  # two 1x1 systems: 2 x = 4 and 0 x = 1
+    >>> x, singular = solve_small(M, np.array([[4.0, 1.0]]), tol=1e-12)
     >>> x[0, 0], singular.tolist()
     (np.float64(2.0), [False, True])
     """
     s = b.shape[0]
-    scale = np.abs(M).max(axis=(0, 1))
-    threshold = PIVOT_RTOL * scale
     if s == 1:
-        singular = np.abs(M[0, 0]) <= threshold
+        singular = np.abs(M[0, 0]) <= tol
         return b / np.where(singular, 1.0, M[0, 0]), singular
     M = M.copy()
     b = b.copy()
-    singular = scale == 0.0
+    singular = np.zeros(b.shape[1:], dtype=bool)
     for c in range(s):
         if c < s - 1:
             pivot = c + np.argmax(np.abs(M[c:, c]), axis=0)
@@ -57,7 +53,7 @@ def solve_small(M: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                     M[c], M[r] = np.where(swap, M[r], M[c]), np.where(swap, M[c], M[r])
                     b[c], b[r] = np.where(swap, b[r], b[c]), np.where(swap, b[c], b[r])
         diag = M[c, c]
-        small = np.abs(diag) <= threshold
+        small = np.abs(diag) <= tol
         singular |= small
         diag = np.where(small, 1.0, diag)
         M[c, c:] /= diag
@@ -71,11 +67,16 @@ def solve_small(M: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return b, singular
 
 
-def consistent(M: np.ndarray, b: np.ndarray, atol: float) -> np.ndarray:
-    """Whether each (possibly singular) system of a flat stack has a solution.
+def consistent(M: np.ndarray, b: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Whether each nearly singular system of a flat stack has a solution.
 
-    ``M`` has shape (B, s, s) and ``b`` (B, s); least squares by pseudo-inverse.
+    ``M`` has shape (B, s, s), ``b`` (B, s) and ``tol`` (B,). Singular values
+    <= tol count as zero; the system is consistent when the least-squares
+    residual is <= tol (Golub and Van Loan, section 5.5).
     """
-    x = np.einsum("bij,bj->bi", np.linalg.pinv(M), b)
+    left, sigma, right = np.linalg.svd(M)
+    keep = sigma > tol[:, None]
+    coef = np.einsum("bji,bj->bi", left, b)  # b in the basis of left singular vectors
+    x = np.einsum("bji,bj->bi", right, np.where(keep, coef / np.where(keep, sigma, 1.0), 0.0))
     residual = np.abs(np.einsum("bij,bj->bi", M, x) - b).max(axis=1, initial=0.0)
-    return residual <= atol
+    return residual <= tol

@@ -31,12 +31,14 @@ def pure_equilibria(
         best = u >= u.max(axis=p, keepdims=True) - atol
         is_eq &= best
         ties |= (best.sum(axis=p, dtype=np.int8) > 1).reshape(-1, n).any(axis=0)
-    point, *own = np.nonzero(np.moveaxis(is_eq, -1, 0))  # grouped by point
-    rows = np.arange(len(point))
+    found = np.flatnonzero(is_eq)
+    profile, point = np.divmod(found, n)
+    own = np.unravel_index(profile, is_eq.shape[:-1])
     profiles = []
     for p in range(n_players):
         mix = np.zeros((len(point), payoffs.shape[1 + p]))
-        mix[rows, own[p]] = 1.0
+        for j in range(mix.shape[1]):
+            mix[:, j] = own[p] == j
         profiles.append(mix)
-    values = payoffs[(slice(None), *own, point)].T
+    values = np.take(payoffs.reshape(n_players, -1), found, axis=1).T
     return EquilibriumArrays(point, tuple(profiles), values, ties)

@@ -54,21 +54,24 @@ def support_enumeration(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> Equil
 
 def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray) -> EquilibriumArrays:
     """Equilibria whose supports both have size k >= 2."""
-    _, m, n, _ = payoffs.shape
+    _, m, n, n_points = payoffs.shape
     rows = np.array(list(combinations(range(m), k)))
     cols = np.array(list(combinations(range(n), k)))
     # y makes player 1 indifferent over I; x makes player 2 indifferent over J.
     y, v, y_ok, y_degenerate = _indifference(payoffs[0], rows, cols, atol)
     x, u, x_ok, x_degenerate = _indifference(payoffs[1].transpose(1, 0, 2), cols, rows, atol)
-    a, b, point = np.nonzero(y_ok & x_ok.transpose(1, 0, 2))
-    order = np.argsort(point, kind="stable")
-    a, b, point = a[order], b[order], point[order]
-    e = np.arange(len(point))[:, None]
-    x_full = np.zeros((len(point), m))
-    y_full = np.zeros((len(point), n))
-    x_full[e, rows[a]] = x[:, b, a, point].T
-    y_full[e, cols[b]] = y[:, a, b, point].T
-    values = np.stack([v[a, b, point], u[b, a, point]], axis=1)
+    found = np.flatnonzero(y_ok & x_ok.transpose(1, 0, 2))  # flat over (pI, pJ, N)
+    a, b, point = np.unravel_index(found, y_ok.shape)
+    across = (b * len(rows) + a) * n_points + point  # the same pairs in x's (pJ, pI, N) order
+    x_vals = np.take(x.reshape(k, -1), across, axis=1)
+    y_vals = np.take(y.reshape(k, -1), found, axis=1)
+    e = np.arange(len(found))
+    x_full = np.zeros((len(found), m))
+    y_full = np.zeros((len(found), n))
+    for c in range(k):
+        x_full[e, rows[a, c]] = x_vals[c]
+        y_full[e, cols[b, c]] = y_vals[c]
+    values = np.stack([np.take(v, found), np.take(u, across)], axis=1)
     return EquilibriumArrays(point, (x_full, y_full), values, y_degenerate | x_degenerate)
 
 
@@ -79,31 +82,53 @@ def _indifference(
 
     ``A`` (m, n, N) is the player's payoff, rows its own strategies; ``own``
     (pI, k) and ``other`` (pJ, k) list the supports. Returns the mixtures y
-    (k, pI, pJ, N), the common payoff v (pI, pJ, N), ``ok`` (y > 0, I best
-    responses to y, system regular) and a per-game degeneracy flag (N,).
+    (k, pI, pJ, N), the common payoff v (pI, pJ, N), ``ok`` (y > 0, no row
+    outside I better than v, system regular) and a per-game degeneracy flag (N,).
     """
     k = own.shape[1]
     n_points = A.shape[-1]
     a_cols = A[:, other]  # (m, pJ, k, N)
-    a_sub = a_cols[own]  # (pI, k rows, pJ, k cols, N)
-    diff = a_sub[:, 1:] - a_sub[:, :1]  # indifference: diff @ y = 0
-    # Substitute y_k = 1 - (y_1 + ... + y_{k-1}) and solve G @ head = h.
+    a_own = a_cols[own]  # (pI, k, pJ, k, N)
+    # Indifference: (A[i_r, J] - A[i_0, J]) @ y = 0 for r = 1..k-1. Substitute
+    # y_k = 1 - (y_1 + ... + y_{k-1}) and solve G @ head = h.
+    diff = a_own[:, 1:] - a_own[:, :1]  # (pI, k-1, pJ, k, N)
     G = (diff[:, :, :, :-1] - diff[:, :, :, -1:]).transpose(1, 3, 0, 2, 4)
     h = -diff[:, :, :, -1].transpose(1, 0, 2, 3)
-    head, singular = solve_small(G, h)  # (k-1, pI, pJ, N)
-    y = np.concatenate([head, 1.0 - head.sum(axis=0, keepdims=True)])
-    v = (a_sub[:, 0].transpose(2, 0, 1, 3) * y).sum(axis=0)
-    row_values = (a_cols.transpose(2, 0, 1, 3)[:, :, None] * y[:, None]).sum(axis=0)
-    best_ok = (row_values <= v + atol).all(axis=0)
-    n_best = (row_values >= v - atol).sum(axis=0, dtype=np.int16)
+    head, singular = solve_small(G, h, tol=atol)  # (k-1, pI, pJ, N)
+    y = np.empty((k, *head.shape[1:]))
+    y[:-1] = head
+    np.subtract(1.0, head[0], out=y[-1])
+    for c in range(1, k - 1):
+        y[-1] -= head[c]
+    v = a_own[:, 0, :, 0] * y[0]  # (pI, pJ, N): the payoff of I's first row against y
+    for c in range(1, k):
+        v += a_own[:, 0, :, c] * y[c]
     exact = (y > PROB_TOL).all(axis=0)
     weak = (y >= -PROB_TOL).all(axis=0)
+    # Rows of I earn v by construction; a best response outside I makes y
+    # degenerate, a better one rules the pair out.
+    best_ok, tied = _outside_rows(a_cols, own, y, v, atol)
     ok = exact & best_ok & ~singular
-    suspicious = ~singular & weak & best_ok & (~exact | (n_best > k))
+    suspicious = ~singular & weak & best_ok & (~exact | tied)
     degenerate = suspicious.reshape(-1, n_points).any(axis=0)
     if singular.any():
         i, j, t = np.nonzero(singular)
         flat_G = G[:, :, i, j, t].transpose(2, 0, 1)
         flat_h = h[:, i, j, t].T
-        degenerate[t[consistent(flat_G, flat_h, atol=1e-9)]] = True
+        degenerate[t[consistent(flat_G, flat_h, atol[t])]] = True
     return y, v, ok, degenerate
+
+
+def _outside_rows(
+    a_cols: np.ndarray, own: np.ndarray, y: np.ndarray, v: np.ndarray, atol: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether every row outside I earns at most v against y, and whether one ties v."""
+    m = a_cols.shape[0]
+    if own.shape[1] == m:
+        return np.ones(v.shape, dtype=bool), np.zeros(v.shape, dtype=bool)
+    outside = np.array([[i for i in range(m) if i not in rows] for rows in own])
+    a_out = a_cols[outside]  # (pI, m-k, pJ, k, N)
+    values = a_out[:, :, :, 0] * y[0][:, None]
+    for c in range(1, y.shape[0]):
+        values += a_out[:, :, :, c] * y[c][:, None]
+    return (values <= v[:, None] + atol).all(axis=1), (values >= v[:, None] - atol).any(axis=1)

@@ -1,0 +1,132 @@
+"""Shared machinery of the performance benchmarks: run size, timing and the ratio table.
+
+Two modes, chosen by pytest-benchmark's own flag:
+
+* full (``pytest tests/benchmarks --benchmark-only``): the 1,000,000-point grid
+  for bargain, larger samples for the peers, several timed rounds each; the
+  summary says whether the target ratios are met.
+* CI (``pytest tests/benchmarks --benchmark-disable``): every benchmarked
+  function is called once on small inputs, as a plain test of the benchmark
+  code and of the equilibrium counts. The single call is timed with
+  ``perf_counter`` only to print indicative figures; no timing is asserted.
+
+Every figure is per game (microseconds), so bargain's batch over N points and a
+peer's Python loop over a sample of games compare directly; the summary prints
+the ratio peer / bargain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+import pytest
+
+#: Cases and the peer whose per-game ratio has a target (peer / bargain >= target).
+TARGETS: dict[str, tuple[str, float]] = {
+    "2x2 grid": ("quantecon", 100.0),
+    "3x3 random": ("quantecon", 10.0),
+}
+PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Problem and sample sizes of one run."""
+
+    full: bool
+    grid_side: int  # the 2x2 grid has grid_side**2 points
+    random_games: int  # 3x3 random games solved by bargain in one batch
+    quantecon: int  # games per sample for each peer
+    pygambit: int
+    nashpy: int
+    rounds: int  # timed rounds per benchmark when enabled
+
+    @property
+    def grid_points(self) -> int:
+        return self.grid_side**2
+
+
+FULL = Sizes(True, 1000, 100_000, quantecon=2_000, pygambit=500, nashpy=100, rounds=5)
+CI = Sizes(False, 200, 2_000, quantecon=200, pygambit=50, nashpy=20, rounds=1)
+
+
+@dataclass
+class Figure:
+    games: int
+    us_per_game: float
+
+
+_FIGURES = pytest.StashKey[dict[str, dict[str, Figure]]]()
+
+
+@pytest.fixture(scope="session")
+def sizes(pytestconfig: pytest.Config) -> Sizes:
+    """Full sizes when benchmarking, small ones under ``--benchmark-disable`` (CI)."""
+    return CI if pytestconfig.getoption("benchmark_disable") else FULL
+
+
+@pytest.fixture(scope="session")
+def figures(pytestconfig: pytest.Config) -> dict[str, dict[str, Figure]]:
+    """Session collector: case -> solver -> per-game figure."""
+    return pytestconfig.stash.setdefault(_FIGURES, {})
+
+
+@pytest.fixture
+def measure(benchmark: Any, sizes: Sizes, figures: dict[str, dict[str, Figure]]):
+    """``measure(case, solver, fn, games)``: benchmark ``fn`` (solving ``games`` games).
+
+    Returns what ``fn`` returns; stores the per-game time in ``benchmark.extra_info``
+    and in the session collector.
+    """
+
+    def run(case: str, solver: str, fn: Callable[[], Any], games: int) -> Any:
+        if sizes.full:
+            result = benchmark.pedantic(fn, rounds=sizes.rounds, iterations=1, warmup_rounds=1)
+            seconds = benchmark.stats["mean"]
+        else:  # the benchmark is disabled: pedantic calls fn once
+            start = perf_counter()
+            result = benchmark.pedantic(fn, rounds=1, iterations=1)
+            seconds = perf_counter() - start
+        us = seconds / games * 1e6
+        benchmark.extra_info.update(case=case, solver=solver, games=games, us_per_game=us)
+        figures.setdefault(case, {})[solver] = Figure(games, us)
+        return result
+
+    return run
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    table = config.stash.get(_FIGURES, None)
+    if not table:
+        return
+    full = not config.getoption("benchmark_disable")
+    tr = terminalreporter
+    tr.section("bargain per-game times and ratios (peer / bargain)")
+    if not full:
+        tr.write_line("benchmark disabled (CI): one call each on small inputs; figures are "
+                      "indicative only, targets not checked")
+    tr.write_line(f"{'case':<12} {'solver':<10} {'games':>10} {'µs/game':>10} {'ratio':>9}")
+    for case, row in table.items():
+        base = row.get("bargain")
+        for solver in sorted(row, key=lambda s: PEERS_ORDER.index(s)):
+            fig = row[solver]
+            ratio = ""
+            if base is not None and solver != "bargain":
+                ratio = f"{fig.us_per_game / base.us_per_game:8.1f}x"
+            tr.write_line(
+                f"{case:<12} {solver:<10} {fig.games:>10,} {fig.us_per_game:>10.3f} {ratio:>9}"
+            )
+    if not full:
+        return
+    for case, (peer, target) in TARGETS.items():
+        row = table.get(case, {})
+        if "bargain" in row and peer in row:
+            ratio = row[peer].us_per_game / row["bargain"].us_per_game
+            verdict = "met" if ratio >= target else "NOT met"
+            tr.write_line(
+                f"target {case}: >= {target:g}x faster than {peer} per game: "
+                f"{ratio:.1f}x, {verdict}"
+            )
