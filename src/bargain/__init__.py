@@ -18,10 +18,12 @@ from .errors import (
     FormulaError,
     ModelError,
     ParamError,
+    TieError,
 )
-from .games import NormalFormGame
+from .games import GameTree, NormalFormGame
 from .params import Param, ParamSpace
 from .solution import BatchSolution, Equilibrium, Solution
+from .tree_solution import SubgamePerfect, TreeBatchSolution, TreeSolution
 
 try:
     __version__ = version("bargain-games")
@@ -35,12 +37,17 @@ __all__ = [
     "DegenerateGameWarning",
     "Equilibrium",
     "FormulaError",
+    "GameTree",
     "ModelError",
     "NormalFormGame",
     "Param",
     "ParamError",
     "ParamSpace",
     "Solution",
+    "SubgamePerfect",
+    "TieError",
+    "TreeBatchSolution",
+    "TreeSolution",
     "__version__",
     "formula",
 ]

@@ -27,6 +27,10 @@ class ModelError(BargainError):
     """A game or model definition is inconsistent."""
 
 
+class TieError(BargainError):
+    """A player is indifferent between moves and ``tie_break="raise"`` was asked for."""
+
+
 class BargainWarning(UserWarning):
     """Base class of bargain's warnings."""
 

@@ -1,5 +1,6 @@
-"""Game forms: normal form (and, later, game trees and bargaining protocols)."""
+"""Game forms: normal form and game trees."""
 
 from .normal import NormalFormGame
+from .tree import GameTree
 
-__all__ = ["NormalFormGame"]
+__all__ = ["GameTree", "NormalFormGame"]

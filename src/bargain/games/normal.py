@@ -122,15 +122,7 @@ class NormalFormGame:
     def _expr(self, value: Any, where: str) -> sympy.Expr:
         if isinstance(value, str):
             return formula.parse(value, self.params.names, where=where)
-        if isinstance(value, Real) and not isinstance(value, bool):
-            if not np.isfinite(value):
-                raise ModelError(f"{where}: expected a finite payoff, got {value}")
-            return (
-                sympy.Float(float(value))
-                if not float(value).is_integer()
-                else sympy.Integer(int(value))
-            )
-        if isinstance(value, sympy.Expr):
+        if isinstance(value, sympy.Basic):
             unknown = formula.free_names(value) - set(self.params.names)
             if unknown:
                 raise ModelError(
@@ -138,6 +130,11 @@ class NormalFormGame:
                     f"declared: {', '.join(self.params.names) or 'none'}"
                 )
             return value
+        if isinstance(value, Real) and not isinstance(value, bool):
+            if not np.isfinite(value):
+                raise ModelError(f"{where}: expected a finite payoff, got {value}")
+            number = float(value)
+            return sympy.Integer(int(number)) if number.is_integer() else sympy.Float(number)
         raise ModelError(
             f"{where}: expected a number, a formula string or a sympy expression, "
             f"got {type(value).__name__} {value!r}"
