@@ -239,7 +239,7 @@ class ParamSpace:
                     f"{pre}values of parameter '{name}' must be real numbers, got dtype {arr.dtype}"
                 )
             else:
-                arrays[name] = arr.astype(np.float64)
+                arrays[name] = arr.astype(np.float64)  # a copy: results own their points
         lengths = {name: a.size for name, a in arrays.items() if a.ndim == 1}
         if n is not None and (isinstance(n, bool) or not isinstance(n, Integral)):
             raise ParamError(f"{pre}n must be an integer, got {n!r}")
@@ -269,8 +269,8 @@ class ParamSpace:
             (~np.isfinite(arr), "non-finite values"),
             ((arr < low) | (arr > high), f"values outside its bounds {p.bounds_text}"),
         ):
-            idx = np.flatnonzero(bad)
-            if idx.size:
+            if bad.any():
+                idx = np.flatnonzero(bad)
                 raise ParamError(
                     f"{pre}parameter '{p.name}' has {problem} at {idx.size} of {arr.size} "
                     f"points (first at index {idx[0]}: {_fmt(arr[idx[0]])})"

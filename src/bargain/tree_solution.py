@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -93,7 +94,7 @@ class TreeSolution(Sequence[SubgamePerfect]):
 class TreeBatchSolution(Sequence[TreeSolution]):
     """Subgame-perfect equilibria at N points in columnar form.
 
-    Rows are (point, equilibrium) pairs: ``point`` (R,), ``payoffs`` (R, P),
+    Rows are (point, equilibrium) pairs sorted by point: ``point`` (R,), ``payoffs`` (R, P),
     ``reach`` (R, terminals) over ``terminals``, ``behaviour[node]`` (R, moves);
     per point ``count``, ``ties`` and ``degenerate`` (N,). ``batch[i]`` is the
     :class:`TreeSolution` of point i.
@@ -116,10 +117,22 @@ class TreeBatchSolution(Sequence[TreeSolution]):
         self.terminals = [compiled.ids[t] for t in compiled.terminal_nodes]
         self.reach = arrays.reach[compiled.terminal_nodes].T
         self._node_reach = arrays.reach
-        self.behaviour = {compiled.ids[v]: b.T for v, b in arrays.behaviour.items()}
+        structure = compiled.structure
+        #: Node ids in order of play (preorder from the root).
+        self.preorder = [compiled.ids[v] for v in structure.subtree(structure.root)]
+        self._behaviour = arrays.behaviour
         self.count = np.bincount(self.point, minlength=len(self.ties))
-        self._starts = np.concatenate([[0], np.cumsum(self.count)])
-        self._order = np.argsort(self.point, kind="stable")
+        self._starts = np.concatenate([[0], np.cumsum(self.count)])  # rows come sorted by point
+
+    @cached_property
+    def behaviour(self) -> dict[Hashable, np.ndarray]:
+        """Move probabilities (R, moves) at every decision node."""
+        ids = self._compiled.ids
+        return {ids[v]: b.T.astype(float) for v, b in self._behaviour.items()}
+
+    def node_reach(self, node: Hashable) -> np.ndarray:
+        """Probability (R,) that play reaches ``node`` (any node, not only terminals)."""
+        return self._node_reach[self._compiled.index[node]]
 
     def reach_of(self, nodes: Iterable[Hashable]) -> np.ndarray:
         """Probability (R,) of ending at any of the given terminal nodes."""
@@ -139,7 +152,7 @@ class TreeBatchSolution(Sequence[TreeSolution]):
         if not -n <= index < n:
             raise IndexError(f"point {index} out of range for a batch of {n}")
         i = index % n
-        rows = self._order[self._starts[i] : self._starts[i + 1]]
+        rows = range(self._starts[i], self._starts[i + 1])
         return TreeSolution(
             [self._equilibrium(r) for r in rows],
             ties=self.ties[i],

@@ -28,8 +28,9 @@ import pytest
 TARGETS: dict[str, tuple[str, float]] = {
     "2x2 grid": ("quantecon", 100.0),
     "3x3 random": ("quantecon", 10.0),
+    "tree SPE": ("recursion", 100.0),
 }
-PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy")
+PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy", "recursion")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Sizes:
     quantecon: int  # games per sample for each peer
     pygambit: int
     nashpy: int
+    tree_points: int  # points of the three-stage tree solved by bargain in one batch
+    recursion: int  # points per sample for the tree peers
+    tree_pygambit: int
     rounds: int  # timed rounds per benchmark when enabled
 
     @property
@@ -49,8 +53,30 @@ class Sizes:
         return self.grid_side**2
 
 
-FULL = Sizes(True, 1000, 100_000, quantecon=2_000, pygambit=500, nashpy=100, rounds=5)
-CI = Sizes(False, 200, 2_000, quantecon=200, pygambit=50, nashpy=20, rounds=1)
+FULL = Sizes(
+    True,
+    1000,
+    100_000,
+    quantecon=2_000,
+    pygambit=500,
+    nashpy=100,
+    tree_points=100_000,
+    recursion=20_000,
+    tree_pygambit=200,
+    rounds=5,
+)
+CI = Sizes(
+    False,
+    200,
+    2_000,
+    quantecon=200,
+    pygambit=50,
+    nashpy=20,
+    tree_points=2_000,
+    recursion=2_000,
+    tree_pygambit=20,
+    rounds=1,
+)
 
 
 @dataclass
@@ -106,8 +132,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr = terminalreporter
     tr.section("bargain per-game times and ratios (peer / bargain)")
     if not full:
-        tr.write_line("benchmark disabled (CI): one call each on small inputs; figures are "
-                      "indicative only, targets not checked")
+        tr.write_line(
+            "benchmark disabled (CI): one call each on small inputs; figures are "
+            "indicative only, targets not checked"
+        )
     tr.write_line(f"{'case':<12} {'solver':<10} {'games':>10} {'µs/game':>10} {'ratio':>9}")
     for case, row in table.items():
         base = row.get("bargain")

@@ -25,11 +25,14 @@ from ..solvers.backward import (
     TreeStructure,
     plan_value,
     reduced_plans,
+    stack_trees,
     subgame_perfect,
 )
 from ..tree_solution import TreeBatchSolution, TreeSolution
 from .normal import NormalFormGame
 
+#: Node values of one chunk hold at most about this many floats per player.
+CHUNK_FLOATS = 1 << 22
 #: Tolerance for chance probabilities: each >= -PROB_ATOL, their sum within PROB_ATOL of 1.
 PROB_ATOL = 1e-9
 
@@ -168,6 +171,10 @@ class GameTree:
         """Check the tree; raise ModelError naming the node at fault."""
         self._compile()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without compiled formulas (process pools, dask); they are rebuilt."""
+        return {**self.__dict__, "_compiled": None}
+
     def _compile(self) -> _Compiled:
         if self._compiled is None:
             self._compiled = _Compiled(self)
@@ -180,28 +187,42 @@ class GameTree:
         return self.solve_batch({k: [v] for k, v in values.items()}, tie_break=tie_break)[0]
 
     def solve_batch(
-        self, points: Mapping[str, Any], tie_break: str = "first", rtol: float = PAYOFF_RTOL
+        self,
+        points: Mapping[str, Any],
+        tie_break: str = "first",
+        *,
+        chunk_size: int | None = None,
+        rtol: float = PAYOFF_RTOL,
     ) -> TreeBatchSolution:
         """Subgame-perfect equilibria at N points, ``points`` a mapping name -> N values.
 
         ``tie_break``: "first" takes the first best move in declaration order,
         "all" reports every pure SPE (a point may then have several rows),
-        "raise" raises on a tie. Ties are flagged per point either way.
+        "raise" raises on a tie. Ties are flagged per point either way. Points
+        are solved in chunks of ``chunk_size``, so memory stays bounded.
         """
         compiled = self._compile()
         bound = self.params.bind_batch(points)
         n = len(next(iter(bound.values()))) if bound else 1
-        probs, payoffs = compiled.evaluate(bound, n)
-        try:
-            arrays = subgame_perfect(compiled.structure, probs, payoffs, n, tie_break, rtol)
-        except TieFound as exc:
-            node = compiled.ids[exc.node]
-            moves = [list(self.nodes[node]["moves"])[m] for m in exc.moves]
-            raise TieError(
-                f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
-                f"{moves} at {_at(bound, exc.point)} (tie_break='raise')"
-            ) from None
-        return TreeBatchSolution(self, compiled, arrays, bound)
+        size = chunk_size or max(1, CHUNK_FLOATS // len(compiled.ids))
+        chunks = []
+        for start in range(0, n, size):
+            part = {k: v[start : start + size] for k, v in bound.items()}
+            probs, payoffs = compiled.evaluate(part, min(size, n - start))
+            try:
+                chunks.append(
+                    subgame_perfect(
+                        compiled.structure, probs, payoffs, min(size, n - start), tie_break, rtol
+                    )
+                )
+            except TieFound as exc:
+                node = compiled.ids[exc.node]
+                moves = [list(self.nodes[node]["moves"])[m] for m in exc.moves]
+                raise TieError(
+                    f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
+                    f"{moves} at {_at(part, exc.point)} (tie_break='raise')"
+                ) from None
+        return TreeBatchSolution(self, compiled, stack_trees(chunks), bound)
 
     def to_normal_form(self) -> NormalFormGame:
         """The reduced normal form: one strategy per reduced plan, expected payoffs.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import product
 from typing import Any, NamedTuple
 
@@ -63,7 +64,8 @@ class TreeStructure:
             stack.extend(reversed(self.children[v]))
         return out
 
-    def subgame_roots(self) -> set[int]:
+    @cached_property
+    def subgame_roots(self) -> frozenset[int]:
         """Roots of proper subgames: nodes whose subtree no information set leaves."""
         members: dict[int, set[int]] = {}
         for v, h in enumerate(self.infoset):
@@ -74,14 +76,20 @@ class TreeStructure:
             nodes = set(self.subtree(v))
             if all(members[self.infoset[u]] <= nodes for u in nodes if self.infoset[u] >= 0):
                 roots.add(v)
-        return roots
+        return frozenset(roots)
+
+    def singleton(self, v: int) -> bool:
+        """Whether decision node v is alone in its information set."""
+        return self.infoset.count(self.infoset[v]) == 1
 
 
 class TreeArrays(NamedTuple):
     """Subgame-perfect equilibria of a batch, one row per (point, equilibrium).
 
-    ``point[r]`` is the parameter point of row r; ``behaviour[node]`` (moves, R)
-    the probability of each move at a decision node (NaN where the equilibrium
+    Rows are sorted by point. ``point[r]`` is the parameter point of row r;
+    ``behaviour[node]`` (moves, R)
+    the probability of each move at a decision node (bool where the choice is
+    pure by backward induction; NaN where the equilibrium
     leaves it unspecified: an information set its own player's plan never
     reaches); ``values`` (P, R) the expected payoffs; ``reach`` (nodes, R) the
     probability of reaching each node; ``ties`` and ``degenerate`` flag points.
@@ -118,19 +126,21 @@ def subgame_perfect(
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
-    scale = np.max([np.abs(p).max(axis=0) for p in payoffs.values()], axis=0)
-    state = _State(np.arange(n_points), rtol * np.maximum(1.0, scale), n_points)
-    roots = tree.subgame_roots()
+    scale = np.abs(next(iter(payoffs.values()))).max(axis=0)
+    for p in payoffs.values():
+        scale = np.maximum(scale, np.abs(p).max(axis=0))
+    state = _State(n_points, rtol * np.maximum(1.0, scale))
+    roots = tree.subgame_roots
     resolved: set[int] = set()
     for v in tree.order:
         kind = tree.kind[v]
         if kind == "terminal":
-            state.value[v] = payoffs[v][:, state.point]
+            state.value[v] = state.rows(payoffs[v])
             resolved.add(v)
         elif v not in roots:
             continue  # inside an imperfect region: solved with its subgame
         elif all(c in resolved for c in tree.children[v]) and (
-            kind == "chance" or _singleton(tree, v)
+            kind == "chance" or tree.singleton(v)
         ):
             if kind == "chance":
                 state.chance(v, tree.children[v], probs[v])
@@ -142,60 +152,102 @@ def subgame_perfect(
             resolved.add(v)
     reach = _reach(tree, state, probs)
     return TreeArrays(
-        state.point, state.behaviour, state.value[tree.root], reach, state.ties, state.degenerate
+        state.row_point(),
+        state.behaviour,
+        state.value[tree.root],
+        reach,
+        state.ties,
+        state.degenerate,
     )
 
 
-def _singleton(tree: TreeStructure, v: int) -> bool:
-    h = tree.infoset[v]
-    return sum(1 for x in tree.infoset if x == h) == 1
+def stack_trees(chunks: list[TreeArrays]) -> TreeArrays:
+    """Join the results of consecutive chunks of points."""
+    if len(chunks) == 1:
+        return chunks[0]
+    offsets = np.cumsum([0] + [len(c.ties) for c in chunks[:-1]])
+    return TreeArrays(
+        np.concatenate([c.point + o for c, o in zip(chunks, offsets)]),
+        {k: np.concatenate([c.behaviour[k] for c in chunks], axis=1) for k in chunks[0].behaviour},
+        np.concatenate([c.values for c in chunks], axis=1),
+        np.concatenate([c.reach for c in chunks], axis=1),
+        np.concatenate([c.ties for c in chunks]),
+        np.concatenate([c.degenerate for c in chunks]),
+    )
 
 
 class _State:
-    """Row-indexed arrays of the backward induction so far."""
+    """Row-indexed arrays of the backward induction so far.
 
-    def __init__(self, point: np.ndarray, atol: np.ndarray, n_points: int) -> None:
-        self.point = point
+    Until a tie or a subgame with several equilibria splits a point, row r is
+    point r (``point`` is None) and point arrays are used without a copy.
+    """
+
+    def __init__(self, n_points: int, atol: np.ndarray) -> None:
+        self.n_points = n_points
+        self.point: np.ndarray | None = None
         self.atol = atol
         self.value: dict[int, np.ndarray] = {}
         self.behaviour: dict[int, np.ndarray] = {}
+        self.mixed: set[int] = set()  # nodes whose behaviour may be NaN (unspecified)
         self.ties = np.zeros(n_points, dtype=bool)
         self.degenerate = np.zeros(n_points, dtype=bool)
 
+    def rows(self, per_point: np.ndarray) -> np.ndarray:
+        """A point array (..., N) as a row array (..., R)."""
+        return per_point if self.point is None else per_point[..., self.point]
+
+    def row_point(self) -> np.ndarray:
+        return np.arange(self.n_points) if self.point is None else self.point
+
     def expand(self, parent: np.ndarray) -> None:
         """Replace every row r by the rows derived from it (``parent[new] = r``)."""
-        self.point = self.point[parent]
+        self.point = self.row_point()[parent]
         self.value = {k: v[:, parent] for k, v in self.value.items()}
         self.behaviour = {k: b[:, parent] for k, b in self.behaviour.items()}
 
     def chance(self, v: int, children: tuple[int, ...], probs: np.ndarray) -> None:
-        p = probs[:, self.point]
+        p = self.rows(probs)
         total = p[0] * self.value[children[0]]
         for j in range(1, len(children)):
-            total = total + p[j] * self.value[children[j]]
+            total += p[j] * self.value[children[j]]
         self.value[v] = total
 
     def decide(self, v: int, player: int, children: tuple[int, ...], tie_break: str) -> None:
-        own = np.stack([self.value[c][player] for c in children])  # (moves, R)
-        best = own >= own.max(axis=0) - self.atol[self.point]
-        tied = best.sum(axis=0) > 1
+        own = [self.value[c][player] for c in children]
+        top = own[0]
+        for value in own[1:]:
+            top = np.maximum(top, value)
+        top = top - self.rows(self.atol)
+        best = [value >= top for value in own]
+        tied = best[0] & best[1] if len(best) == 2 else np.sum(best, axis=0) > 1
         if tied.any():
-            self.ties[self.point[tied]] = True
+            points = self.row_point()
+            self.ties[points[tied]] = True
             if tie_break == "raise":
                 r = int(np.flatnonzero(tied)[0])
-                raise TieFound(v, int(self.point[r]), np.flatnonzero(best[:, r]).tolist())
-            if tie_break == "all":
-                move, parent = np.nonzero(best)
+                moves = [j for j, flags in enumerate(best) if flags[r]]
+                raise TieFound(v, int(points[r]), moves)
+            if tie_break == "all":  # one row per best move
+                move, parent = np.nonzero(np.stack(best))
                 order = np.argsort(parent, kind="stable")
                 self.expand(parent[order])
-                choice = move[order]
-            else:
-                choice = np.argmax(best, axis=0)
-        else:
-            choice = np.argmax(best, axis=0)
-        self.behaviour[v] = (choice == np.arange(len(children))[:, None]).astype(float)
-        values = np.stack([self.value[c] for c in children])  # (moves, P, R)
-        self.value[v] = np.take_along_axis(values, choice[None, None], axis=0)[0]
+                self._choose(v, children, [move[order] == j for j in range(len(children))])
+                return
+        # The first best move in declaration order.
+        pick, taken = [best[0]], best[0]
+        for flags in best[1:]:
+            pick.append(flags & ~taken)
+            taken = taken | flags
+        self._choose(v, children, pick)
+
+    def _choose(self, v: int, children: tuple[int, ...], pick: list[np.ndarray]) -> None:
+        """Take the value of the picked child; ``pick[j]`` (R,) marks rows choosing move j."""
+        value = self.value[children[-1]]
+        for j in reversed(range(len(children) - 1)):
+            value = np.where(pick[j], self.value[children[j]], value)
+        self.value[v] = value
+        self.behaviour[v] = np.stack(pick)
 
 
 def _solve_region(
@@ -209,7 +261,7 @@ def _solve_region(
     plans = reduced_plans(tree, root, resolved)
     movers = [p for p in range(tree.n_players) if plans[p]]
     shape = tuple(len(plans[p]) if plans[p] else 1 for p in range(tree.n_players))
-    n_rows = len(state.point)
+    n_rows = len(state.row_point())
     tensor = np.empty((tree.n_players, *shape, n_rows))
     for index in product(*(range(s) for s in shape)):
         chosen = {}
@@ -220,7 +272,7 @@ def _solve_region(
             root,
             chosen,
             leaf=lambda t: state.value[t],
-            chance=lambda c: probs[c][:, state.point],
+            chance=lambda c: state.rows(probs[c]),
             stop=resolved,
         )
     # Players without a move in the region have one trivial plan: solve over the movers.
@@ -236,7 +288,7 @@ def _solve_region(
                 stacklevel=4,
             )
         eq = pure_equilibria(sub)
-    state.degenerate[state.point[np.flatnonzero(eq.degenerate)]] = True
+    state.degenerate[state.row_point()[np.flatnonzero(eq.degenerate)]] = True
     order = np.argsort(eq.point, kind="stable")
     rows = eq.point[order]
     mixes = {p: eq.profiles[i][order] for i, p in enumerate(movers)}
@@ -250,9 +302,10 @@ def _solve_region(
         weights = (weights[:, :, None] * mix[:, None, :]).reshape(len(rows), -1)
     state.value[root] = np.einsum("pkr,rk->pr", full_values[:, :, rows], weights)
     for h_nodes, p, moves in _region_infosets(tree, root, resolved):
-        behaviour = _behaviour(plans[p], mixes[p], h_nodes[0], moves)
+        behaviour = _behaviour(plans[p], mixes[p], tree.infoset[h_nodes[0]], moves)
         for node in h_nodes:
             state.behaviour[node] = behaviour
+            state.mixed.add(node)
 
 
 def _region(tree: TreeStructure, root: int, resolved: set[int]) -> list[int]:
@@ -379,16 +432,17 @@ def _behaviour(plans: list[dict[int, int]], mix: np.ndarray, h: int, n_moves: in
 
 def _reach(tree: TreeStructure, state: _State, probs: dict[int, np.ndarray]) -> np.ndarray:
     """Probability of reaching every node under the equilibrium, (nodes, R)."""
-    reach = np.zeros((len(tree.kind), len(state.point)))
+    reach = np.empty((len(tree.kind), len(state.row_point())))
     reach[tree.root] = 1.0
     for v in reversed(tree.order):  # parents first
-        kids = tree.children[v]
         if tree.kind[v] == "chance":
-            weights = probs[v][:, state.point]
+            weights = state.rows(probs[v])
         elif tree.kind[v] == "decision":
-            weights = np.nan_to_num(state.behaviour[v])
+            weights = state.behaviour[v]
+            if v in state.mixed:
+                weights = np.nan_to_num(weights)
         else:
             continue
-        for j, c in enumerate(kids):
-            reach[c] = reach[v] * weights[j]
+        for j, c in enumerate(tree.children[v]):
+            np.multiply(reach[v], weights[j], out=reach[c])
     return reach
