@@ -11,6 +11,7 @@ parsed formulas into one vectorized numpy function.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -44,6 +45,7 @@ MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_LOG10 = 300  # constants must stay within about 1e300
 MAX_POWER = 1000  # largest rational exponent of a non-constant base
+MAX_ROOT_DEGREE = 100  # largest degree of a non-constant base with a fractional exponent
 
 _NOT_FINITE_REAL = (sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 _ALLOWED = (
@@ -107,9 +109,22 @@ def _has_complex_constant(expr: sympy.Expr) -> bool:
     )
 
 
-def _log10_abs(value: sympy.Expr) -> float:
-    """log10 of the magnitude of a real constant (-inf for 0), evaluated in floating point."""
+def _digits(value: sympy.Expr) -> float:
+    """Decimal size of a real constant: log10 of its magnitude, or of the larger part of a
+    fraction (which must stay small for exact arithmetic)."""
+    if value.is_Rational:
+        return math.log10(max(abs(value.p), value.q))
     return float(mpmath.log10(abs(mpmath.mpf(value.evalf(15)))))
+
+
+def _degree(expr: sympy.Basic) -> float:
+    """An upper bound of the polynomial degree of ``expr`` in its symbols."""
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Pow and expr.exp.is_Number:
+        return abs(float(expr.exp)) * _degree(expr.base)
+    degrees = [_degree(arg) for arg in expr.args]
+    return sum(degrees) if expr.is_Mul else max(degrees, default=0)
 
 
 class _Parser:
@@ -130,19 +145,18 @@ class _Parser:
         if not self.text:
             raise self.error("empty text instead of a formula")
         try:
-            tree = ast.parse(self.text, mode="eval")
+            return self.visit(ast.parse(self.text, mode="eval").body, 0)
+        except FormulaError:
+            raise
         except SyntaxError as exc:
-            lineno = exc.lineno or 1
+            lineno = min(exc.lineno or 1, len(self.lines))
             start = exc.offset - 1 if exc.offset else len(self.lines[lineno - 1])
             span = (lineno, start, exc.end_lineno or lineno, (exc.end_offset or 1) - 1)
             problem = exc.msg if exc.msg.startswith("invalid") else f"invalid syntax: {exc.msg}"
             raise self.error(problem, span) from None
-        except (ValueError, RecursionError, MemoryError) as exc:
-            raise self.error(f"cannot parse ({str(exc) or type(exc).__name__})") from None
-        try:
-            return self.visit(tree.body, 0)
-        except (RecursionError, MemoryError) as exc:
-            raise self.error(f"formula is too complex ({type(exc).__name__})") from None
+        except (TypeError, ValueError, RecursionError, MemoryError) as exc:
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise self.error(f"cannot handle this formula ({detail})") from None
 
     # -- messages -----------------------------------------------------------------------
 
@@ -157,9 +171,9 @@ class _Parser:
     ) -> FormulaError:
         """Build a FormulaError quoting the formula, with a caret line under ``span``."""
         lines = [f"{self.prefix}{problem} in formula {self.text!r}{suggestion}"]
-        if span and span[0] <= len(self.lines):
+        if span:
             lineno, start, end_lineno, end = span
-            line = self.lines[lineno - 1]
+            line = self.lines[lineno - 1].replace("\t", " ")
             end = end if end_lineno == lineno else len(line)
             lines += [f"    {line}", f"    {' ' * start}{'^' * max(end - start, 1)}"]
         if hint:
@@ -228,15 +242,27 @@ class _Parser:
         return value
 
     def number(self, node: ast.AST, value: sympy.Basic) -> sympy.Basic:
-        """Return ``value``, refusing huge constants and parts that are not finite reals."""
+        """Return ``value``, refusing parts that are not finite reals and huge constants."""
         if not isinstance(value, sympy.Expr):
             return value
-        if (value.is_number and not value.is_real) or _has_complex_constant(value):
+        if (
+            value.is_extended_real is False
+            or (value.is_number and not value.is_real)
+            or _has_complex_constant(value)
+        ):
             raise self.error(
-                f"this part evaluates to {value}, not a finite real number,", self.span(node)
+                "this part is not a finite real number",
+                self.span(node),
+                hint="e.g. a negative number to a fractional power, log(0) or 1/0",
             )
-        if value.is_number and _log10_abs(value) > MAX_LOG10:
-            raise self.error(f"constant too large (limit about 1e{MAX_LOG10})", self.span(node))
+        # Irrational constants become floats: sympy's exact rules for them can be very slow.
+        if value.is_number and not value.is_Rational:
+            value = value.evalf()
+        value = value.xreplace({p: p.evalf() for p in value.atoms(sympy.Pow) if p.is_number})
+        if any(_digits(c) > MAX_LOG10 for c in value.atoms(sympy.Number)):
+            raise self.error(
+                f"constant too large (more than about {MAX_LOG10} digits)", self.span(node)
+            )
         return value
 
     def _constant(self, node: ast.Constant, depth: int) -> sympy.Basic:
@@ -292,24 +318,30 @@ class _Parser:
             self._check_power(node, left, right)
         return self.number(node, _ARITHMETIC[op](left, right))
 
-    def _check_power(self, node: ast.BinOp, base: sympy.Expr, exp: sympy.Expr) -> None:
-        """Refuse powers that would be huge constants or expensive to expand."""
+    def _check_power(self, node: ast.AST, base: sympy.Expr, exp: sympy.Expr) -> None:
+        """Refuse powers that would be huge constants or too slow for sympy to simplify."""
         if base.is_number and exp.is_number:
             if base.is_zero:
                 if exp.is_negative:
                     raise self.error("division by zero (0 to a negative power)", self.span(node))
                 return
-            log10 = float(exp) * _log10_abs(base)
-            if abs(log10) > MAX_LOG10:
-                size, sign = ("large", "") if log10 > 0 else ("small", "-")
+            digits = abs(float(exp) * _digits(base))
+            if digits > MAX_LOG10:
                 raise self.error(
-                    f"constant too {size} (about 1e{log10:.0f}; limit about 1e{sign}{MAX_LOG10})",
+                    f"constant too large: this power would have about {digits:.0f} digits "
+                    f"(limit about {MAX_LOG10})",
                     self.span(node),
                 )
         elif exp.is_Rational and abs(exp) > MAX_POWER:
             raise self.error(
                 f"exponent {exp} too large for a non-constant base (limit {MAX_POWER})",
-                self.span(node.right),
+                self.span(node),
+            )
+        elif not exp.is_integer and _degree(base) > MAX_ROOT_DEGREE:
+            raise self.error(
+                f"fractional power of an expression of degree about {_degree(base):.0f} "
+                f"(limit {MAX_ROOT_DEGREE})",
+                self.span(node),
             )
 
     def _unaryop(self, node: ast.UnaryOp, depth: int) -> sympy.Basic:
@@ -378,7 +410,12 @@ class _Parser:
             cond = self.condition(node.args[0], depth)
             a, b = (self.operand(arg, depth) for arg in node.args[1:])
             return self.number(node, func((a, cond), (b, True)))
-        return self.number(node, func(*(self.operand(arg, depth) for arg in node.args)))
+        args = [self.operand(arg, depth) for arg in node.args]
+        if name == "exp":
+            self._check_power(node, sympy.E, args[0])
+        elif name == "sqrt":
+            self._check_power(node, args[0], sympy.S.Half)
+        return self.number(node, func(*args))
 
     _handlers: ClassVar[dict[type, Callable[..., sympy.Basic]]] = {
         ast.Constant: _constant,
