@@ -8,8 +8,6 @@ The public names are re-exported here::
     game.solve(relief=0.4)
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import formula
 from .errors import (
     BargainError,
@@ -21,14 +19,23 @@ from .errors import (
     TieError,
 )
 from .games import GameTree, NormalFormGame
+from .model import Model
 from .params import Param, ParamSpace
+from .result import SweepResult
 from .solution import BatchSolution, Equilibrium, Solution
+from .spaces import (
+    grid,
+    latin_hypercube,
+    linspace,
+    logspace,
+    morris,
+    one_at_a_time,
+    sensitivity,
+    sobol,
+)
+from .sweep import sweep
 from .tree_solution import SubgamePerfect, TreeBatchSolution, TreeSolution
-
-try:
-    __version__ = version("bargain-games")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from .version import __version__
 
 __all__ = [
     "BargainError",
@@ -38,6 +45,7 @@ __all__ = [
     "Equilibrium",
     "FormulaError",
     "GameTree",
+    "Model",
     "ModelError",
     "NormalFormGame",
     "Param",
@@ -45,9 +53,19 @@ __all__ = [
     "ParamSpace",
     "Solution",
     "SubgamePerfect",
+    "SweepResult",
     "TieError",
     "TreeBatchSolution",
     "TreeSolution",
     "__version__",
     "formula",
+    "grid",
+    "latin_hypercube",
+    "linspace",
+    "logspace",
+    "morris",
+    "one_at_a_time",
+    "sensitivity",
+    "sobol",
+    "sweep",
 ]

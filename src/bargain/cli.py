@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import __version__
 from .errors import BargainError, DegenerateGameWarning
 from .games import NormalFormGame
 from .solvers import METHODS
+from .version import __version__
 
 
 def parse_matrix(text: str, what: str) -> np.ndarray:

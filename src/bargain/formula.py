@@ -536,6 +536,10 @@ class CompiledFormula:
             list(dummies.values()), body, modules="numpy", printer=printer, cse=True
         )
 
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        """Pickle the expressions, not the generated function: it is rebuilt on load."""
+        return (CompiledFormula, (self.exprs, self.names, self._single))
+
     def __call__(self, *arrays: ArrayLike) -> np.ndarray:
         if len(arrays) != len(self.names):
             raise TypeError(

@@ -150,14 +150,6 @@ class NormalFormGame:
         self._inputs = tuple(n for n in self.params.names if n in used)
         self._function = formula.compile(list(flat[self._varying]), self._inputs) if used else None
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the compiled function (process pools, dask); it is rebuilt."""
-        return {k: v for k, v in self.__dict__.items() if k != "_function"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._compile()
-
     @property
     def is_numeric(self) -> bool:
         """Whether no payoff depends on a parameter."""

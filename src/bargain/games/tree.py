@@ -171,10 +171,6 @@ class GameTree:
         """Check the tree; raise ModelError naming the node at fault."""
         self._compile()
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle without compiled formulas (process pools, dask); they are rebuilt."""
-        return {**self.__dict__, "_compiled": None}
-
     def _compile(self) -> _Compiled:
         if self._compiled is None:
             self._compiled = _Compiled(self)

@@ -1,0 +1,208 @@
+"""A model: a parameterized game plus the measures a sweep reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import ModelError
+from .games import GameTree, NormalFormGame
+from .measures import Columns, Measures
+from .params import ParamSpace
+from .selection import RULES, select
+
+
+class Model:
+    """A game (normal form or tree) with named measures and metadata.
+
+    Parameters
+    ----------
+    game : the parameterized game.
+    measures : user measures, name -> formula over parameters and built-in
+        measures (see :mod:`bargain.measures`).
+    outcomes : for trees, name -> terminal node ids (e.g. ``deal``, ``war``).
+    name, title, description, citation : metadata carried into tables.
+    method : normal-form solver method; ``tie_break`` for trees.
+    """
+
+    def __init__(
+        self,
+        game: NormalFormGame | GameTree,
+        measures: Mapping[str, Any] | None = None,
+        *,
+        outcomes: Mapping[str, Iterable[Hashable]] | None = None,
+        name: str = "model",
+        title: str = "",
+        description: str = "",
+        citation: str = "",
+        method: str | None = None,
+        tie_break: str = "first",
+    ) -> None:
+        if not isinstance(game, NormalFormGame | GameTree):
+            raise ModelError(f"expected a NormalFormGame or a GameTree, got {type(game).__name__}")
+        self.game = game
+        self.name, self.title, self.description, self.citation = name, title, description, citation
+        self.measures = Measures(game, measures, outcomes)
+        self.options = (
+            {"method": method} if isinstance(game, NormalFormGame) else {"tie_break": tie_break}
+        )
+
+    def with_measures(self, measures: Mapping[str, Any]) -> Model:
+        """A copy of this model with more user measures."""
+        return Model(
+            self.game,
+            {**self.measures.user, **measures},
+            outcomes=self.measures.outcomes,
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            citation=self.citation,
+            **self.options,
+        )
+
+    @property
+    def params(self) -> ParamSpace:
+        return self.game.params
+
+    def solve(self, **values: float) -> Any:
+        """The equilibria at one point (see the game's ``solve``)."""
+        return self.game.solve(**self.options, **values)
+
+    def solve_batch(self, points: Mapping[str, Any]) -> Any:
+        return self.game.solve_batch(points, **self.options)
+
+    def evaluate(
+        self, points: Mapping[str, Any], select_rule: str = "unique"
+    ) -> dict[str, Columns]:
+        """Measures at N points: ``{"points": per-point columns, "rows": per equilibrium}``.
+
+        Per point: the parameters, ``n_equilibria``, ``selected_unique``,
+        ``degenerate``, ``ties``, ``equilibria`` (every equilibrium's regime,
+        joined with " | ") and each measure of the equilibrium chosen by
+        ``select_rule`` (NaN where none qualifies); with ``"all"`` the per-point
+        table is the per-row one.
+        """
+        if select_rule not in RULES:
+            raise ValueError(f"select must be one of {RULES}, got {select_rule!r}")
+        bound = self.params.bind_batch(points)
+        n = len(next(iter(bound.values()))) if bound else 1
+        _, columns = self.measures.solve(bound, **self.options)
+        order = np.argsort(columns["point"], kind="stable")
+        rows = {k: v[order] for k, v in columns.items()}
+        point = rows["point"]
+        rows = {**{k: v[point] for k, v in bound.items()}, **rows}
+        if select_rule == "all":
+            return {"points": rows, "rows": rows}
+        payoffs = np.stack([rows[f"u_{p}"] for p in map(_ident, self.game.players)], axis=1)
+        extra = {}
+        if select_rule == "risk-dominant":
+            extra = {
+                "game_payoffs": self.game.payoff_tensor(bound),
+                "profiles": tuple(
+                    np.stack([rows[f"p_{_ident(p)}_{_ident(s)}"] for s in labels], axis=1)
+                    for p, labels in zip(self.game.players, self.game.strategies)
+                ),
+            }
+        chosen, unique = select(select_rule, point, payoffs, n, **extra)
+        summary: Columns = dict(bound)
+        count = np.bincount(point, minlength=n)
+        summary["n_equilibria"] = count.astype(float)
+        summary["selected_unique"] = unique
+        summary["degenerate"] = _per_point(rows["degenerate"], point, n)
+        summary["ties"] = _per_point(rows["ties"], point, n)
+        summary["equilibria"] = _label_sets(rows["regime"], point, n)
+        has = chosen >= 0
+        for name in (*self.measures.names, "regime"):
+            if name == "n_equilibria":
+                continue
+            values = rows[name]
+            out = np.full(n, None if values.dtype == object else np.nan, dtype=values.dtype)
+            out[has] = values[chosen[has]]
+            summary[name] = out
+        return {"points": summary, "rows": rows}
+
+    def spec(self) -> dict[str, Any]:
+        """A canonical, JSON-serializable description (for fingerprints)."""
+        game = self.game
+        if isinstance(game, NormalFormGame):
+            body: Any = {
+                "players": game.players,
+                "strategies": game.strategies,
+                "payoffs": [sympy.srepr(e) for e in game.payoffs.reshape(-1)],
+            }
+        else:
+            body = {
+                "players": game.players,
+                "nodes": [
+                    [repr(node), spec["kind"], repr(_canonical(spec))]
+                    for node, spec in game.nodes.items()
+                ],
+            }
+        return {
+            "name": self.name,
+            "params": [[p.name, p.default, p.low, p.high] for p in self.params],
+            "game": body,
+            "measures": {k: sympy.srepr(v) for k, v in self.measures.user.items()},
+            "outcomes": {k: [repr(n) for n in v] for k, v in self.measures.outcomes.items()},
+            "options": self.options,
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of :meth:`spec`: equal models give equal fingerprints."""
+        text = json.dumps(self.spec(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r}, {self.game!r}, measures={list(self.measures.user)})"
+
+
+def as_model(obj: Model | NormalFormGame | GameTree) -> Model:
+    """A model as given, or a game wrapped in one with the built-in measures."""
+    return obj if isinstance(obj, Model) else Model(obj)
+
+
+def _ident(label: Hashable) -> str:
+    from .measures import ident
+
+    return ident(label)
+
+
+def _canonical(spec: Mapping[str, Any]) -> Any:
+    def norm(value: Any) -> Any:
+        if isinstance(value, sympy.Basic):
+            return sympy.srepr(value)
+        if isinstance(value, Mapping):
+            return {str(k): norm(v) for k, v in value.items()}
+        if isinstance(value, tuple | list):
+            return [norm(v) for v in value]
+        return value
+
+    return norm(spec)
+
+
+def _per_point(flags: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(point, weights=flags.astype(float), minlength=n) > 0
+
+
+def _label_sets(labels: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
+    """Every distinct label at each point, sorted and joined with " | "."""
+    out = np.full(n, "", dtype=object)
+    if not len(point):
+        return out
+    names, code = np.unique(labels.astype(str), return_inverse=True)
+    if len(names) <= 63:
+        masks = np.zeros(n, dtype=np.uint64)
+        np.bitwise_or.at(masks, point, np.left_shift(np.uint64(1), code.astype(np.uint64)))
+        distinct, inverse = np.unique(masks, return_inverse=True)
+        text = [
+            " | ".join(names[[b for b in range(len(names)) if int(m) >> b & 1]]) for m in distinct
+        ]
+        return np.asarray(text, dtype=object)[inverse]
+    for t in range(n):
+        out[t] = " | ".join(sorted(set(labels[point == t])))
+    return out

@@ -1,0 +1,243 @@
+"""The sweep runner: evaluate a model over a parameter space in chunks.
+
+Chunks of points go through the batched solvers (so memory stays bounded
+whatever the number of points), optionally on a process pool or a dask
+cluster (any ``concurrent.futures.Executor``), with a progress bar, and each
+finished chunk can be checkpointed so an interrupted sweep resumes where it
+stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .checkpoint import Checkpoint
+from .errors import DegenerateGameWarning, ModelError, ParamError, did_you_mean
+from .games import GameTree, NormalFormGame
+from .measures import Columns
+from .model import Model, as_model
+from .result import SweepResult, concat_columns
+from .selection import RULES
+from .spaces import Space, as_space
+from .version import __version__
+
+#: Points per chunk by default: bounded memory, few Python round trips.
+DEFAULT_CHUNK = 1 << 16
+
+
+def sweep(
+    model: Model | NormalFormGame | GameTree,
+    space: Space | Mapping[str, Any],
+    measures: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    select: str = "unique",
+    fixed: Mapping[str, float] | None = None,
+    executor: Executor | str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+) -> SweepResult:
+    """Solve ``model`` at every point of ``space`` and tabulate its measures.
+
+    Parameters
+    ----------
+    model : a :class:`~bargain.model.Model` or a game (built-in measures only).
+    space : a space from :mod:`bargain.spaces`, or a mapping name -> values
+        taken as a full grid.
+    measures : extra measures (name -> formula), or the names of the
+        measures to keep (default: all).
+    select : equilibrium selection for the per-point table: "unique",
+        "max-joint", "payoff-dominant", "risk-dominant" or "all".
+    fixed : values of parameters that are not swept (others keep defaults).
+    executor : None (in this process), "processes" (a local process pool of
+        ``workers`` processes) or any ``concurrent.futures.Executor``, e.g. a
+        dask ``Client.get_executor()``.
+    chunk_size : points per chunk (default 65,536).
+    progress : a tqdm bar on a terminal.
+    checkpoint : a directory; finished chunks are saved there and a rerun
+        resumes from them.
+    """
+    model = as_model(model)
+    if isinstance(measures, Mapping):
+        model = model.with_measures(measures)
+        keep = list(model.measures.names)
+    else:
+        keep = _keep(model, measures)
+    space = as_space(space)
+    fixed = _check(model, space, select, fixed or {})
+    n = len(space)
+    size = int(chunk_size or DEFAULT_CHUNK)
+    if size < 1:
+        raise ParamError(f"chunk_size must be at least 1, got {chunk_size}")
+    n_chunks = -(-n // size)
+    job = _Job(model, space, fixed, select, keep)
+    store = None
+    if checkpoint is not None:
+        store = Checkpoint(
+            checkpoint,
+            job.fingerprint(size),
+            {"points": n, "chunk_size": size, "chunks": n_chunks, "version": __version__},
+        )
+    tables: dict[int, dict[str, Columns]] = {}
+    if store is not None:
+        for chunk in sorted(store.done()):
+            if chunk < n_chunks:
+                tables[chunk] = store.load(chunk)
+    todo = [c for c in range(n_chunks) if c not in tables]
+    resumed = len(tables)
+    bar = tqdm(
+        total=n_chunks,
+        initial=len(tables),
+        unit="chunk",
+        desc=f"sweep {model.name}",
+        disable=not progress or not sys.stderr.isatty(),
+    )
+    try:
+        for chunk, table in _run(job, todo, size, executor, workers):
+            if store is not None:
+                store.save(chunk, table)
+            tables[chunk] = table
+            bar.update()
+    finally:
+        bar.close()
+    ordered = [tables[c] for c in range(n_chunks)]
+    for c, table in enumerate(ordered):
+        table["rows"]["point"] = table["rows"]["point"] + c * size
+    points = concat_columns([t["points"] for t in ordered])
+    rows = points if select == "all" else concat_columns([t["rows"] for t in ordered])
+    degenerate = int(np.count_nonzero(points["degenerate"]))
+    if degenerate:
+        warnings.warn(
+            f"{degenerate} of {n} points are degenerate games (see the 'degenerate' "
+            "column): their equilibria are verified but components may hold more",
+            DegenerateGameWarning,
+            stacklevel=2,
+        )
+    return SweepResult(
+        points,
+        rows,
+        swept=space.names,
+        fixed=fixed,
+        measures=keep,
+        metadata={
+            "model": model.name,
+            "title": model.title,
+            "citation": model.citation,
+            "select": select,
+            "space": space.spec(),
+            "version": __version__,
+            "chunks": n_chunks,
+            "chunks_resumed": resumed,
+        },
+    )
+
+
+class _Job:
+    """What a worker needs to evaluate chunks of points (picklable)."""
+
+    def __init__(
+        self, model: Model, space: Space, fixed: dict[str, float], select: str, keep: list[str]
+    ) -> None:
+        self.model, self.space, self.fixed = model, space, fixed
+        self.select, self.keep = select, keep
+
+    def __call__(self, chunk: int, points: dict[str, np.ndarray]) -> tuple[int, dict[str, Columns]]:
+        n = len(next(iter(points.values())))
+        points = {**points, **{k: np.full(n, v) for k, v in self.fixed.items()}}
+        table = self.model.evaluate(points, self.select)
+        drop = set(self.model.measures.names) - set(self.keep)
+        return chunk, {
+            part: {k: v for k, v in cols.items() if k not in drop} for part, cols in table.items()
+        }
+
+    def fingerprint(self, size: int) -> str:
+        spec = {
+            "model": self.model.spec(),
+            "space": self.space.spec(),
+            "fixed": self.fixed,
+            "select": self.select,
+            "keep": self.keep,
+            "chunk_size": size,
+        }
+        text = json.dumps(spec, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _run(
+    job: _Job,
+    todo: list[int],
+    size: int,
+    executor: Executor | str | None,
+    workers: int | None,
+) -> Iterator[tuple[int, dict[str, Columns]]]:
+    """Yield (chunk, table) as chunks finish, in-process or on an executor."""
+    n = len(job.space)
+
+    def points(chunk: int) -> dict[str, np.ndarray]:
+        return job.space.points(chunk * size, min((chunk + 1) * size, n))
+
+    if executor is None:
+        for chunk in todo:
+            yield job(chunk, points(chunk))
+        return
+    own = executor == "processes"
+    if isinstance(executor, str) and not own:
+        raise ValueError(f"executor must be None, 'processes' or an Executor, got {executor!r}")
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count()) if own else executor
+    limit = 2 * (workers or os.cpu_count() or 1)  # chunks in flight: bounded memory
+    queue = list(reversed(todo))
+    pending: set[Future] = set()
+    try:
+        while queue or pending:
+            while queue and len(pending) < limit:
+                chunk = queue.pop()
+                pending.add(pool.submit(job, chunk, points(chunk)))
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _keep(model: Model, measures: Iterable[str] | None) -> list[str]:
+    names = list(model.measures.names)
+    if measures is None:
+        return names
+    keep = list(measures)
+    for name in keep:
+        if name not in names:
+            raise ModelError(
+                f"unknown measure {name!r}{did_you_mean(name, names)}; "
+                f"measures: {', '.join(names)}"
+            )
+    return keep
+
+
+def _check(model: Model, space: Space, select: str, fixed: Mapping[str, float]) -> dict:
+    """Validate everything before computing; return the fixed values."""
+    if select not in RULES:
+        raise ValueError(f"select must be one of {RULES}, got {select!r}")
+    if select == "risk-dominant" and not (
+        isinstance(model.game, NormalFormGame) and model.game.shape == (2, 2)
+    ):
+        raise ValueError("select='risk-dominant' is defined for 2x2 normal-form games only")
+    space.validate(model.params)
+    both = sorted(set(fixed) & set(space.names))
+    if both:
+        raise ParamError(f"parameters {both} are both swept and fixed")
+    bound = model.params.bind(**fixed)
+    return {k: bound[k] for k in model.params.names if k not in space.names}
