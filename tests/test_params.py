@@ -206,8 +206,8 @@ def test_bind_batch_defaults_scalars_and_n(space):
 
 
 def test_bind_batch_copies_and_converts(space):
-    given_ = np.array([0, 1], dtype=np.int32)
-    out = space.bind_batch({"relief": given_})
+    ints = np.array([0, 1], dtype=np.int32)
+    out = space.bind_batch({"relief": ints})
     assert out["relief"].dtype == np.float64
     floats = np.array([0.1, 0.2])
     out = space.bind_batch({"relief": floats})
