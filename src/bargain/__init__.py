@@ -8,7 +8,7 @@ The public names are re-exported here::
     game.solve(relief=0.4)
 """
 
-from . import formula
+from . import bargaining, formula
 from .errors import (
     BargainError,
     BargainWarning,
@@ -58,6 +58,7 @@ __all__ = [
     "TreeBatchSolution",
     "TreeSolution",
     "__version__",
+    "bargaining",
     "formula",
     "grid",
     "latin_hypercube",

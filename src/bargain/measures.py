@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
+from functools import cached_property
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -90,6 +92,12 @@ class Measures:
         self._function = (
             formula.compile(list(self.user.values()), self._inputs) if self.user else None
         )
+
+    @cached_property
+    def regime_names(self) -> np.ndarray:
+        """Normal form: "mixed", then every pure profile ("pressure/resist") in C order."""
+        profiles = ["/".join(p) for p in product(*self.game.strategies)]
+        return np.asarray(["mixed", *profiles], dtype=object)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -165,20 +173,17 @@ class Measures:
         for k, player in enumerate(game.players):
             columns[f"u_{ident(player)}"] = solution.payoffs[:, k]
         pure = np.ones(len(point), dtype=bool)
-        picked = []
+        profile = np.zeros(len(point), dtype=np.int64)  # flat index of the pure profile
         for player, labels, mix in zip(game.players, game.strategies, solution.profiles):
             for j, s in enumerate(labels):
                 columns[f"p_{ident(player)}_{ident(s)}"] = mix[:, j]
             pure &= mix.max(axis=1) >= 1 - 1e-12
-            picked.append(np.asarray(labels, dtype=object)[mix.argmax(axis=1)])
+            profile = profile * len(labels) + mix.argmax(axis=1)
         columns["pure"] = pure.astype(float)
         columns["n_equilibria"] = solution.count[point].astype(float)
-        regime = np.full(len(point), "mixed", dtype=object)
-        if len(point):
-            joined = picked[0].copy()
-            for labels in picked[1:]:
-                joined = joined + "/" + labels
-            regime[pure] = joined[pure]
+        code = np.where(pure, profile + 1, 0)
+        columns["regime_code"] = code
+        regime = self.regime_names[code]
         columns["regime"] = regime
         columns["degenerate"] = solution.degenerate[point]
         columns["ties"] = np.zeros(len(point), dtype=bool)

@@ -96,6 +96,7 @@ class Model:
         rows = {k: v[order] for k, v in columns.items()}
         point = rows["point"]
         rows = {**{k: v[point] for k, v in bound.items()}, **rows}
+        codes = rows.pop("regime_code", None)
         if select_rule == "all":
             return {"points": rows, "rows": rows}
         payoffs = np.stack([rows[f"u_{p}"] for p in map(_ident, self.game.players)], axis=1)
@@ -115,7 +116,7 @@ class Model:
         summary["selected_unique"] = unique
         summary["degenerate"] = _per_point(rows["degenerate"], point, n)
         summary["ties"] = _per_point(rows["ties"], point, n)
-        summary["equilibria"] = _label_sets(rows["regime"], point, n)
+        summary["equilibria"] = _label_sets(rows["regime"], point, n, codes)
         has = chosen >= 0
         for name in (*self.measures.names, "regime"):
             if name == "n_equilibria":
@@ -189,20 +190,33 @@ def _per_point(flags: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(point, weights=flags.astype(float), minlength=n) > 0
 
 
-def _label_sets(labels: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
-    """Every distinct label at each point, sorted and joined with " | "."""
+def _label_sets(
+    labels: np.ndarray, point: np.ndarray, n: int, codes: np.ndarray | None = None
+) -> np.ndarray:
+    """Every distinct label at each point, sorted and joined with " | ".
+
+    ``codes`` (optional) are integers equal where labels are equal; rows must
+    be sorted by point.
+    """
     out = np.full(n, "", dtype=object)
-    if not len(point):
+    count = np.bincount(point, minlength=n)
+    single = count[point] == 1
+    out[point[single]] = labels[single]
+    rows = np.flatnonzero(~single)
+    if not len(rows):
         return out
-    names, code = np.unique(labels.astype(str), return_inverse=True)
-    if len(names) <= 63:
-        masks = np.zeros(n, dtype=np.uint64)
-        np.bitwise_or.at(masks, point, np.left_shift(np.uint64(1), code.astype(np.uint64)))
-        distinct, inverse = np.unique(masks, return_inverse=True)
-        text = [
-            " | ".join(names[[b for b in range(len(names)) if int(m) >> b & 1]]) for m in distinct
-        ]
-        return np.asarray(text, dtype=object)[inverse]
-    for t in range(n):
-        out[t] = " | ".join(sorted(set(labels[point == t])))
+    key = codes[rows] if codes is not None else labels[rows].astype(str)
+    distinct, first, code = np.unique(key, return_index=True, return_inverse=True)
+    names = labels[rows][first].astype(str)
+    if len(distinct) > 62:
+        for t in np.unique(point[rows]):
+            out[t] = " | ".join(sorted(set(labels[point == t].astype(str))))
+        return out
+    bits = np.left_shift(np.int64(1), code.astype(np.int64))
+    starts = np.flatnonzero(np.r_[True, np.diff(point[rows]) != 0])
+    masks = np.bitwise_or.reduceat(bits, starts)
+    kinds, which = np.unique(masks, return_inverse=True)
+    order = np.argsort(names)
+    text = [" | ".join(names[order][(int(m) >> order) & 1 == 1]) for m in kinds]
+    out[point[rows][starts]] = np.asarray(text, dtype=object)[which]
     return out

@@ -221,8 +221,7 @@ def _keep(model: Model, measures: Iterable[str] | None) -> list[str]:
     for name in keep:
         if name not in names:
             raise ModelError(
-                f"unknown measure {name!r}{did_you_mean(name, names)}; "
-                f"measures: {', '.join(names)}"
+                f"unknown measure {name!r}{did_you_mean(name, names)}; measures: {', '.join(names)}"
             )
     return keep
 
