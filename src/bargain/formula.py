@@ -540,13 +540,15 @@ class CompiledFormula:
         """Pickle the expressions, not the generated function: it is rebuilt on load."""
         return (CompiledFormula, (self.exprs, self.names, self._single))
 
-    def __call__(self, *arrays: ArrayLike) -> np.ndarray:
+    def __call__(self, *arrays: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+        """Evaluate at the arrays; ``out`` (one row per expression) is filled if given."""
         if len(arrays) != len(self.names):
             raise TypeError(
                 f"expected {len(self.names)} arrays ({', '.join(self.names)}), got {len(arrays)}"
             )
         args = [np.asarray(a, dtype=np.float64) for a in arrays]
-        out = np.empty((len(self.exprs), *np.broadcast_shapes(*(a.shape for a in args))))
+        if out is None:
+            out = np.empty((len(self.exprs), *np.broadcast_shapes(*(a.shape for a in args))))
         with np.errstate(all="ignore"):
             for i, value in enumerate(self._fn(*args)):
                 out[i] = value

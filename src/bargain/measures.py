@@ -29,7 +29,8 @@ import sympy
 
 from . import formula
 from .errors import DegenerateGameWarning, ModelError
-from .games import GameTree, NormalFormGame
+from .games import BargainingGame, GameTree, NormalFormGame
+from .games.protocol import ProtocolSolution
 from .solution import BatchSolution
 from .tree_solution import TreeBatchSolution
 
@@ -55,7 +56,7 @@ class Measures:
 
     def __init__(
         self,
-        game: NormalFormGame | GameTree,
+        game: NormalFormGame | GameTree | BargainingGame,
         measures: Mapping[str, Any] | None = None,
         outcomes: Mapping[str, Iterable[Hashable]] | None = None,
     ) -> None:
@@ -106,6 +107,8 @@ class Measures:
 
     def _builtin_names(self) -> list[str]:
         game = self.game
+        if isinstance(game, BargainingGame):
+            return [*(f"u_{ident(label)}" for label in game.labels), "deal", "n_equilibria"]
         names = [f"u_{ident(p)}" for p in game.players]
         if isinstance(game, NormalFormGame):
             names += [
@@ -157,6 +160,8 @@ class Measures:
             solution = self.game.solve_batch(points, **options)
         if isinstance(solution, BatchSolution):
             columns = self._normal_columns(solution)
+        elif isinstance(solution, ProtocolSolution):
+            columns = self._protocol_columns(solution)
         else:
             columns = self._tree_columns(solution)
         if self._function is not None:
@@ -187,6 +192,17 @@ class Measures:
         columns["regime"] = regime
         columns["degenerate"] = solution.degenerate[point]
         columns["ties"] = np.zeros(len(point), dtype=bool)
+        return columns
+
+    def _protocol_columns(self, solution: ProtocolSolution) -> Columns:
+        columns: Columns = {"point": solution.point}
+        for label, share in zip(solution.labels, solution.shares):
+            columns[f"u_{ident(label)}"] = share
+        columns["deal"] = solution.deal.astype(float)
+        columns["n_equilibria"] = np.ones(len(solution))
+        columns["regime"] = np.where(solution.deal, "deal", "no deal").astype(object)
+        columns["degenerate"] = np.zeros(len(solution), dtype=bool)
+        columns["ties"] = np.zeros(len(solution), dtype=bool)
         return columns
 
     def _tree_columns(self, solution: TreeBatchSolution) -> Columns:

@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import ModelError
-from .games import GameTree, NormalFormGame
+from .errors import ModelError, did_you_mean
+from .games import BargainingGame, GameTree, NormalFormGame
 from .measures import Columns, Measures
 from .params import ParamSpace
 from .selection import RULES, select
+from .spaces import PointList, point_list
 
 
 class Model:
@@ -32,7 +33,7 @@ class Model:
 
     def __init__(
         self,
-        game: NormalFormGame | GameTree,
+        game: NormalFormGame | GameTree | BargainingGame,
         measures: Mapping[str, Any] | None = None,
         *,
         outcomes: Mapping[str, Iterable[Hashable]] | None = None,
@@ -42,15 +43,30 @@ class Model:
         citation: str = "",
         method: str | None = None,
         tie_break: str = "first",
+        scenarios: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        if not isinstance(game, NormalFormGame | GameTree):
-            raise ModelError(f"expected a NormalFormGame or a GameTree, got {type(game).__name__}")
+        if not isinstance(game, NormalFormGame | GameTree | BargainingGame):
+            raise ModelError(
+                "expected a NormalFormGame, a GameTree or a BargainingGame, "
+                f"got {type(game).__name__}"
+            )
         self.game = game
         self.name, self.title, self.description, self.citation = name, title, description, citation
         self.measures = Measures(game, measures, outcomes)
-        self.options = (
-            {"method": method} if isinstance(game, NormalFormGame) else {"tie_break": tie_break}
-        )
+        self.scenarios: dict[str, dict[str, Any]] = {}
+        for key, preset in (scenarios or {}).items():
+            values = {k: v for k, v in preset.items() if k != "description"}
+            game.params.bind(where=f"scenarios.{key}", **values)  # names and bounds
+            self.scenarios[key] = {
+                "description": str(preset.get("description", "")),
+                "values": {k: float(v) for k, v in values.items()},
+            }
+        if isinstance(game, NormalFormGame):
+            self.options: dict[str, Any] = {"method": method}
+        elif isinstance(game, GameTree):
+            self.options = {"tie_break": tie_break}
+        else:
+            self.options = {}
 
     def with_measures(self, measures: Mapping[str, Any]) -> Model:
         """A copy of this model with more user measures."""
@@ -62,6 +78,10 @@ class Model:
             title=self.title,
             description=self.description,
             citation=self.citation,
+            scenarios={
+                k: {**v["values"], "description": v["description"]}
+                for k, v in self.scenarios.items()
+            },
             **self.options,
         )
 
@@ -69,9 +89,31 @@ class Model:
     def params(self) -> ParamSpace:
         return self.game.params
 
-    def solve(self, **values: float) -> Any:
-        """The equilibria at one point (see the game's ``solve``)."""
-        return self.game.solve(**self.options, **values)
+    def scenario(self, name: str | None) -> dict[str, float]:
+        """The parameter values of a named scenario (empty for None)."""
+        if name is None:
+            return {}
+        if name not in self.scenarios:
+            known = ", ".join(self.scenarios) or "none"
+            raise ModelError(
+                f"model {self.name!r}: unknown scenario {name!r}"
+                f"{did_you_mean(name, self.scenarios)}; scenarios: {known}"
+            )
+        return dict(self.scenarios[name]["values"])
+
+    def scenario_space(self, names: Iterable[str] | None = None) -> PointList:
+        """The scenarios as explicit points, labelled by name (defaults elsewhere)."""
+        names = list(self.scenarios if names is None else names)
+        if not names:
+            raise ModelError(f"model {self.name!r} has no scenarios")
+        values = [{**self.params.defaults, **self.scenario(n)} for n in names]
+        used = [p for p in self.params.names if any(p in self.scenario(n) for n in names)]
+        used = used or list(self.params.names[:1])
+        return point_list({p: [v[p] for v in values] for p in used}, names)
+
+    def solve(self, scenario: str | None = None, **values: float) -> Any:
+        """The equilibria at one point (see the game's ``solve``), from a scenario."""
+        return self.game.solve(**self.options, **{**self.scenario(scenario), **values})
 
     def solve_batch(self, points: Mapping[str, Any]) -> Any:
         return self.game.solve_batch(points, **self.options)
@@ -99,7 +141,8 @@ class Model:
         codes = rows.pop("regime_code", None)
         if select_rule == "all":
             return {"points": rows, "rows": rows}
-        payoffs = np.stack([rows[f"u_{p}"] for p in map(_ident, self.game.players)], axis=1)
+        labels = getattr(self.game, "labels", self.game.players)
+        payoffs = np.stack([rows[f"u_{_ident(p)}"] for p in labels], axis=1)
         extra = {}
         if select_rule == "risk-dominant":
             extra = {
@@ -136,6 +179,12 @@ class Model:
                 "strategies": game.strategies,
                 "payoffs": [sympy.srepr(e) for e in game.payoffs.reshape(-1)],
             }
+        elif isinstance(game, BargainingGame):
+            body = {
+                "protocol": game.protocol,
+                "players": game.players,
+                "arguments": {k: repr(v) for k, v in game.arguments.items()},
+            }
         else:
             body = {
                 "players": game.players,
@@ -151,6 +200,7 @@ class Model:
             "measures": {k: sympy.srepr(v) for k, v in self.measures.user.items()},
             "outcomes": {k: [repr(n) for n in v] for k, v in self.measures.outcomes.items()},
             "options": self.options,
+            "scenarios": self.scenarios,
         }
 
     def fingerprint(self) -> str:
@@ -162,7 +212,7 @@ class Model:
         return f"Model({self.name!r}, {self.game!r}, measures={list(self.measures.user)})"
 
 
-def as_model(obj: Model | NormalFormGame | GameTree) -> Model:
+def as_model(obj: Model | NormalFormGame | GameTree | BargainingGame) -> Model:
     """A model as given, or a game wrapped in one with the built-in measures."""
     return obj if isinstance(obj, Model) else Model(obj)
 

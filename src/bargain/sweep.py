@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .checkpoint import Checkpoint
 from .errors import DegenerateGameWarning, ModelError, ParamError, did_you_mean
-from .games import GameTree, NormalFormGame
+from .games import BargainingGame, GameTree, NormalFormGame
 from .measures import Columns
 from .model import Model, as_model
 from .result import SweepResult, concat_columns
@@ -36,12 +36,13 @@ DEFAULT_CHUNK = 1 << 16
 
 
 def sweep(
-    model: Model | NormalFormGame | GameTree,
+    model: Model | NormalFormGame | GameTree | BargainingGame,
     space: Space | Mapping[str, Any],
     measures: Mapping[str, Any] | Iterable[str] | None = None,
     *,
     select: str = "unique",
     fixed: Mapping[str, float] | None = None,
+    scenario: str | None = None,
     executor: Executor | str | None = None,
     workers: int | None = None,
     chunk_size: int | None = None,
@@ -60,6 +61,8 @@ def sweep(
     select : equilibrium selection for the per-point table: "unique",
         "max-joint", "payoff-dominant", "risk-dominant" or "all".
     fixed : values of parameters that are not swept (others keep defaults).
+    scenario : a named scenario of the model giving the values of the parameters
+        that are neither swept nor in ``fixed``.
     executor : None (in this process), "processes" (a local process pool of
         ``workers`` processes) or any ``concurrent.futures.Executor``, e.g. a
         dask ``Client.get_executor()``.
@@ -75,7 +78,8 @@ def sweep(
     else:
         keep = _keep(model, measures)
     space = as_space(space)
-    fixed = _check(model, space, select, fixed or {})
+    preset = {k: v for k, v in model.scenario(scenario).items() if k not in space.names}
+    fixed = _check(model, space, select, {**preset, **(fixed or {})})
     n = len(space)
     size = int(chunk_size or DEFAULT_CHUNK)
     if size < 1:
@@ -135,6 +139,7 @@ def sweep(
             "title": model.title,
             "citation": model.citation,
             "select": select,
+            "scenario": scenario,
             "space": space.spec(),
             "version": __version__,
             "chunks": n_chunks,
@@ -240,3 +245,17 @@ def _check(model: Model, space: Space, select: str, fixed: Mapping[str, float]) 
         raise ParamError(f"parameters {both} are both swept and fixed")
     bound = model.params.bind(**fixed)
     return {k: bound[k] for k in model.params.names if k not in space.names}
+
+
+def compare_scenarios(
+    model: Model, names: Iterable[str] | None = None, **options: Any
+) -> SweepResult:
+    """Every named scenario of ``model`` (or those in ``names``) side by side.
+
+    A sweep over the scenarios' parameter values with a ``scenario`` column
+    naming each point; ``options`` go to :func:`sweep`.
+    """
+    space = model.scenario_space(names)
+    result = sweep(model, space, progress=False, **options)
+    result.points = {"scenario": np.asarray(space.labels, dtype=object), **result.points}
+    return result

@@ -1,6 +1,7 @@
-"""Game forms: normal form and game trees."""
+"""Game forms: normal form, game trees and bargaining protocols."""
 
 from .normal import NormalFormGame
+from .protocol import BargainingGame
 from .tree import GameTree
 
-__all__ = ["GameTree", "NormalFormGame"]
+__all__ = ["BargainingGame", "GameTree", "NormalFormGame"]

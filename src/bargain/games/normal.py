@@ -141,37 +141,31 @@ class NormalFormGame:
         )
 
     def _compile(self) -> None:
-        flat = self.payoffs.reshape(-1)
-        self._varying = np.array([bool(e.free_symbols) for e in flat])
-        self._constants = np.array(
-            [float(e) if not v else np.nan for e, v in zip(flat, self._varying)]
-        )
-        used = set().union(*(formula.free_names(e) for e in flat[self._varying]))
+        flat = list(self.payoffs.reshape(-1))
+        used = set().union(*(formula.free_names(e) for e in flat))
         self._inputs = tuple(n for n in self.params.names if n in used)
-        self._function = formula.compile(list(flat[self._varying]), self._inputs) if used else None
+        self._function = formula.compile(flat, self._inputs)
 
     @property
     def is_numeric(self) -> bool:
         """Whether no payoff depends on a parameter."""
-        return not self._varying.any()
+        return not self._inputs
 
     def payoff_tensor(self, points: Mapping[str, np.ndarray]) -> np.ndarray:
         """Payoffs at N bound points (``ParamSpace.bind_batch``): shape (P, s_1, ..., s_P, N)."""
         n = _batch_size(points)
-        out = np.empty((self._varying.size, n))
-        out[~self._varying] = self._constants[~self._varying, None]
-        if self._function is not None:
-            out[self._varying] = self._function(*(points[name] for name in self._inputs))
-            bad = ~np.isfinite(out)
-            if bad.any():
-                entry, t = (int(i[0]) for i in np.nonzero(bad))
-                index = np.unravel_index(entry, self.payoffs.shape)
-                at = ", ".join(f"{k}={float(v[t]):g}" for k, v in points.items())
-                raise ModelError(
-                    f"payoffs[{self.players[index[0]]!r}]"
-                    + "".join(f"[{i}]" for i in index[1:])
-                    + f" = {self.payoffs[index]} is not finite at {at}"
-                )
+        out = np.empty((self.payoffs.size, n))
+        self._function(*(points[name] for name in self._inputs), out=out)
+        bad = ~np.isfinite(out)
+        if bad.any():
+            entry, t = (int(i[0]) for i in np.nonzero(bad))
+            index = np.unravel_index(entry, self.payoffs.shape)
+            at = ", ".join(f"{k}={float(v[t]):g}" for k, v in points.items())
+            raise ModelError(
+                f"payoffs[{self.players[index[0]]!r}]"
+                + "".join(f"[{i}]" for i in index[1:])
+                + f" = {self.payoffs[index]} is not finite at {at}"
+            )
         return out.reshape(*self.payoffs.shape, n)
 
     def at(self, **values: float) -> NormalFormGame:
@@ -222,7 +216,7 @@ class NormalFormGame:
             )
         bound = self.params.bind_batch(points)
         n = _batch_size(bound)
-        size = chunk_size or max(1, CHUNK_FLOATS // self._varying.size)
+        size = chunk_size or max(1, CHUNK_FLOATS // self.payoffs.size)
         arrays = stack(
             [
                 kernel(

@@ -19,11 +19,13 @@ from bargain.spaces.designs import MorrisDesign, SobolDesign, morris, sensitivit
 from bargain.spaces.grids import (
     Grid,
     OneAtATime,
+    PointList,
     as_space,
     grid,
     linspace,
     logspace,
     one_at_a_time,
+    point_list,
 )
 from bargain.spaces.samples import LatinHypercube, RandomSample, latin_hypercube, random
 
@@ -32,6 +34,7 @@ __all__ = [
     "LatinHypercube",
     "MorrisDesign",
     "OneAtATime",
+    "PointList",
     "RandomSample",
     "SobolDesign",
     "Space",
@@ -42,6 +45,7 @@ __all__ = [
     "logspace",
     "morris",
     "one_at_a_time",
+    "point_list",
     "random",
     "sensitivity",
     "sobol",

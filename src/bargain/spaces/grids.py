@@ -81,6 +81,57 @@ class Grid(Space):
         return [f"{name}={_values_text(axis)}" for name, axis in self.axes.items()]
 
 
+class PointList(Space):
+    """Explicit points, one value per parameter each (not a product); see :func:`point_list`."""
+
+    kind = "points"
+
+    def __init__(self, columns: Mapping[str, np.ndarray], labels: tuple[str, ...] = ()) -> None:
+        self.columns = dict(columns)
+        self.names = tuple(self.columns)
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        return {n: (float(c.min()), float(c.max())) for n, c in self.columns.items()}
+
+    def spec(self) -> dict[str, Any]:
+        columns = [[n, c.tolist()] for n, c in self.columns.items()]
+        return {"kind": self.kind, "columns": columns, "labels": list(self.labels)}
+
+    def _points(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        return {name: column[start:stop].copy() for name, column in self.columns.items()}
+
+    def _repr_items(self) -> list[str]:
+        return [f"{name}={_values_text(column)}" for name, column in self.columns.items()]
+
+
+def point_list(columns: Mapping[str, Any], labels: Iterable[str] = ()) -> PointList:
+    """Explicit points: ``columns`` name -> N values (zipped, not crossed).
+
+    ``labels`` optionally names the N points (e.g. scenarios).
+
+    Examples
+    --------
+    >>> space = point_list({"relief": [0.2, 0.6], "breakout": [3, 12]}, ["now", "later"])
+    >>> len(space), space.points()["breakout"].tolist()
+    (2, [3.0, 12.0])
+    """
+    arrays = {name: _axis(name, values) for name, values in columns.items()}
+    if not arrays:
+        raise ParamError("point_list: expected at least one parameter")
+    sizes = {name: a.size for name, a in arrays.items()}
+    if len(set(sizes.values())) != 1:
+        raise ParamError(f"point_list: every parameter needs the same number of values: {sizes}")
+    labels = tuple(str(label) for label in labels)
+    if labels and len(labels) != next(iter(sizes.values())):
+        raise ParamError(f"point_list: {len(labels)} labels for {max(sizes.values())} points")
+    return PointList(arrays, labels)
+
+
 def _axis(name: object, values: object) -> np.ndarray:
     """Check one grid axis and return it as a read-only 1-D float array."""
     if not isinstance(name, str):
