@@ -29,6 +29,9 @@ class Model:
     outcomes : for trees, name -> terminal node ids (e.g. ``deal``, ``war``).
     name, title, description, citation : metadata carried into tables.
     method : normal-form solver method; ``tie_break`` for trees.
+    scenarios : named parameter presets, name -> {parameter: value, "description": text}.
+    select : the default equilibrium selection of sweeps.
+    showcase : what ``bargain run`` produces (see the model-file reference).
     """
 
     def __init__(
@@ -44,6 +47,8 @@ class Model:
         method: str | None = None,
         tie_break: str = "first",
         scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+        select: str = "unique",
+        showcase: Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(game, NormalFormGame | GameTree | BargainingGame):
             raise ModelError(
@@ -52,6 +57,10 @@ class Model:
             )
         self.game = game
         self.name, self.title, self.description, self.citation = name, title, description, citation
+        if select not in RULES:
+            raise ModelError(f"select: expected one of {', '.join(RULES)}, got {select!r}")
+        self.select = select
+        self.showcase = dict(showcase or {})
         self.measures = Measures(game, measures, outcomes)
         self.scenarios: dict[str, dict[str, Any]] = {}
         for key, preset in (scenarios or {}).items():

@@ -40,7 +40,7 @@ def sweep(
     space: Space | Mapping[str, Any],
     measures: Mapping[str, Any] | Iterable[str] | None = None,
     *,
-    select: str = "unique",
+    select: str | None = None,
     fixed: Mapping[str, float] | None = None,
     scenario: str | None = None,
     executor: Executor | str | None = None,
@@ -59,7 +59,8 @@ def sweep(
     measures : extra measures (name -> formula), or the names of the
         measures to keep (default: all).
     select : equilibrium selection for the per-point table: "unique",
-        "max-joint", "payoff-dominant", "risk-dominant" or "all".
+        "max-joint", "payoff-dominant", "risk-dominant" or "all" (default:
+        the model's own, "unique" unless its file says otherwise).
     fixed : values of parameters that are not swept (others keep defaults).
     scenario : a named scenario of the model giving the values of the parameters
         that are neither swept nor in ``fixed``.
@@ -72,6 +73,7 @@ def sweep(
         resumes from them.
     """
     model = as_model(model)
+    select = select or model.select
     if isinstance(measures, Mapping):
         model = model.with_measures(measures)
         keep = list(model.measures.names)
