@@ -33,7 +33,8 @@ from .spaces import (
     sensitivity,
     sobol,
 )
-from .sweep import sweep
+from .sweep import compare_scenarios, sweep
+from .thresholds import Threshold, regimes, threshold, threshold_table
 from .tree_solution import SubgamePerfect, TreeBatchSolution, TreeSolution
 from .version import __version__
 
@@ -54,11 +55,13 @@ __all__ = [
     "Solution",
     "SubgamePerfect",
     "SweepResult",
+    "Threshold",
     "TieError",
     "TreeBatchSolution",
     "TreeSolution",
     "__version__",
     "bargaining",
+    "compare_scenarios",
     "formula",
     "grid",
     "latin_hypercube",
@@ -66,7 +69,10 @@ __all__ = [
     "logspace",
     "morris",
     "one_at_a_time",
+    "regimes",
     "sensitivity",
     "sobol",
     "sweep",
+    "threshold",
+    "threshold_table",
 ]

@@ -70,7 +70,7 @@ class SweepResult:
         order = [*(["point"] if long else []), *self.params, *self.measures]
         order += [c for c in source if c not in order]
         frame = pd.DataFrame({c: source[c] for c in order if c in source})
-        frame.attrs.update(self.metadata, fixed=self.fixed)
+        frame.attrs.update(self.metadata, fixed=self.fixed, note=self.note())
         return frame
 
     def note(self) -> str:
@@ -92,6 +92,61 @@ class SweepResult:
         with open(path, "w", encoding="utf-8") as out:
             out.write(text)
         return None
+
+    def to_markdown(
+        self,
+        columns: Sequence[str] | None = None,
+        pivot: tuple[str, str, str] | None = None,
+        floatfmt: str | Mapping[str, str] = ".3g",
+        long: bool = False,
+        fixed: Mapping[str, float] | None = None,
+    ) -> str:
+        """A Markdown table with the note below (see :func:`bargain.tables.to_markdown`)."""
+        from .tables import to_markdown
+
+        return to_markdown(self, columns, pivot, floatfmt, long, fixed)
+
+    def to_latex(
+        self,
+        columns: Sequence[str] | None = None,
+        pivot: tuple[str, str, str] | None = None,
+        caption: str | None = None,
+        label: str | None = None,
+        floatfmt: str | Mapping[str, str] = ".3g",
+        long: bool = False,
+        fixed: Mapping[str, float] | None = None,
+    ) -> str:
+        """A booktabs LaTeX table with caption, label and note (see :mod:`bargain.tables`).
+
+        ``pivot=(row_param, col_param, column)`` gives the classic outcome-over-a-grid table.
+        """
+        from .tables import to_latex
+
+        return to_latex(self, columns, pivot, caption, label, floatfmt, long, fixed)
+
+    def regimes(self, by: str = "regime") -> pd.DataFrame:
+        """Regions of one outcome: points, share and parameter ranges per label."""
+        from .thresholds import regimes
+
+        return regimes(self, by)
+
+    def regime_map(self, x: str, y: str, **options: Any) -> Any:
+        """A regime map over two swept parameters (matplotlib Figure; ``path=`` saves it)."""
+        from .plots import regime_map
+
+        return regime_map(self, x, y, **options)
+
+    def line_plot(self, x: str, measure: str, **options: Any) -> Any:
+        """A measure against one parameter, one line per value of ``by=``."""
+        from .plots import line_plot
+
+        return line_plot(self, x, measure, **options)
+
+    def tornado(self, measure: str, **options: Any) -> Any:
+        """A tornado diagram of a one-at-a-time sweep."""
+        from .plots import tornado
+
+        return tornado(self, measure, **options)
 
     def __repr__(self) -> str:
         return (

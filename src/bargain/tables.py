@@ -54,7 +54,8 @@ def to_markdown(
 
     Parameters
     ----------
-    result : a sweep result, or a DataFrame (its ``attrs["note"]``, if any, is the note).
+    result : a sweep result, or a DataFrame such as :func:`~bargain.thresholds.regimes`
+        gives (a named index becomes the first column; ``attrs["note"]`` is the note).
     columns : the columns to show (default: the swept parameters, the measures and
         ``regime``); ignored with ``pivot``.
     pivot : ``(row_param, col_param, value)``: rows are the values of one parameter,
@@ -223,7 +224,8 @@ def _view(
     if isinstance(result, SweepResult):
         frame, note = result.to_frame(long), result.note()
     elif isinstance(result, pd.DataFrame):
-        frame, note = result, str(result.attrs.get("note", ""))
+        frame = result if result.index.name is None else result.reset_index()
+        note = str(result.attrs.get("note", ""))
     else:
         raise TypeError(f"expected a SweepResult or a DataFrame, got {type(result).__name__}")
     if not fixed:

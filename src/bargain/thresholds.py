@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .errors import BargainError, ParamError, did_you_mean
 from .games import GameTree, NormalFormGame
 from .model import Model, as_model
 from .result import POINT_INFO, SweepResult
 from .selection import RULES
+from .version import __version__
 
 #: Interior points evaluated per bisection step: each step shrinks the bracket 65-fold.
 SCAN = 64
@@ -50,7 +50,7 @@ def regimes(result: SweepResult, by: str = "regime") -> pd.DataFrame:
     >>> tree.terminal("deal", {"Iran": "relief"})
     >>> tree.terminal("war", {"Iran": 0.3})
     >>> result = sweep(tree, {"relief": [0, 0.2, 0.4, 0.6, 0.8, 1]}, progress=False)
-    >>> regimes(result)
+    >>> regimes(result)  # doctest: +NORMALIZE_WHITESPACE
             points  share  relief_min  relief_max
     regime
     accept       4  0.667         0.4         1.0
@@ -102,9 +102,9 @@ class Threshold:
         return self.value
 
     def __str__(self) -> str:
-        digits = max(0, math.ceil(-math.log10(self.tol)))
-        at = _fixed(self.value, digits)
-        where = f"(flip between {_fixed(self.low, digits + 1)} and {_fixed(self.high, digits + 1)})"
+        at = _fixed(self.value, max(0, math.ceil(-math.log10(self.tol))))
+        width = max(0, math.ceil(-math.log10(self.high - self.low)))
+        where = f"(flip between {_fixed(self.low, width)} and {_fixed(self.high, width)})"
         if self.level is not None and _finite(self.below) and _finite(self.above):
             side = ">" if self.above > self.level else "<"
             return f"{self.measure} > {self.level:g} iff {self.param} {side} {at} {where}"
@@ -158,7 +158,7 @@ def threshold(
     Threshold
         ``.value`` (also ``float(t)``), the final bracket ``.low``/``.high``, the
         outcomes ``.below``/``.above``; ``str(t)`` reads e.g. "deal > 0.5 iff
-        relief > 0.1 (flip between 0.0999996 and 0.1000001)". The "iff" holds
+        relief > 0.1 (flip between 0.09999997 and 0.10000003)". The "iff" holds
         within the bracket.
 
     Raises
@@ -180,7 +180,7 @@ def threshold(
     >>> round(t.value, 6)
     0.3
     >>> print(t)
-    reach_deal > 0.5 iff relief > 0.3 (flip between 0.2999995 and 0.3000002)
+    reach_deal > 0.5 iff relief > 0.3 (flip between 0.29999997 and 0.30000003)
     """
     model, searched = _prepare(model, param, measure, bracket, level, tol, select, fixed)
     found = _search(model, param, measure, searched, level, tol, select, _lines(fixed, 1))
@@ -218,15 +218,15 @@ def threshold_table(
     Examples
     --------
     >>> from bargain import GameTree, Param
-    >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1), Param("war", 0.3, 0, 1)])
+    >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1), Param("fallback", 0.3, 0, 1)])
     >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
     >>> tree.terminal("deal", {"Iran": "relief"})
-    >>> tree.terminal("war", {"Iran": "war"})
-    >>> table = threshold_table(tree, "relief", "regime", (0, 0.5), over=("war", [0.1, 0.6]))
-    >>> table[["war", "threshold", "below", "above"]].round(4)
-       war  threshold   below   above
-    0  0.1        0.1  reject  accept
-    1  0.6        NaN    None    None
+    >>> tree.terminal("war", {"Iran": "fallback"})
+    >>> table = threshold_table(tree, "relief", "regime", (0, 0.5), over=("fallback", [0.1, 0.6]))
+    >>> table[["fallback", "threshold", "below", "above"]].round(4)
+       fallback  threshold   below   above
+    0       0.1        0.1  reject  accept
+    1       0.6        NaN     NaN     NaN
     >>> table["reason"][1]
     "regime = 'reject' at both ends (relief = 0 and 0.5)"
     """
@@ -236,9 +236,13 @@ def threshold_table(
     values = np.asarray(values, dtype=float).reshape(-1)
     if name in kwargs:
         raise ParamError(f"parameter '{name}' is both in over= and fixed")
+    if not values.size:
+        raise ParamError(f"over= needs at least one value of '{name}'")
     model, searched = _prepare(
         model, param, measure, bracket, level, tol, select, {**kwargs, name: values[0]}
     )
+    for value in values[1:]:
+        model.params.bind(**{name: value})
     lines = _lines({**kwargs, name: values}, len(values))
     found = _search(model, param, measure, searched, level, tol, select, lines)
     table = pd.DataFrame(
@@ -308,7 +312,7 @@ def _prepare(
         raise ParamError(
             f"bracket [{a:g}, {b:g}] of '{param}' is outside its bounds {p.bounds_text}"
         )
-    params.bind(**{k: v for k, v in fixed.items()})
+    params.bind(**fixed)
     return model, (a, b)
 
 
@@ -362,9 +366,9 @@ def _search(
         keys[active] = _keys(values[active], level)
     for i in range(m):
         if not out[i]:
-            out[i] = Threshold(
-                param, measure, (lo[i] + hi[i]) / 2, lo[i], hi[i], below[i], above[i], level, tol
-            )
+            low, high = float(lo[i]), float(hi[i])
+            ends = _plain(below[i]), _plain(above[i])
+            out[i] = Threshold(param, measure, (low + high) / 2, low, high, *ends, level, tol)
     return out
 
 
@@ -424,9 +428,16 @@ def _no_flip(
 
 def _label(value: Hashable) -> str:
     """A label as text; a missing value (None, NaN, empty) is "none"."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-        return "none"
-    return str(value)
+    if isinstance(value, str):
+        return value or "none"
+    return "none" if value is None or math.isnan(value) else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """A label, a Python float, or None where no equilibrium is selected."""
+    if _label(value) == "none":
+        return None
+    return value if isinstance(value, str) else float(value)
 
 
 def _show(value: Any) -> str:
