@@ -46,6 +46,8 @@ class Sizes:
     tree_points: int  # points of the three-stage tree solved by bargain in one batch
     recursion: int  # points per sample for the tree peers
     tree_pygambit: int
+    sweep_side: int  # the 2x2 sweep covers sweep_side**2 points
+    sweep_tree: int  # points of the tree sweep
     rounds: int  # timed rounds per benchmark when enabled
 
     @property
@@ -63,6 +65,8 @@ FULL = Sizes(
     tree_points=100_000,
     recursion=20_000,
     tree_pygambit=200,
+    sweep_side=1000,
+    sweep_tree=100_000,
     rounds=5,
 )
 CI = Sizes(
@@ -75,6 +79,8 @@ CI = Sizes(
     tree_points=2_000,
     recursion=2_000,
     tree_pygambit=20,
+    sweep_side=100,
+    sweep_tree=5_000,
     rounds=1,
 )
 
@@ -86,6 +92,8 @@ class Figure:
 
 
 _FIGURES = pytest.StashKey[dict[str, dict[str, Figure]]]()
+#: Sweep throughput: case -> workers -> (points, seconds per sweep).
+_SWEEPS = pytest.StashKey[dict[str, dict[int, tuple[int, float]]]]()
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +132,40 @@ def measure(benchmark: Any, sizes: Sizes, figures: dict[str, dict[str, Figure]])
     return run
 
 
+@pytest.fixture
+def measure_sweep(benchmark: Any, sizes: Sizes, pytestconfig: pytest.Config):
+    """``measure_sweep(case, workers, fn, points)``: time a whole sweep of ``points`` points."""
+    sweeps = pytestconfig.stash.setdefault(_SWEEPS, {})
+
+    def run(case: str, workers: int, fn: Callable[[], Any], points: int) -> Any:
+        rounds = 3 if sizes.full else 1
+        start = perf_counter()
+        result = benchmark.pedantic(fn, rounds=rounds, iterations=1)
+        seconds = benchmark.stats["mean"] if sizes.full else perf_counter() - start
+        benchmark.extra_info.update(case=case, workers=workers, points=points, seconds=seconds)
+        sweeps.setdefault(case, {})[workers] = (points, seconds)
+        return result
+
+    return run
+
+
+def _sweep_summary(tr: Any, config: pytest.Config) -> None:
+    sweeps = config.stash.get(_SWEEPS, None)
+    if not sweeps:
+        return
+    tr.section("sweep throughput (end to end: formulas, solver, measures, summary)")
+    tr.write_line(f"{'case':<14} {'workers':>7} {'points':>10} {'seconds':>8} {'points/s':>10}")
+    for case, rows in sweeps.items():
+        for workers, (points, seconds) in sorted(rows.items()):
+            tr.write_line(
+                f"{case:<14} {workers:>7} {points:>10,} {seconds:>8.2f} {points / seconds:>10,.0f}"
+            )
+        if 1 in rows and 2 in rows:
+            tr.write_line(f"{case:<14} scaling 1 -> 2 workers: {rows[1][1] / rows[2][1]:.2f}x")
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    _sweep_summary(terminalreporter, config)
     table = config.stash.get(_FIGURES, None)
     if not table:
         return
