@@ -126,10 +126,7 @@ def subgame_perfect(
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
-    scale = np.abs(next(iter(payoffs.values()))).max(axis=0)
-    for p in payoffs.values():
-        scale = np.maximum(scale, np.abs(p).max(axis=0))
-    state = _State(n_points, rtol * np.maximum(1.0, scale))
+    state = _State(n_points, rtol)
     roots = tree.subgame_roots
     resolved: set[int] = set()
     for v in tree.order:
@@ -183,10 +180,10 @@ class _State:
     point r (``point`` is None) and point arrays are used without a copy.
     """
 
-    def __init__(self, n_points: int, atol: np.ndarray) -> None:
+    def __init__(self, n_points: int, rtol: float) -> None:
         self.n_points = n_points
         self.point: np.ndarray | None = None
-        self.atol = atol
+        self.rtol = rtol
         self.value: dict[int, np.ndarray] = {}
         self.behaviour: dict[int, np.ndarray] = {}
         self.mixed: set[int] = set()  # nodes whose behaviour may be NaN (unspecified)
@@ -218,7 +215,8 @@ class _State:
         top = own[0]
         for value in own[1:]:
             top = np.maximum(top, value)
-        top = top - self.rows(self.atol)
+        # A tie: within rtol of the best value, relative to its size (at least 1).
+        top = top - self.rtol * np.maximum(1.0, np.abs(top))
         best = [value >= top for value in own]
         tied = best[0] & best[1] if len(best) == 2 else np.sum(best, axis=0) > 1
         if tied.any():
