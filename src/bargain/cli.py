@@ -1,30 +1,427 @@
-"""The ``bargain`` command.
+"""The ``bargain`` command: list, show, solve and sweep models from the shell.
 
-``bargain solve-matrix "3 0; 5 1" "3 5; 0 1"`` prints every Nash equilibrium of
-a bimatrix game given row by row (entries separated by spaces or commas, rows
-by semicolons). User errors print one line and exit with status 2.
+MODEL is a bundled model's name (``bargain list``) or a path to a TOML model
+file. User errors print one line and exit with status 2; ``--debug`` shows the
+traceback instead.
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
+import click
 import numpy as np
 
 from .errors import BargainError, DegenerateGameWarning
-from .games import NormalFormGame
-from .solvers import METHODS
 from .version import __version__
+
+FORMATS_SOLVE = ("text", "json", "markdown")
+FORMATS_SWEEP = ("csv", "markdown", "latex", "json")
+
+
+class _Group(click.Group):
+    """Turn user errors into one line (exit 2) unless ``--debug``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (BargainError, ValueError, KeyError, OSError, ImportError) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            click.echo(f"bargain: error: {message}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bargain", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Game-theoretic models of diplomatic negotiation: solve, sweep, tabulate."""
+    ctx.ensure_object(dict)["debug"] = debug
+    if not debug:
+        warnings.simplefilter("ignore", DegenerateGameWarning)
+
+
+def _load(model: str):
+    from .io import load_model
+
+    return load_model(model)
+
+
+def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
+    """``name=value`` options as a mapping of floats."""
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise BargainError(f"{option} {item!r}: expected name=value")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise BargainError(f"{option} {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def _axes(values: Sequence[str]) -> dict[str, np.ndarray]:
+    """``name=start:stop:num`` options (or ``name=v1,v2,...``) as grid axes."""
+    axes = {}
+    for item in values:
+        name, sep, spec = item.partition("=")
+        if not sep or not name:
+            raise BargainError(f"-g {item!r}: expected name=start:stop:num or name=v1,v2,...")
+        try:
+            if ":" in spec:
+                start, stop, num = spec.split(":")
+                if int(num) < 1:
+                    raise ValueError("num must be at least 1")
+                axes[name.strip()] = np.linspace(float(start), float(stop), int(num))
+            else:
+                axes[name.strip()] = np.array([float(v) for v in spec.split(",")])
+        except ValueError as exc:
+            raise BargainError(f"-g {item!r}: expected name=start:stop:num ({exc})") from None
+    return axes
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+PARAM = click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a parameter (repeatable).",
+)
+SCENARIO = click.option("--scenario", default=None, help="Start from a named scenario.")
+
+
+@main.command("list")
+def list_command() -> None:
+    """List the bundled models."""
+    from .io import list_models
+
+    for info in list_models():
+        click.echo(f"{info.name:<20} {info.title}")
+
+
+@main.command()
+@click.argument("model")
+def show(model: str) -> None:
+    """Show a model's parameters, players, game form, measures and scenarios."""
+    m = _load(model)
+    click.echo(f"{m.name}: {m.title}")
+    if m.description:
+        click.echo(m.description.strip())
+    if m.citation:
+        click.echo(f"Citation: {m.citation}")
+    click.echo(f"\nGame: {m.game!r}")
+    click.echo("\nParameters:")
+    for p in m.params:
+        bounds = p.bounds_text
+        click.echo(f"  {p.name:<18} default {p.default:<8g} in {bounds:<12} {p.description}")
+    click.echo(f"\nMeasures: {', '.join(m.measures.names)}")
+    if m.scenarios:
+        click.echo("\nScenarios:")
+        for name, preset in m.scenarios.items():
+            values = ", ".join(f"{k}={v:g}" for k, v in preset["values"].items())
+            click.echo(f"  {name:<22} {values}  {preset['description']}")
+
+
+@main.command()
+@click.argument("model")
+@PARAM
+@SCENARIO
+@click.option(
+    "--method", default=None, help="Normal-form solver: support, pure, vertex, lemke-howson."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS_SOLVE), default="text")
+def solve(
+    model: str, params: Sequence[str], scenario: str | None, method: str | None, fmt: str
+) -> None:
+    """The equilibria and measures at one point."""
+    m = _load(model)
+    if method is not None:
+        m.options["method"] = method
+    values = {**m.params.defaults, **m.scenario(scenario), **_pairs(params, "-p")}
+    m.params.bind(**values)
+    table = m.evaluate({k: np.array([v]) for k, v in values.items()}, "all")["rows"]
+    rows = [
+        {k: _plain(v[i]) for k, v in table.items() if k != "point"}
+        for i in range(len(table["point"]))
+    ]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "model": m.name,
+                    "version": __version__,
+                    "scenario": scenario,
+                    "values": values,
+                    "equilibria": rows,
+                },
+                indent=1,
+            )
+        )
+        return
+    names = [n for n in m.measures.names]
+    if fmt == "markdown":
+        header = ["equilibrium", "regime", *names]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for i, row in enumerate(rows, 1):
+            cells = [str(i), str(row["regime"]), *(_fmt(row[n]) for n in names)]
+            lines.append("| " + " | ".join(cells) + " |")
+        click.echo("\n".join(lines))
+        return
+    shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+    click.echo(f"{m.name} at {shown}" + (f" (scenario {scenario})" if scenario else ""))
+    click.echo(f"{len(rows)} equilibri{'um' if len(rows) == 1 else 'a'}")
+    for i, row in enumerate(rows, 1):
+        click.echo(f"\n[{i}] {row['regime']}")
+        for n in names:
+            click.echo(f"    {n:<24} {_fmt(row[n])}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@main.command()
+@click.argument("model")
+@click.option(
+    "-g",
+    "--grid",
+    "axes",
+    multiple=True,
+    required=True,
+    metavar="NAME=START:STOP:NUM",
+    help="A swept parameter (repeatable).",
+)
+@PARAM
+@SCENARIO
+@click.option(
+    "--select",
+    default=None,
+    help="Equilibrium selection: unique, max-joint, payoff-dominant, risk-dominant, all.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS_SWEEP), default="csv")
+@click.option(
+    "--pivot",
+    default=None,
+    metavar="ROW,COLUMN,VALUE",
+    help="Markdown/LaTeX: one parameter per row, one per column.",
+)
+@click.option("--columns", default=None, help="Comma-separated columns to show.")
+@click.option("--caption", default=None)
+@click.option("--label", default=None)
+@click.option("-o", "--output", default=None, help="Write to a file instead of stdout.")
+@click.option("--checkpoint", default=None, help="Checkpoint directory (resumable).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: none).")
+def sweep(
+    model: str,
+    axes: Sequence[str],
+    params: Sequence[str],
+    scenario: str | None,
+    select: str | None,
+    fmt: str,
+    pivot: str | None,
+    columns: str | None,
+    caption: str | None,
+    label: str | None,
+    output: str | None,
+    checkpoint: str | None,
+    workers: int | None,
+) -> None:
+    """A sensitivity table over a grid of parameter values."""
+    from .sweep import sweep as run_sweep
+
+    m = _load(model)
+    result = run_sweep(
+        m,
+        _axes(axes),
+        select=select,
+        fixed=_pairs(params, "-p"),
+        scenario=scenario,
+        executor="processes" if workers and workers > 1 else None,
+        workers=workers,
+        checkpoint=checkpoint,
+        progress=sys.stderr.isatty(),
+    )
+    chosen = columns.split(",") if columns else None
+    shape = tuple(pivot.split(",")) if pivot else None
+    if shape is not None and len(shape) != 3:
+        raise BargainError(f"--pivot {pivot!r}: expected ROW,COLUMN,VALUE")
+    if fmt == "csv":
+        frame = result.to_frame()
+        text = f"# {result.note()}\n" + frame[chosen or list(frame)].to_csv(index=False)
+    elif fmt == "json":
+        frame = result.to_frame()[chosen] if chosen else result.to_frame()
+        records = json.loads(frame.to_json(orient="records"))
+        text = json.dumps(
+            {
+                "model": m.name,
+                "version": __version__,
+                "note": result.note(),
+                "select": result.metadata["select"],
+                "fixed": result.fixed,
+                "points": records,
+            },
+            indent=1,
+        )
+    elif fmt == "markdown":
+        text = result.to_markdown(columns=chosen, pivot=shape)
+    else:
+        text = result.to_latex(columns=chosen, pivot=shape, caption=caption, label=label)
+    _write(text, output)
+
+
+@main.command()
+@click.argument("model")
+@click.argument("param")
+@click.option("--measure", required=True, help="A measure, or 'regime' for any change.")
+@click.option("--between", nargs=2, type=float, required=True, metavar="A B")
+@click.option("--level", type=float, default=None, help="The value whose crossing counts.")
+@click.option(
+    "--over",
+    default=None,
+    metavar="NAME=START:STOP:NUM",
+    help="A table of thresholds as another parameter varies.",
+)
+@PARAM
+@SCENARIO
+def threshold(
+    model: str,
+    param: str,
+    measure: str,
+    between: tuple[float, float],
+    level: float | None,
+    over: str | None,
+    params: Sequence[str],
+    scenario: str | None,
+) -> None:
+    """Where the outcome flips as PARAM moves between A and B."""
+    from .thresholds import threshold as find
+    from .thresholds import threshold_table
+
+    m = _load(model)
+    fixed = {**m.scenario(scenario), **_pairs(params, "-p")}
+    fixed.pop(param, None)
+    if over:
+        ((name, values),) = _axes([over]).items()
+        fixed.pop(name, None)
+        table = threshold_table(
+            m, param, measure, between, over=(name, values), level=level, **fixed
+        )
+        click.echo(table.to_string(index=False))
+    else:
+        click.echo(str(find(m, param, measure, between, level=level, **fixed)))
+
+
+@main.command()
+@click.argument("model")
+@click.option(
+    "-g",
+    "--grid",
+    "axes",
+    multiple=True,
+    required=True,
+    metavar="NAME=START:STOP:NUM",
+    help="Exactly two swept parameters.",
+)
+@PARAM
+@SCENARIO
+@click.option("--by", default="regime", help="The label to colour: regime or equilibria.")
+@click.option("-o", "--output", required=True, help="PNG, PDF or SVG file.")
+def plot(
+    model: str,
+    axes: Sequence[str],
+    params: Sequence[str],
+    scenario: str | None,
+    by: str,
+    output: str,
+) -> None:
+    """A regime map over two parameters."""
+    from .sweep import sweep as run_sweep
+
+    grid = _axes(axes)
+    if len(grid) != 2:
+        raise BargainError(f"plot needs exactly two -g parameters, got {len(grid)}")
+    m = _load(model)
+    result = run_sweep(
+        m, grid, fixed=_pairs(params, "-p"), scenario=scenario, progress=sys.stderr.isatty()
+    )
+    x, y = grid
+    result.regime_map(x, y, by=by, path=output)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("model")
+@click.option("-o", "--output", default=None, help="Folder (default: ./MODEL-showcase).")
+def run(model: str, output: str | None) -> None:
+    """The model's showcase: its default tables, regime map and thresholds."""
+    from .showcase import showcase
+
+    m = _load(model)
+    folder = Path(output or f"{m.name}-showcase")
+    for path in showcase(m, folder):
+        click.echo(f"wrote {path}")
+
+
+@main.command("solve-matrix")
+@click.argument("row")
+@click.argument("column")
+@click.option(
+    "--method", type=click.Choice(["support", "pure", "vertex", "lemke-howson"]), default="support"
+)
+def solve_matrix(row: str, column: str, method: str) -> None:
+    """All equilibria of a bimatrix game given row by row, e.g. "3 0; 5 1" "3 5; 0 1"."""
+    from .games import NormalFormGame
+
+    A = parse_matrix(row, "row player's payoffs")
+    B = parse_matrix(column, "column player's payoffs")
+    if A.shape != B.shape:
+        raise BargainError(f"payoff matrices differ in shape: {A.shape} and {B.shape}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DegenerateGameWarning)
+        solution = NormalFormGame.from_arrays(A, B).solve(method=method)
+    click.echo(f"{len(solution)} equilibria ({method})")
+    for eq in solution:
+        x, y = (" ".join(f"{p:.6g}" for p in mix) for mix in eq.profile)
+        click.echo(f"  row ({x})  column ({y})  payoffs {eq.payoffs[0]:.6g}, {eq.payoffs[1]:.6g}")
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
 
 
 def parse_matrix(text: str, what: str) -> np.ndarray:
     """A matrix from ``"a b; c d"`` (commas also separate entries)."""
-    rows = [row.replace(",", " ").split() for row in text.split(";")]
+    rows = [r.replace(",", " ").split() for r in text.split(";")]
     try:
-        values = [[float(v) for v in row] for row in rows]
+        values = [[float(v) for v in r] for r in rows]
     except ValueError as exc:
         raise BargainError(f"{what}: expected numbers, got {text!r} ({exc})") from None
     if not values or any(len(r) != len(values[0]) or not r for r in values):
@@ -32,42 +429,5 @@ def parse_matrix(text: str, what: str) -> np.ndarray:
     return np.array(values)
 
 
-def _solve_matrix(args: argparse.Namespace) -> None:
-    A = parse_matrix(args.row, "row player's payoffs")
-    B = parse_matrix(args.column, "column player's payoffs")
-    if A.shape != B.shape:
-        raise BargainError(f"payoff matrices differ in shape: {A.shape} and {B.shape}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DegenerateGameWarning)
-        solution = NormalFormGame.from_arrays(A, B).solve(method=args.method)
-    print(f"{len(solution)} equilibria ({args.method})")
-    for eq in solution:
-        x, y = (" ".join(f"{p:.6g}" for p in mix) for mix in eq.profile)
-        print(f"  row ({x})  column ({y})  payoffs {eq.payoffs[0]:.6g}, {eq.payoffs[1]:.6g}")
-    for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``bargain`` command; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="bargain", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"bargain {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    solve = commands.add_parser("solve-matrix", help="all equilibria of a bimatrix game")
-    solve.add_argument("row", help='row player\'s payoffs, e.g. "3 0; 5 1"')
-    solve.add_argument("column", help='column player\'s payoffs, e.g. "3 5; 0 1"')
-    solve.add_argument(
-        "--method", choices=[m for m in METHODS if m != "pure"] + ["pure"], default="support"
-    )
-    solve.set_defaults(run=_solve_matrix)
-    args = parser.parse_args(argv)
-    try:
-        args.run(args)
-    except BargainError as exc:
-        print(f"bargain: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
