@@ -106,6 +106,15 @@ PARAM = click.option(
     help="Set a parameter (repeatable).",
 )
 SCENARIO = click.option("--scenario", default=None, help="Start from a named scenario.")
+GRID = click.option(
+    "-g",
+    "--grid",
+    "axes",
+    multiple=True,
+    required=True,
+    metavar="NAME=START:STOP:NUM",
+    help="A swept parameter: a range, or name=v1,v2,... (repeatable).",
+)
 
 
 @main.command("list")
@@ -212,15 +221,7 @@ def _fmt(value: Any) -> str:
 
 @main.command()
 @click.argument("model")
-@click.option(
-    "-g",
-    "--grid",
-    "axes",
-    multiple=True,
-    required=True,
-    metavar="NAME=START:STOP:NUM",
-    help="A swept parameter (repeatable).",
-)
+@GRID
 @PARAM
 @SCENARIO
 @click.option(
@@ -343,15 +344,7 @@ def threshold(
 
 @main.command()
 @click.argument("model")
-@click.option(
-    "-g",
-    "--grid",
-    "axes",
-    multiple=True,
-    required=True,
-    metavar="NAME=START:STOP:NUM",
-    help="Exactly two swept parameters.",
-)
+@GRID
 @PARAM
 @SCENARIO
 @click.option("--by", default="regime", help="The label to colour: regime or equilibria.")
