@@ -1,48 +1,253 @@
-"""The ``bargain`` command through its installed entry point."""
+"""The ``bargain`` command: every subcommand, good and bad input."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from bargain.cli import main
+
+MODEL = """
+[model]
+name = "toy"
+title = "Offer and answer"
+
+[params.relief]
+default = 0.4
+low = 0
+high = 1
+description = "relief offered"
+
+[params.detect]
+default = 0.5
+low = 0
+high = 1
+
+[game]
+form = "tree"
+players = ["US", "Iran"]
+
+[[game.nodes]]
+id = "offer"
+kind = "decision"
+player = "US"
+moves = { propose = "answer", pressure = "standoff" }
+
+[[game.nodes]]
+id = "answer"
+kind = "decision"
+player = "Iran"
+moves = { accept = "comply", reject = "breakdown" }
+
+[[game.nodes]]
+id = "comply"
+kind = "decision"
+player = "Iran"
+moves = { keep = "kept", cheat = "inspect" }
+
+[[game.nodes]]
+id = "inspect"
+kind = "chance"
+branches = { caught = ["detect", "snapback"], missed = ["1 - detect", "cheated"] }
+
+[[game.nodes]]
+id = "kept"
+kind = "terminal"
+payoffs = { US = "1 - relief", Iran = "relief" }
+
+[[game.nodes]]
+id = "snapback"
+kind = "terminal"
+payoffs = { US = -0.2, Iran = -0.5 }
+
+[[game.nodes]]
+id = "cheated"
+kind = "terminal"
+payoffs = { US = "-relief", Iran = "relief + 0.3" }
+
+[[game.nodes]]
+id = "breakdown"
+kind = "terminal"
+payoffs = { US = 0.1, Iran = 0.1 }
+
+[[game.nodes]]
+id = "standoff"
+kind = "terminal"
+payoffs = { US = 0.2, Iran = 0.1 }
+
+[outcomes]
+deal = ["kept", "cheated", "snapback"]
+
+[scenarios.lax]
+description = "weak inspections"
+detect = 0.1
+
+[showcase]
+grid = { relief = [0, 1, 6], detect = [0, 1, 6] }
+table = "regime"
+measures = ["deal", "u_US", "u_Iran"]
+threshold = { param = "detect", measure = "deal", between = [0, 1], over = "relief" }
+"""
 
 
-def bargain(*args: str) -> subprocess.CompletedProcess:
-    exe = shutil.which("bargain", path=str(__import__("pathlib").Path(sys.executable).parent))
-    command = [exe] if exe else [sys.executable, "-m", "bargain.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=60)
+@pytest.fixture
+def model(tmp_path: Path) -> str:
+    path = tmp_path / "toy.toml"
+    path.write_text(MODEL)
+    return str(path)
 
 
-def test_solve_matrix_prints_every_equilibrium():
-    done = bargain("solve-matrix", "3 0; 0 2", "2 0; 0 3")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "3 equilibria (support)"
-    assert "row (0.6 0.4)  column (0.4 0.6)  payoffs 1.2, 1.2" in done.stdout
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
 
 
-def test_degenerate_game_warns_on_stderr():
-    done = bargain("solve-matrix", "1 1; 0 0", "1 1; 0 0")
-    assert done.returncode == 0
-    assert "degenerate" in done.stderr
+def test_list_shows_the_bundled_models():
+    code, out, _ = run("list")
+    assert code == 0
+    assert "escalation" in out and "interim-deal" in out
+
+
+def test_show(model):
+    code, out, _ = run("show", model)
+    assert code == 0
+    assert "relief" in out and "default 0.4" in out and "[0, 1]" in out
+    assert "Scenarios:" in out and "lax" in out and "deal" in out
+
+
+def test_solve_text_json_markdown(model):
+    code, out, _ = run("solve", model, "-p", "detect=0.9")
+    assert code == 0 and "propose>accept>keep" in out
+    code, out, _ = run("solve", model, "--scenario", "lax", "--format", "json")
+    data = json.loads(out)
+    assert data["values"]["detect"] == 0.1 and data["equilibria"][0]["regime"] == "pressure"
+    assert set(data) == {"model", "version", "scenario", "values", "equilibria"}
+    code, out, _ = run("solve", model, "--format", "markdown")
+    assert out.startswith("| equilibrium | regime |")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "latex", "json"])
+def test_sweep_formats(model, fmt, tmp_path):
+    target = tmp_path / f"out.{fmt}"
+    args = [
+        "sweep",
+        model,
+        "-g",
+        "relief=0:1:3",
+        "-g",
+        "detect=0.1,0.9",
+        "--format",
+        fmt,
+        "-o",
+        str(target),
+    ]
+    if fmt in ("markdown", "latex"):
+        args += ["--pivot", "relief,detect,regime"]
+    code, _, err = run(*args)
+    assert code == 0 and "wrote" in err
+    text = target.read_text()
+    assert "bargain" in text  # the reproducibility note names the package version
+    if fmt == "json":
+        assert len(json.loads(text)["points"]) == 6
+    if fmt == "latex":
+        assert "\\toprule" in text
+
+
+def test_sweep_resumes_from_a_checkpoint(model, tmp_path):
+    args = ["sweep", model, "-g", "relief=0:1:5", "--checkpoint", str(tmp_path / "ck")]
+    assert run(*args)[0] == 0
+    code, out, _ = run(*args)
+    assert code == 0 and out.count("\n") >= 5
+
+
+def test_threshold_and_table(model):
+    code, out, _ = run(
+        "threshold", model, "detect", "--measure", "deal", "--between", "0", "1", "-p", "relief=0.4"
+    )
+    assert code == 0 and "detect" in out and "0.25" in out
+    code, out, _ = run(
+        "threshold",
+        model,
+        "detect",
+        "--measure",
+        "deal",
+        "--between",
+        "0",
+        "1",
+        "--over",
+        "relief=0.2:0.6:3",
+    )
+    assert code == 0 and "0.3" in out
+
+
+def test_plot_and_run(model, tmp_path):
+    target = tmp_path / "map.png"
+    code, _, _ = run("plot", model, "-g", "relief=0:1:5", "-g", "detect=0:1:5", "-o", str(target))
+    assert code == 0 and target.stat().st_size > 1000
+    folder = tmp_path / "show"
+    code, _, _ = run("run", model, "-o", str(folder))
+    assert code == 0
+    for name in ("table.md", "table.tex", "sweep.csv", "regimes.png", "thresholds.md"):
+        assert (folder / name).exists(), name
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("content", "args", "message"),
     [
-        (("3 x; 0 2", "2 0; 0 3"), "row player's payoffs: expected numbers"),
-        (("3 0; 0", "2 0; 0 3"), "rows of equal length"),
-        (("3 0; 0 2", "2 0 1; 0 3 1"), "differ in shape"),
+        ("[model\nname = 1", ["solve"], "line 1"),
+        (MODEL, ["solve", "-p", "relif=0.3"], "did you mean 'relief'"),
+        (MODEL, ["solve", "-p", "relief=3"], "outside its bounds"),
+        (MODEL, ["solve", "-p", "relief"], "expected name=value"),
+        (MODEL, ["sweep", "-g", "relief=0:1"], "start:stop:num"),
+        (MODEL, ["solve", "--scenario", "lux"], "did you mean 'lax'"),
+        (
+            MODEL.replace('"1 - relief"', "\"__import__('os').system('ls')\""),
+            ["solve"],
+            "not allowed",
+        ),
+        (MODEL.replace('"1 - relief"', '"relief.real"'), ["solve"], "attribute"),
+        (MODEL.replace('"1 - relief"', '"10**10**10"'), ["solve"], "too large"),
     ],
 )
-def test_bad_input_is_one_line_and_nonzero(args, message):
-    done = bargain("solve-matrix", *args)
-    assert done.returncode == 2
-    assert message in done.stderr and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+def test_bad_input_is_one_line_with_status_2(tmp_path, content, args, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(content)
+    command, *rest = args
+    code, _, err = run(command, str(path), *rest)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
 
 
-def test_version_and_help():
-    assert bargain("--version").stdout.startswith("bargain ")
-    assert "solve-matrix" in bargain("--help").stdout
+def test_unknown_model_name():
+    code, _, err = run("show", "escalaton")
+    assert code == 2 and "did you mean 'escalation'" in err
+
+
+def test_solve_matrix():
+    code, out, _ = run("solve-matrix", "3 0; 0 2", "2 0; 0 3")
+    assert code == 0 and out.splitlines()[0] == "3 equilibria (support)"
+    assert "row (0.6 0.4)  column (0.4 0.6)  payoffs 1.2, 1.2" in out
+
+
+def test_real_entry_point_and_debug(tmp_path):
+    exe = shutil.which("bargain", path=str(Path(sys.executable).parent))
+    assert exe, "the console script is installed with the package"
+    done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("bargain ")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[model\n")
+    done = subprocess.run([exe, "solve", str(bad)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("bargain: error: ")
+    done = subprocess.run(
+        [exe, "--debug", "solve", str(bad)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0 and "Traceback" in done.stderr

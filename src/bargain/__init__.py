@@ -18,7 +18,8 @@ from .errors import (
     ParamError,
     TieError,
 )
-from .games import GameTree, NormalFormGame
+from .games import BargainingGame, GameTree, NormalFormGame
+from .io import list_models, load_model
 from .model import Model
 from .params import Param, ParamSpace
 from .result import SweepResult
@@ -41,6 +42,7 @@ from .version import __version__
 __all__ = [
     "BargainError",
     "BargainWarning",
+    "BargainingGame",
     "BatchSolution",
     "DegenerateGameWarning",
     "Equilibrium",
@@ -66,6 +68,8 @@ __all__ = [
     "grid",
     "latin_hypercube",
     "linspace",
+    "list_models",
+    "load_model",
     "logspace",
     "morris",
     "one_at_a_time",

@@ -34,7 +34,9 @@ class _Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-            click.echo(f"bargain: error: {message}", err=True)
+            first, *context = str(message).splitlines() or [""]
+            hint = " (--debug shows the details)" if context else ""
+            click.echo(f"bargain: error: {first}{hint}", err=True)
             ctx.exit(2)
 
 

@@ -585,4 +585,11 @@ def compile(
             f"formulas use undeclared names {', '.join(sorted(unknown))}; "
             f"known names: {', '.join(sorted(names)) or '(none)'}"
         )
-    return CompiledFormula(exprs, names, single)
+    try:
+        return CompiledFormula(exprs, names, single)
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        shown = "; ".join(str(e)[:80] for e in exprs[:3])
+        raise FormulaError(
+            f"formulas too complex to compile ({type(exc).__name__}): {shown}; simplify them, "
+            "e.g. compare numbers rather than whole where(...) expressions"
+        ) from None

@@ -88,6 +88,9 @@ class Measures:
             else:
                 raise ModelError(f"{where}: expected a formula, got {expr!r}")
             taken.add(name)
+        params = set(game.params.names)
+        #: User measures that depend on the parameters only: defined at every point.
+        self.param_only = [n for n, e in self.user.items() if formula.free_names(e) <= params]
         used = set().union(*map(formula.free_names, self.user.values())) if self.user else set()
         self._inputs = tuple(n for n in known if n in used)
         self._function = (

@@ -177,6 +177,13 @@ class Model:
             out = np.full(n, None if values.dtype == object else np.nan, dtype=values.dtype)
             out[has] = values[chosen[has]]
             summary[name] = out
+        first = np.concatenate([[0], np.cumsum(count)[:-1]])  # rows are sorted by point
+        for name in self.measures.param_only:  # a property of the point, whatever is chosen
+            summary[name] = (
+                np.where(count > 0, rows[name][np.minimum(first, len(point) - 1)], np.nan)
+                if len(point)
+                else np.full(n, np.nan)
+            )
         return {"points": summary, "rows": rows}
 
     def spec(self) -> dict[str, Any]:
@@ -211,6 +218,12 @@ class Model:
             "options": self.options,
             "scenarios": self.scenarios,
         }
+
+    def to_toml(self) -> str:
+        """The model as a model file (see :func:`bargain.io.dumps_model`)."""
+        from .io import dumps_model
+
+        return dumps_model(self)
 
     def fingerprint(self) -> str:
         """SHA-256 of :meth:`spec`: equal models give equal fingerprints."""

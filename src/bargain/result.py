@@ -70,7 +70,13 @@ class SweepResult:
         order = [*(["point"] if long else []), *self.params, *self.measures]
         order += [c for c in source if c not in order]
         frame = pd.DataFrame({c: source[c] for c in order if c in source})
-        frame.attrs.update(self.metadata, fixed=self.fixed, note=self.note())
+        meta = {k: v for k, v in self.metadata.items() if k != "space"}  # attrs are deep-copied
+        frame.attrs.update(
+            meta,
+            space=self.metadata.get("space", {}).get("kind"),
+            fixed=self.fixed,
+            note=self.note(),
+        )
         return frame
 
     def note(self) -> str:

@@ -49,13 +49,20 @@ def showcase(model: Model, folder: str | Path) -> list[Path]:
     )
     result.to_csv(str(folder / "sweep.csv"))
     written.append(folder / "sweep.csv")
-    result.regime_map(x, y, path=folder / "regimes.png")
+    by = column if column in ("regime", "equilibria") else "regime"
+    result.regime_map(x, y, by=by, path=folder / "regimes.png")
     written.append(folder / "regimes.png")
     if "threshold" in spec:
         t = spec["threshold"]
         over = axes[t["over"]] if t["over"] in axes else _bounded(model, t["over"])
+        select = model.select if model.select != "all" else "unique"
         table = threshold_table(
-            model, t["param"], t["measure"], tuple(t["between"]), over=(t["over"], over)
+            model,
+            t["param"],
+            t["measure"],
+            tuple(t["between"]),
+            over=(t["over"], over),
+            select=select,
         )
         write("thresholds.md", to_markdown(table))
     return written
