@@ -199,7 +199,7 @@ class Model:
             body = {
                 "protocol": game.protocol,
                 "players": game.players,
-                "arguments": {k: repr(v) for k, v in game.arguments.items()},
+                "arguments": _canonical(game.arguments),
             }
         else:
             body = {
