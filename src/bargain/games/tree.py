@@ -373,27 +373,31 @@ class _Compiled:
         """Chance probabilities and terminal payoffs at N points, checked."""
         values = self._function(*(bound[name] for name in self.game.params.names))
         values = np.broadcast_to(values.reshape(len(values), -1), (len(values), n))
+        finite = bool(np.isfinite(values).all())
         probs, payoffs, row = {}, {}, 0
         for c in self.chance_nodes:
             k = len(self.structure.children[c])
             probs[c] = values[row : row + k]
             row += k
-            self._check_probs(c, probs[c], bound)
+            self._check_probs(c, probs[c], bound, finite)
         for t in self.terminal_nodes:
             payoffs[t] = values[row : row + self.structure.n_players]
             row += self.structure.n_players
-            bad = ~np.isfinite(payoffs[t])
-            if bad.any():
-                p, point = (int(i[0]) for i in np.nonzero(bad))
+            if not finite and not np.isfinite(payoffs[t]).all():
+                p, point = (int(i[0]) for i in np.nonzero(~np.isfinite(payoffs[t])))
                 raise ModelError(
                     f"node {self.ids[t]!r}: payoff of {self.game.players[p]!r} is not finite "
                     f"at {_at(bound, point)}"
                 )
         return probs, payoffs
 
-    def _check_probs(self, c: int, probs: np.ndarray, bound: Mapping[str, np.ndarray]) -> None:
+    def _check_probs(
+        self, c: int, probs: np.ndarray, bound: Mapping[str, np.ndarray], finite: bool
+    ) -> None:
         node = self.ids[c]
-        bad = ~np.isfinite(probs).all(axis=0) | (probs < -PROB_ATOL).any(axis=0)
+        bad = (probs < -PROB_ATOL).any(axis=0)
+        if not finite:
+            bad |= ~np.isfinite(probs).all(axis=0)
         if bad.any():
             point = int(np.flatnonzero(bad)[0])
             shown = dict(zip(self.game.nodes[node]["probs"], probs[:, point].round(12)))
