@@ -12,8 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from bargain.cli import main
+from tests.model_texts import DEAL_TREE
 
-MODEL = """
+MODEL = (
+    """
 [model]
 name = "toy"
 title = "Offer and answer"
@@ -24,65 +26,9 @@ low = 0
 high = 1
 description = "relief offered"
 
-[params.detect]
-default = 0.5
-low = 0
-high = 1
-
-[game]
-form = "tree"
-players = ["US", "Iran"]
-
-[[game.nodes]]
-id = "offer"
-kind = "decision"
-player = "US"
-moves = { propose = "answer", pressure = "standoff" }
-
-[[game.nodes]]
-id = "answer"
-kind = "decision"
-player = "Iran"
-moves = { accept = "comply", reject = "breakdown" }
-
-[[game.nodes]]
-id = "comply"
-kind = "decision"
-player = "Iran"
-moves = { keep = "kept", cheat = "inspect" }
-
-[[game.nodes]]
-id = "inspect"
-kind = "chance"
-branches = { caught = ["detect", "snapback"], missed = ["1 - detect", "cheated"] }
-
-[[game.nodes]]
-id = "kept"
-kind = "terminal"
-payoffs = { US = "1 - relief", Iran = "relief" }
-
-[[game.nodes]]
-id = "snapback"
-kind = "terminal"
-payoffs = { US = -0.2, Iran = -0.5 }
-
-[[game.nodes]]
-id = "cheated"
-kind = "terminal"
-payoffs = { US = "-relief", Iran = "relief + 0.3" }
-
-[[game.nodes]]
-id = "breakdown"
-kind = "terminal"
-payoffs = { US = 0.1, Iran = 0.1 }
-
-[[game.nodes]]
-id = "standoff"
-kind = "terminal"
-payoffs = { US = 0.2, Iran = 0.1 }
-
-[outcomes]
-deal = ["kept", "cheated", "snapback"]
+"""
+    + DEAL_TREE
+    + """\
 
 [scenarios.lax]
 description = "weak inspections"
@@ -94,6 +40,7 @@ table = "regime"
 measures = ["deal", "u_US", "u_Iran"]
 threshold = { param = "detect", measure = "deal", between = [0, 1], over = "relief" }
 """
+)
 
 
 @pytest.fixture

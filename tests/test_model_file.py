@@ -30,6 +30,7 @@ from bargain.io.toml_file import MAX_BYTES, parse_toml
 from bargain.model import Model
 from bargain.params import Param
 from bargain.sweep import sweep
+from tests.model_texts import DEAL_TREE
 from tests.test_sweep import deal_model, escalation_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,65 +91,7 @@ default = 0.4
 low = 0
 high = 1
 
-[params.detect]
-default = 0.5
-low = 0
-high = 1
-
-[game]
-form = "tree"
-players = ["US", "Iran"]
-
-[[game.nodes]]
-id = "offer"
-kind = "decision"
-player = "US"
-moves = { propose = "answer", pressure = "standoff" }
-
-[[game.nodes]]
-id = "answer"
-kind = "decision"
-player = "Iran"
-moves = { accept = "comply", reject = "breakdown" }
-
-[[game.nodes]]
-id = "comply"
-kind = "decision"
-player = "Iran"
-moves = { keep = "kept", cheat = "inspect" }
-
-[[game.nodes]]
-id = "inspect"
-kind = "chance"
-branches = { caught = ["detect", "snapback"], missed = ["1 - detect", "cheated"] }
-
-[[game.nodes]]
-id = "kept"
-kind = "terminal"
-payoffs = { US = "1 - relief", Iran = "relief" }
-
-[[game.nodes]]
-id = "snapback"
-kind = "terminal"
-payoffs = { US = -0.2, Iran = -0.5 }
-
-[[game.nodes]]
-id = "cheated"
-kind = "terminal"
-payoffs = { US = "-relief", Iran = "relief + 0.3" }
-
-[[game.nodes]]
-id = "breakdown"
-kind = "terminal"
-payoffs = { US = 0.1, Iran = 0.1 }
-
-[[game.nodes]]
-id = "standoff"
-kind = "terminal"
-payoffs = { US = 0.2, Iran = 0.1 }
-
-[outcomes]
-deal = ["kept", "cheated", "snapback"]
+""" + DEAL_TREE + """\
 war = ["snapback"]
 
 [measures]
