@@ -66,15 +66,28 @@ class TreeStructure:
 
     @cached_property
     def subgame_roots(self) -> frozenset[int]:
-        """Roots of proper subgames: nodes whose subtree no information set leaves."""
-        members: dict[int, set[int]] = {}
+        """Roots of proper subgames: nodes whose subtree no information set leaves.
+
+        In preorder a subtree is the interval [pre(v), pre(v) + size(v)); v is a
+        root iff every information set met in its subtree lies in that interval.
+        One children-first pass carries each subtree's extreme member positions.
+        """
+        pre = {v: i for i, v in enumerate(self.subtree(self.root))}
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
         for v, h in enumerate(self.infoset):
             if h >= 0:
-                members.setdefault(h, set()).add(v)
+                first[h] = min(first.get(h, pre[v]), pre[v])
+                last[h] = max(last.get(h, pre[v]), pre[v])
+        low, high, size = {}, {}, {}
         roots = set()
-        for v in self.order:
-            nodes = set(self.subtree(v))
-            if all(members[self.infoset[u]] <= nodes for u in nodes if self.infoset[u] >= 0):
+        for v in self.order:  # children first
+            h = self.infoset[v]
+            kids = self.children[v]
+            low[v] = min([first[h] if h >= 0 else pre[v], *(low[c] for c in kids)])
+            high[v] = max([last[h] if h >= 0 else pre[v], *(high[c] for c in kids)])
+            size[v] = 1 + sum(size[c] for c in self.children[v])
+            if low[v] >= pre[v] and high[v] < pre[v] + size[v]:
                 roots.add(v)
         return frozenset(roots)
 
