@@ -1,0 +1,50 @@
+"""A regular (non-editable) install ships the bundled models as package data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_wheel_ships_the_models_and_lists_them(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("bargain_games-*.whl")
+    bundled = sorted(p.name for p in (ROOT / "models").glob("*.toml"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "site")
+    assert sorted(Path(n).name for n in names if n.startswith("bargain/models/")) == bundled
+    listing = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import bargain.io as io; "
+            "print(io.models_folder()); print(*(m.name for m in io.list_models()))",
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    folder, names_line = listing.stdout.splitlines()
+    assert folder.startswith(str(tmp_path / "site"))
+    assert names_line.split() == [Path(b).stem for b in bundled]
