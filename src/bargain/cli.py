@@ -8,6 +8,7 @@ traceback instead.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -30,6 +31,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except (BargainError, ValueError, KeyError, OSError, ImportError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
