@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import bargain
 from bargain import ModelError, ParamError
 from bargain.checkpoint import CheckpointError
 from bargain.model import Model
@@ -197,3 +198,11 @@ def test_extra_measures_by_formula():
         deal_model(), {"detect": [0.1, 0.9]}, measures={"twice": "2 * deal"}, progress=False
     )
     assert result.to_frame()["twice"].tolist() == [0.0, 2.0]
+
+
+def test_a_measure_that_is_not_finite_is_reported():
+    with pytest.warns(bargain.BargainWarning, match="measure 'ratio' is not finite for 1 of 2"):
+        result = sweep(
+            deal_model(), {"detect": [0.1, 0.9]}, measures={"ratio": "1 / deal"}, progress=False
+        )
+    assert np.isinf(result.to_frame()["ratio"][0])

@@ -14,6 +14,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mpmath
@@ -21,7 +22,7 @@ import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from bargain.errors import FormulaError, did_you_mean
+from bargain.errors import FormulaError, ModelError, did_you_mean
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -452,6 +453,34 @@ def parse(text: str, names: Iterable[str] | ParamSpace, where: str | None = None
     if not isinstance(text, str):
         raise FormulaError(f"{where + ': ' if where else ''}formula must be a string, got {text!r}")
     return _Parser(text.strip(), frozenset(_known_names(names)), where).parse()
+
+
+def as_expr(value: Any, names: Iterable[str] | ParamSpace, where: str) -> sympy.Basic:
+    """A payoff, probability or argument as sympy: a formula string (parsed safely),
+    a sympy expression of the declared ``names``, or a finite number.
+
+    ``where`` (e.g. ``payoffs['US'][0][1]``) prefixes error messages.
+    """
+    known = _known_names(names)
+    if isinstance(value, str):
+        return parse(value, known, where=where)
+    if isinstance(value, sympy.Basic):
+        unknown = free_names(value) - set(known)
+        if unknown:
+            raise ModelError(
+                f"{where}: expression {value} uses undeclared parameters {sorted(unknown)}; "
+                f"declared: {', '.join(known) or 'none'}"
+            )
+        return value
+    if isinstance(value, Real) and not isinstance(value, bool):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ModelError(f"{where}: expected a finite number, got {value}")
+        return sympy.Integer(int(number)) if number.is_integer() else sympy.Float(number)
+    raise ModelError(
+        f"{where}: expected a number, a formula string or a sympy expression, "
+        f"got {type(value).__name__} {value!r}"
+    )
 
 
 def free_names(expr: sympy.Basic) -> set[str]:

@@ -28,7 +28,7 @@ import numpy as np
 import sympy
 
 from . import formula
-from .errors import DegenerateGameWarning, ModelError
+from .errors import BargainWarning, DegenerateGameWarning, ModelError
 from .games import BargainingGame, GameTree, NormalFormGame
 from .games.protocol import ProtocolSolution
 from .solution import BatchSolution
@@ -172,6 +172,14 @@ class Measures:
             values = self._function(*(env[name] for name in self._inputs))
             for name, row in zip(self.user, np.atleast_2d(values)):
                 columns[name] = np.broadcast_to(row, columns["point"].shape).astype(float)
+                bad = int(np.count_nonzero(~np.isfinite(columns[name])))
+                if bad:  # e.g. a division by zero: say so rather than tabulate NaN silently
+                    total = len(columns[name])
+                    warnings.warn(
+                        f"measure {name!r} is not finite for {bad} of {total} equilibria",
+                        BargainWarning,
+                        stacklevel=3,
+                    )
         return solution, columns
 
     def _normal_columns(self, solution: BatchSolution) -> Columns:

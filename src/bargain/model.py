@@ -12,7 +12,7 @@ import sympy
 
 from .errors import ModelError, did_you_mean
 from .games import BargainingGame, GameTree, NormalFormGame
-from .measures import Columns, Measures
+from .measures import Columns, Measures, ident
 from .params import ParamSpace
 from .selection import RULES, select
 from .spaces import PointList, point_list
@@ -151,13 +151,13 @@ class Model:
         if select_rule == "all":
             return {"points": rows, "rows": rows}
         labels = getattr(self.game, "labels", self.game.players)
-        payoffs = np.stack([rows[f"u_{_ident(p)}"] for p in labels], axis=1)
+        payoffs = np.stack([rows[f"u_{ident(p)}"] for p in labels], axis=1)
         extra = {}
         if select_rule == "risk-dominant":
             extra = {
                 "game_payoffs": self.game.payoff_tensor(bound),
                 "profiles": tuple(
-                    np.stack([rows[f"p_{_ident(p)}_{_ident(s)}"] for s in labels], axis=1)
+                    np.stack([rows[f"p_{ident(p)}_{ident(s)}"] for s in labels], axis=1)
                     for p, labels in zip(self.game.players, self.game.strategies)
                 ),
             }
@@ -237,12 +237,6 @@ class Model:
 def as_model(obj: Model | NormalFormGame | GameTree | BargainingGame) -> Model:
     """A model as given, or a game wrapped in one with the built-in measures."""
     return obj if isinstance(obj, Model) else Model(obj)
-
-
-def _ident(label: Hashable) -> str:
-    from .measures import ident
-
-    return ident(label)
 
 
 def _canonical(spec: Mapping[str, Any]) -> Any:

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-from bargain import Model, grid, linspace, sweep
+from bargain import Model, grid, sweep
 from bargain.spaces import random as random_space
 from tests.benchmarks.test_bench_tree import PARAMS, deal_tree
 from tests.benchmarks.test_normal_form import escalation_game
@@ -67,7 +67,3 @@ def test_sweep_tree(measure_sweep, tree_model, sizes, workers):
     frame = result.to_frame()
     assert len(frame) == sizes.sweep_tree
     assert 0 < frame["deal"].mean() < 1
-
-
-def test_grid_helpers_are_exercised():
-    assert len(grid(a=linspace(0, 1, 3), b=[1, 2])) == 6

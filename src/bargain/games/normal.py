@@ -11,11 +11,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import product
-from numbers import Real
 from typing import Any
 
 import numpy as np
-import sympy
 
 from .. import formula
 from ..errors import DegenerateGameWarning, ModelError
@@ -112,33 +110,12 @@ class NormalFormGame:
         flat: list[Any] = []
         _flatten(value, self.shape, where, self.players, flat)
         exprs = [
-            self._expr(v, where + "".join(f"[{i}]" for i in idx))
+            formula.as_expr(v, self.params, where + "".join(f"[{i}]" for i in idx))
             for v, idx in zip(flat, product(*map(range, self.shape)))
         ]
         out = np.empty(len(exprs), dtype=object)
         out[:] = exprs
         return out.reshape(self.shape)
-
-    def _expr(self, value: Any, where: str) -> sympy.Expr:
-        if isinstance(value, str):
-            return formula.parse(value, self.params.names, where=where)
-        if isinstance(value, sympy.Basic):
-            unknown = formula.free_names(value) - set(self.params.names)
-            if unknown:
-                raise ModelError(
-                    f"{where}: expression {value} uses undeclared parameters {sorted(unknown)}; "
-                    f"declared: {', '.join(self.params.names) or 'none'}"
-                )
-            return value
-        if isinstance(value, Real) and not isinstance(value, bool):
-            if not np.isfinite(value):
-                raise ModelError(f"{where}: expected a finite payoff, got {value}")
-            number = float(value)
-            return sympy.Integer(int(number)) if number.is_integer() else sympy.Float(number)
-        raise ModelError(
-            f"{where}: expected a number, a formula string or a sympy expression, "
-            f"got {type(value).__name__} {value!r}"
-        )
 
     def _compile(self) -> None:
         flat = list(self.payoffs.reshape(-1))

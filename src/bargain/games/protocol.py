@@ -87,22 +87,17 @@ class BargainingGame:
                 continue
             if isinstance(value, list | tuple):
                 start = len(self._exprs)
-                self._exprs += [self._expr(v, f"{where}[{i}]") for i, v in enumerate(value)]
+                self._exprs += [
+                    formula.as_expr(v, self.params, f"{where}[{i}]") for i, v in enumerate(value)
+                ]
                 self._slots[name] = slice(start, len(self._exprs))
             else:
                 self._slots[name] = len(self._exprs)
-                self._exprs.append(self._expr(value, where))
+                self._exprs.append(formula.as_expr(value, self.params, where))
         used = set().union(*map(formula.free_names, self._exprs)) if self._exprs else set()
         self._inputs = tuple(n for n in self.params.names if n in used)
         self._compiled = formula.compile(self._exprs, self._inputs) if self._exprs else None
         self.labels = self.solve_batch({}).labels  # solves at the defaults: checks arguments
-
-    def _expr(self, value: Any, where: str) -> sympy.Basic:
-        if isinstance(value, str):
-            return formula.parse(value, self.params.names, where=where)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ModelError(f"{where}: expected a number or a formula, got {value!r}")
-        return sympy.Float(value) if not float(value).is_integer() else sympy.Integer(int(value))
 
     def _labels_from(self, labels: Sequence[str]) -> tuple[str, ...]:
         """Player names where the shares are per player, else the protocol's labels."""

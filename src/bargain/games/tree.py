@@ -108,7 +108,7 @@ class GameTree:
                 raise ModelError(
                     f"{where}: branch {label!r}: expected (probability, child id), got {branch!r}"
                 )
-            probs[label] = self._expr(branch[0], f"{where}.branches[{label!r}]")
+            probs[label] = formula.as_expr(branch[0], self.params, f"{where}.branches[{label!r}]")
             moves[label] = branch[1]
         self.nodes[id] = {"kind": "chance", "moves": moves, "probs": probs}
 
@@ -131,7 +131,10 @@ class GameTree:
                     if part
                 )
             )
-        exprs = {p: self._expr(payoffs[p], f"{where}.payoffs[{p!r}]") for p in self.players}
+        exprs = {
+            p: formula.as_expr(payoffs[p], self.params, f"{where}.payoffs[{p!r}]")
+            for p in self.players
+        }
         self.nodes[id] = {"kind": "terminal", "payoffs": exprs}
 
     def _new(self, id: Hashable, kind: str) -> str:
@@ -144,20 +147,6 @@ class GameTree:
             )
         self._compiled = None
         return where
-
-    def _expr(self, value: Any, where: str) -> sympy.Expr:
-        if isinstance(value, str):
-            return formula.parse(value, self.params.names, where=where)
-        if isinstance(value, bool) or not isinstance(value, int | float | sympy.Expr):
-            raise ModelError(f"{where}: expected a number or a formula, got {value!r}")
-        if isinstance(value, sympy.Expr):
-            unknown = formula.free_names(value) - set(self.params.names)
-            if unknown:
-                raise ModelError(f"{where}: undeclared parameters {sorted(unknown)}")
-            return value
-        if not np.isfinite(value):
-            raise ModelError(f"{where}: expected a finite number, got {value}")
-        return sympy.Integer(value) if float(value).is_integer() else sympy.Float(value)
 
     # -- structure ----------------------------------------------------------
 

@@ -39,7 +39,7 @@ def payoff_atol(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> np.ndarray:
     return rtol * np.maximum(1.0, np.abs(payoffs).reshape(-1, n).max(axis=0, initial=0.0))
 
 
-def concat(parts: list[EquilibriumArrays], n_points: int) -> EquilibriumArrays:
+def concat(parts: list[EquilibriumArrays]) -> EquilibriumArrays:
     """Join results over the same N games (for example pure and mixed equilibria)."""
     return EquilibriumArrays(
         np.concatenate([p.point for p in parts]),

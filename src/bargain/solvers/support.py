@@ -49,7 +49,7 @@ def support_enumeration(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> Equil
                 ]
             )
         )
-    return concat(parts, n_points)
+    return concat(parts)
 
 
 def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray) -> EquilibriumArrays:
