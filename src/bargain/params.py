@@ -265,6 +265,9 @@ class ParamSpace:
         """Raise ParamError about the first non-finite or out-of-bounds point."""
         low = -np.inf if p.low is None else p.low
         high = np.inf if p.high is None else p.high
+        smallest, largest = arr.min(), arr.max()  # NaN if any value is NaN
+        if np.isfinite(smallest) and np.isfinite(largest) and low <= smallest <= largest <= high:
+            return
         for bad, problem in (
             (~np.isfinite(arr), "non-finite values"),
             ((arr < low) | (arr > high), f"values outside its bounds {p.bounds_text}"),

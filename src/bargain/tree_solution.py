@@ -114,15 +114,33 @@ class TreeBatchSolution(Sequence[TreeSolution]):
         self.ties = arrays.ties
         self.degenerate = arrays.degenerate
         self.payoffs = arrays.values.T
-        self.terminals = [compiled.ids[t] for t in compiled.terminal_nodes]
-        self.reach = arrays.reach[compiled.terminal_nodes].T
-        self._node_reach = arrays.reach
         structure = compiled.structure
+        self.terminals = [compiled.ids[t] for t in structure.terminals]
+        self.reach = arrays.reach.T
         #: Node ids in order of play (preorder from the root).
         self.preorder = [compiled.ids[v] for v in structure.subtree(structure.root)]
         self._behaviour = arrays.behaviour
-        self.count = np.bincount(self.point, minlength=len(self.ties))
-        self._starts = np.concatenate([[0], np.cumsum(self.count)])  # rows come sorted by point
+
+    @cached_property
+    def count(self) -> np.ndarray:
+        """Number of equilibria (rows) at each point, (N,)."""
+        return np.bincount(self.point, minlength=len(self.ties))
+
+    @cached_property
+    def _starts(self) -> np.ndarray:
+        """First row of each point (rows come sorted by point), (N + 1,)."""
+        return np.concatenate([[0], np.cumsum(self.count)])
+
+    @cached_property
+    def _node_reach(self) -> np.ndarray:
+        """Probability (nodes, R) of reaching each node: the sum over the terminal nodes below."""
+        structure = self._compiled.structure
+        reach = np.empty((len(structure.kind), len(self.point)))
+        reach[list(structure.terminals)] = self.reach.T
+        for v in structure.order:  # children first
+            if structure.kind[v] != "terminal":
+                np.sum(reach[list(structure.children[v])], axis=0, out=reach[v])
+        return reach
 
     @cached_property
     def behaviour(self) -> dict[Hashable, np.ndarray]:

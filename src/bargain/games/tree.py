@@ -21,17 +21,20 @@ from ..errors import ModelError, TieError, did_you_mean
 from ..params import Param, ParamSpace
 from ..solvers.arrays import PAYOFF_RTOL
 from ..solvers.backward import (
+    Gathered,
     TieFound,
     TreeStructure,
     plan_value,
     reduced_plans,
-    stack_trees,
     subgame_perfect,
 )
+from ..solvers.workspace import Workspace
 from ..tree_solution import TreeBatchSolution, TreeSolution
 from .normal import NormalFormGame
 
-#: Node values of one chunk hold at most about this many floats per player.
+#: Points per chunk, so that the node arrays of a chunk stay in cache ...
+CHUNK_POINTS = 1 << 14
+#: ... and, for large trees, fewer: node values of a chunk hold at most this many floats.
 CHUNK_FLOATS = 1 << 22
 #: Tolerance for chance probabilities: each >= -PROB_ATOL, their sum within PROB_ATOL of 1.
 PROB_ATOL = 1e-9
@@ -189,25 +192,26 @@ class GameTree:
         compiled = self._compile()
         bound = self.params.bind_batch(points)
         n = len(next(iter(bound.values()))) if bound else 1
-        size = chunk_size or max(1, CHUNK_FLOATS // len(compiled.ids))
-        chunks = []
+        size = chunk_size or min(CHUNK_POINTS, max(1, CHUNK_FLOATS // len(compiled.ids)))
+        gathered, work = Gathered(n), Workspace.of_thread()
         for start in range(0, n, size):
             part = {k: v[start : start + size] for k, v in bound.items()}
-            probs, payoffs = compiled.evaluate(part, min(size, n - start))
+            m = min(size, n - start)
+            probs, payoffs = compiled.evaluate(part, m, work)
             try:
-                chunks.append(
-                    subgame_perfect(
-                        compiled.structure, probs, payoffs, min(size, n - start), tie_break, rtol
-                    )
+                chunk = subgame_perfect(
+                    compiled.structure, probs, payoffs, m, tie_break, rtol, work
                 )
             except TieFound as exc:
                 node = compiled.ids[exc.node]
-                moves = [list(self.nodes[node]["moves"])[m] for m in exc.moves]
+                moves = [list(self.nodes[node]["moves"])[j] for j in exc.moves]
                 raise TieError(
                     f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
                     f"{moves} at {_at(part, exc.point)} (tie_break='raise')"
                 ) from None
-        return TreeBatchSolution(self, compiled, stack_trees(chunks), bound)
+            gathered.add(chunk, start)
+        work.release()
+        return TreeBatchSolution(self, compiled, gathered.arrays(), bound)
 
     def to_normal_form(self) -> NormalFormGame:
         """The reduced normal form: one strategy per reduced plan, expected payoffs.
@@ -311,7 +315,7 @@ class _Compiled:
             n_players=len(game.players),
         )
         self.chance_nodes = [i for i, n in enumerate(ids) if nodes[n]["kind"] == "chance"]
-        self.terminal_nodes = [i for i, n in enumerate(ids) if nodes[n]["kind"] == "terminal"]
+        self.terminal_nodes = list(self.structure.terminals)
         exprs = [e for i in self.chance_nodes for e in nodes[ids[i]]["probs"].values()]
         exprs += [e for i in self.terminal_nodes for e in nodes[ids[i]]["payoffs"].values()]
         self._function = formula.compile(exprs, game.params.names)
@@ -357,12 +361,16 @@ class _Compiled:
                 )
 
     def evaluate(
-        self, bound: Mapping[str, np.ndarray], n: int
+        self, bound: Mapping[str, np.ndarray], n: int, work: Workspace | None = None
     ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-        """Chance probabilities and terminal payoffs at N points, checked."""
-        values = self._function(*(bound[name] for name in self.game.params.names))
-        values = np.broadcast_to(values.reshape(len(values), -1), (len(values), n))
-        finite = bool(np.isfinite(values).all())
+        """Chance probabilities and terminal payoffs at N points, checked.
+
+        The arrays are views of ``work`` (if given): valid until it is used again.
+        """
+        values = (work or Workspace()).array("formulas", (len(self._function.exprs), n))
+        self._function(*(bound[name] for name in self.game.params.names), out=values)
+        # A finite sum means every value is finite (a NaN or inf would propagate).
+        finite = bool(np.isfinite(values.sum())) or bool(np.isfinite(values).all())
         probs, payoffs, row = {}, {}, 0
         for c in self.chance_nodes:
             k = len(self.structure.children[c])
@@ -383,6 +391,8 @@ class _Compiled:
     def _check_probs(
         self, c: int, probs: np.ndarray, bound: Mapping[str, np.ndarray], finite: bool
     ) -> None:
+        if finite and probs.min() >= -PROB_ATOL and _within(probs.sum(axis=0), 1, PROB_ATOL):
+            return
         node = self.ids[c]
         bad = (probs < -PROB_ATOL).any(axis=0)
         if not finite:
@@ -442,6 +452,11 @@ def _post_order(children: list[tuple[int, ...]]) -> tuple[int, ...]:
             stack.append((v, True))
             stack.extend((c, False) for c in reversed(children[v]))
     return tuple(order)
+
+
+def _within(values: np.ndarray, target: float, atol: float) -> bool:
+    """Whether every value is within ``atol`` of ``target`` (two reductions, no temporaries)."""
+    return bool(values.min() >= target - atol and values.max() <= target + atol)
 
 
 def _at(bound: Mapping[str, np.ndarray], point: int) -> str:

@@ -30,6 +30,7 @@ from ..errors import BargainWarning
 from .arrays import PAYOFF_RTOL
 from .pure import pure_equilibria
 from .support import support_enumeration
+from .workspace import Workspace, carve
 
 TIE_BREAKS = ("first", "all", "raise")
 
@@ -91,6 +92,11 @@ class TreeStructure:
                 roots.add(v)
         return frozenset(roots)
 
+    @cached_property
+    def terminals(self) -> tuple[int, ...]:
+        """Terminal nodes in index order."""
+        return tuple(v for v, kind in enumerate(self.kind) if kind == "terminal")
+
     def singleton(self, v: int) -> bool:
         """Whether decision node v is alone in its information set."""
         return self.infoset.count(self.infoset[v]) == 1
@@ -104,8 +110,9 @@ class TreeArrays(NamedTuple):
     the probability of each move at a decision node (bool where the choice is
     pure by backward induction; NaN where the equilibrium
     leaves it unspecified: an information set its own player's plan never
-    reaches); ``values`` (P, R) the expected payoffs; ``reach`` (nodes, R) the
-    probability of reaching each node; ``ties`` and ``degenerate`` flag points.
+    reaches); ``values`` (P, R) the expected payoffs; ``reach`` (terminals, R)
+    the probability of ending at each terminal node (in index order);
+    ``ties`` and ``degenerate`` flag points.
     """
 
     point: np.ndarray
@@ -131,15 +138,17 @@ def subgame_perfect(
     n_points: int,
     tie_break: str = "first",
     rtol: float = PAYOFF_RTOL,
+    work: Workspace | None = None,
 ) -> TreeArrays:
     """Every subgame-perfect equilibrium selected by ``tie_break``, batched.
 
     ``probs[c]`` (branches, N) holds the branch probabilities of chance node c
-    and ``payoffs[t]`` (P, N) the payoffs of terminal node t at N points.
+    and ``payoffs[t]`` (P, N) the finite payoffs of terminal node t at N points.
+    The arrays returned may be views of ``work``: valid until it is used again.
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
-    state = _State(n_points, rtol)
+    state = _State(n_points, rtol, work or Workspace())
     roots = tree.subgame_roots
     resolved: set[int] = set()
     for v in tree.order:
@@ -160,30 +169,66 @@ def subgame_perfect(
         else:
             _solve_region(tree, v, resolved, probs, state)
             resolved.add(v)
-    reach = _reach(tree, state, probs)
     return TreeArrays(
         state.row_point(),
         state.behaviour,
         state.value[tree.root],
-        reach,
+        _reach(tree, state, probs),
         state.ties,
         state.degenerate,
     )
 
 
-def stack_trees(chunks: list[TreeArrays]) -> TreeArrays:
-    """Join the results of consecutive chunks of points."""
-    if len(chunks) == 1:
-        return chunks[0]
-    offsets = np.cumsum([0] + [len(c.ties) for c in chunks[:-1]])
-    return TreeArrays(
-        np.concatenate([c.point + o for c, o in zip(chunks, offsets)]),
-        {k: np.concatenate([c.behaviour[k] for c in chunks], axis=1) for k in chunks[0].behaviour},
-        np.concatenate([c.values for c in chunks], axis=1),
-        np.concatenate([c.reach for c in chunks], axis=1),
-        np.concatenate([c.ties for c in chunks]),
-        np.concatenate([c.degenerate for c in chunks]),
-    )
+class Gathered:
+    """Results of consecutive chunks of points, written into arrays over all rows.
+
+    Each chunk is copied in while it is still in cache. The row arrays hold one
+    row per point and grow (doubling) only when ties or subgames with several
+    equilibria add rows, so the common case never concatenates.
+    """
+
+    def __init__(self, n_points: int) -> None:
+        self.n_points = n_points
+        self.rows = 0
+        self.ties = np.zeros(n_points, dtype=bool)
+        self.degenerate = np.zeros(n_points, dtype=bool)
+        self._arrays: dict[Any, np.ndarray] = {}
+
+    def add(self, part: TreeArrays, offset: int) -> None:
+        """Append the rows of ``part``, whose points start at point ``offset``."""
+        chunk = {"point": part.point, "values": part.values, "reach": part.reach}
+        chunk.update((("behaviour", k), b) for k, b in part.behaviour.items())
+        end = self.rows + len(part.point)
+        if not self._arrays:
+            self._arrays = _carve_rows(chunk, max(self.n_points, end))
+        elif end > len(self._arrays["point"]):
+            grown = _carve_rows(chunk, max(end, 2 * self.rows))
+            for key, a in self._arrays.items():
+                grown[key][..., : self.rows] = a[..., : self.rows]
+            self._arrays = grown
+        for key, a in chunk.items():
+            self._arrays[key][..., self.rows : end] = a
+        self._arrays["point"][self.rows : end] += offset
+        points = slice(offset, offset + len(part.ties))
+        self.ties[points] = part.ties
+        self.degenerate[points] = part.degenerate
+        self.rows = end
+
+    def arrays(self) -> TreeArrays:
+        rows = {key: a[..., : self.rows] for key, a in self._arrays.items()}
+        return TreeArrays(
+            rows["point"],
+            {key[1]: b for key, b in rows.items() if isinstance(key, tuple)},
+            rows["values"],
+            rows["reach"],
+            self.ties,
+            self.degenerate,
+        )
+
+
+def _carve_rows(like: dict[Any, np.ndarray], capacity: int) -> dict[Any, np.ndarray]:
+    """Arrays shaped like ``like`` but with ``capacity`` rows (last axis), in one block."""
+    return carve({key: ((*a.shape[:-1], capacity), a.dtype) for key, a in like.items()})
 
 
 class _State:
@@ -191,17 +236,23 @@ class _State:
 
     Until a tie or a subgame with several equilibria splits a point, row r is
     point r (``point`` is None) and point arrays are used without a copy.
+    Node values and choices are written into ``work``.
     """
 
-    def __init__(self, n_points: int, rtol: float) -> None:
+    def __init__(self, n_points: int, rtol: float, work: Workspace) -> None:
         self.n_points = n_points
         self.point: np.ndarray | None = None
         self.rtol = rtol
+        self.work = work
         self.value: dict[int, np.ndarray] = {}
         self.behaviour: dict[int, np.ndarray] = {}
         self.mixed: set[int] = set()  # nodes whose behaviour may be NaN (unspecified)
         self.ties = np.zeros(n_points, dtype=bool)
         self.degenerate = np.zeros(n_points, dtype=bool)
+
+    @property
+    def n_rows(self) -> int:
+        return self.n_points if self.point is None else len(self.point)
 
     def rows(self, per_point: np.ndarray) -> np.ndarray:
         """A point array (..., N) as a row array (..., R)."""
@@ -216,49 +267,82 @@ class _State:
         self.value = {k: v[:, parent] for k, v in self.value.items()}
         self.behaviour = {k: b[:, parent] for k, b in self.behaviour.items()}
 
-    def chance(self, v: int, children: tuple[int, ...], probs: np.ndarray) -> None:
-        p = self.rows(probs)
-        total = p[0] * self.value[children[0]]
-        for j in range(1, len(children)):
-            total += p[j] * self.value[children[j]]
-        self.value[v] = total
-
     def decide(self, v: int, player: int, children: tuple[int, ...], tie_break: str) -> None:
         own = [self.value[c][player] for c in children]
+        if len(own) == 2 and self._far_apart(own[0], own[1]):
+            picks = self.work.array(("behaviour", v), (2, len(own[0])), bool)
+            np.greater(own[0], own[1], out=picks[0])
+            np.logical_not(picks[0], out=picks[1])
+            self._choose(v, children, picks)
+            return
         top = own[0]
-        for value in own[1:]:
-            top = np.maximum(top, value)
+        if len(own) > 1:
+            top = np.maximum(own[0], own[1], out=self.work.array("top", top.shape))
+            for value in own[2:]:
+                np.maximum(top, value, out=top)
         # A tie: within rtol of the best value, relative to its size (at least 1).
-        top = top - self.rtol * np.maximum(1.0, np.abs(top))
-        best = [value >= top for value in own]
-        tied = best[0] & best[1] if len(best) == 2 else np.sum(best, axis=0) > 1
+        threshold = np.abs(top, out=self.work.array("threshold", top.shape))
+        np.maximum(threshold, 1.0, out=threshold)
+        threshold *= -self.rtol
+        threshold += top
+        best = self.work.array("best", (len(own), len(top)), bool)
+        for j, value in enumerate(own):
+            np.greater_equal(value, threshold, out=best[j])
+        tied = best[0] & best[1] if len(own) == 2 else best.sum(axis=0) > 1
         if tied.any():
             points = self.row_point()
             self.ties[points[tied]] = True
             if tie_break == "raise":
                 r = int(np.flatnonzero(tied)[0])
-                moves = [j for j, flags in enumerate(best) if flags[r]]
-                raise TieFound(v, int(points[r]), moves)
+                raise TieFound(v, int(points[r]), np.flatnonzero(best[:, r]).tolist())
             if tie_break == "all":  # one row per best move
-                move, parent = np.nonzero(np.stack(best))
+                move, parent = np.nonzero(best)
                 order = np.argsort(parent, kind="stable")
                 self.expand(parent[order])
-                self._choose(v, children, [move[order] == j for j in range(len(children))])
+                self._choose(v, children, move[order] == np.arange(len(own))[:, None])
                 return
-        # The first best move in declaration order.
-        pick, taken = [best[0]], best[0]
-        for flags in best[1:]:
-            pick.append(flags & ~taken)
-            taken = taken | flags
-        self._choose(v, children, pick)
+        # The first best move in declaration order (for booleans, ``b > a`` is ``b and not a``).
+        picks = self.work.array(("behaviour", v), best.shape, bool)
+        picks[0] = best[0]
+        taken = best[0]
+        for j in range(1, len(own)):
+            np.greater(best[j], taken, out=picks[j])
+            taken = taken | best[j]
+        self._choose(v, children, picks)
 
-    def _choose(self, v: int, children: tuple[int, ...], pick: list[np.ndarray]) -> None:
-        """Take the value of the picked child; ``pick[j]`` (R,) marks rows choosing move j."""
-        value = self.value[children[-1]]
-        for j in reversed(range(len(children) - 1)):
-            value = np.where(pick[j], self.value[children[j]], value)
-        self.value[v] = value
-        self.behaviour[v] = np.stack(pick)
+    def _far_apart(self, a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether no row is near a tie: every |a - b| exceeds the largest tolerance.
+
+        The tolerance ``rtol * max(1, |max(a, b)|)`` of a row is at most ``rtol``
+        times the largest of 1, |a| and |b| over all rows; this bound costs
+        reductions only, and where it fails ``decide`` tests every row.
+        """
+        gap = np.subtract(a, b, out=self.work.array("gap", a.shape))
+        np.abs(gap, out=gap)
+        scale = max(1.0, a.max(), -a.min(), b.max(), -b.min())
+        return bool(gap.min() > self.rtol * scale)
+
+    def _choose(self, v: int, children: tuple[int, ...], picks: np.ndarray) -> None:
+        """Take the value of the picked child; ``picks[j]`` (R,) marks rows choosing move j."""
+        self.value[v] = self._weighted(v, children, picks)
+        self.behaviour[v] = picks
+
+    def chance(self, v: int, children: tuple[int, ...], probs: np.ndarray) -> None:
+        """The probability-weighted mean of the children's values."""
+        self.value[v] = self._weighted(v, children, self.rows(probs))
+
+    def _weighted(self, v: int, children: tuple[int, ...], weights: np.ndarray) -> np.ndarray:
+        """``sum_j weights[j] * value[children[j]]``, into the workspace.
+
+        With 0/1 weights this is the picked child's value, exactly (values are
+        finite), and faster than ``np.where``.
+        """
+        first = self.value[children[0]]
+        total = np.multiply(first, weights[0], out=self.work.array(("value", v), first.shape))
+        term = self.work.array("term", first.shape)
+        for j in range(1, len(children)):
+            total += np.multiply(self.value[children[j]], weights[j], out=term)
+        return total
 
 
 def _solve_region(
@@ -442,9 +526,16 @@ def _behaviour(plans: list[dict[int, int]], mix: np.ndarray, h: int, n_moves: in
 
 
 def _reach(tree: TreeStructure, state: _State, probs: dict[int, np.ndarray]) -> np.ndarray:
-    """Probability of reaching every node under the equilibrium, (nodes, R)."""
-    reach = np.empty((len(tree.kind), len(state.row_point())))
-    reach[tree.root] = 1.0
+    """Probability of ending at each terminal node under the equilibrium, (terminals, R)."""
+    n = state.n_rows
+    out = state.work.array("reach", (len(tree.terminals), n))
+    row = {t: k for k, t in enumerate(tree.terminals)}
+
+    def into(v: int) -> np.ndarray:
+        return out[row[v]] if v in row else state.work.array(("reach", v), (n,))
+
+    reach = {tree.root: into(tree.root)}
+    reach[tree.root].fill(1.0)
     for v in reversed(tree.order):  # parents first
         if tree.kind[v] == "chance":
             weights = state.rows(probs[v])
@@ -455,5 +546,5 @@ def _reach(tree: TreeStructure, state: _State, probs: dict[int, np.ndarray]) -> 
         else:
             continue
         for j, c in enumerate(tree.children[v]):
-            np.multiply(reach[v], weights[j], out=reach[c])
-    return reach
+            reach[c] = np.multiply(reach[v], weights[j], out=into(c))
+    return out

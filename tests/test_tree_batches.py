@@ -1,0 +1,158 @@
+"""Batched tree solving: chunks, scratch memory, near ties and the gathered result."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from bargain import GameTree, Param
+from bargain.solvers import workspace
+from bargain.solvers.arrays import PAYOFF_RTOL
+from bargain.solvers.workspace import Workspace, carve
+
+from .test_tree import interim_deal
+
+
+def same_batches(a, b) -> None:
+    """Two TreeBatchSolutions agree row for row."""
+    np.testing.assert_array_equal(a.point, b.point)
+    np.testing.assert_array_equal(a.ties, b.ties)
+    np.testing.assert_array_equal(a.degenerate, b.degenerate)
+    np.testing.assert_array_equal(a.payoffs, b.payoffs)
+    np.testing.assert_array_equal(a.reach, b.reach)
+    assert a.behaviour.keys() == b.behaviour.keys()
+    for node in a.behaviour:
+        np.testing.assert_array_equal(a.behaviour[node], b.behaviour[node])
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 7, 64])
+def test_chunks_do_not_change_the_result(chunk_size):
+    tree = interim_deal()
+    rng = np.random.default_rng(3)
+    points = {name: rng.uniform(0, 1, 200) for name in ("relief", "detect", "gain")}
+    points["detect"][::9] = 0.25  # ties at every ninth point (see test_tree)
+    points["gain"][::9] = 0.3
+    points["relief"][::9] = 0.4
+    for tie_break in ("first", "all"):
+        whole = tree.solve_batch(points, tie_break=tie_break)
+        chunked = tree.solve_batch(points, tie_break=tie_break, chunk_size=chunk_size)
+        same_batches(whole, chunked)
+    assert whole.ties[::9].all() and (whole.count[::9] == 2).all()  # 'all' added rows
+    assert len(whole.point) == 200 + len(range(0, 200, 9))
+
+
+def coordination_in_the_dark() -> GameTree:
+    """B does not see A's move; matching pays x to both: three equilibria per point."""
+    tree = GameTree(["A", "B"], params=[Param("x", 1, 0.1, 2)])
+    tree.decision("a", "A", {"L": "bl", "R": "br"})
+    tree.decision("bl", "B", {"l": "ll", "r": "lr"}, infoset="B")
+    tree.decision("br", "B", {"l": "rl", "r": "rr"}, infoset="B")
+    tree.terminal("ll", {"A": "x", "B": "x"})
+    tree.terminal("lr", {"A": 0, "B": 0})
+    tree.terminal("rl", {"A": 0, "B": 0})
+    tree.terminal("rr", {"A": 1, "B": 1})
+    return tree
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 5])
+def test_chunks_with_several_equilibria_per_point(chunk_size):
+    tree = coordination_in_the_dark()
+    points = {"x": np.linspace(0.2, 1.8, 11)}
+    whole = tree.solve_batch(points)
+    assert (whole.count == 3).all()
+    assert all(b.dtype == float for b in whole.behaviour.values())  # mixed at some rows
+    same_batches(whole, tree.solve_batch(points, chunk_size=chunk_size))
+
+
+def test_node_reach_is_the_probability_of_passing_through():
+    tree = interim_deal()
+    batch = tree.solve_batch({"detect": [0.5, 0.1], "relief": [0.4, 0.4]})
+    np.testing.assert_allclose(batch.node_reach("offer"), [1, 1])
+    np.testing.assert_allclose(batch.node_reach("comply"), [1, 0])
+    # At detect = 0.1 the off-path inspection would be reached only after an offer.
+    np.testing.assert_allclose(batch.node_reach("inspect"), [0, 0])
+    np.testing.assert_allclose(batch.node_reach("standoff"), [0, 1])
+
+
+def choice_tree(scale: float = 1.0) -> GameTree:
+    """A picks between payoff ``x`` and ``scale``; B's payoffs are irrelevant."""
+    tree = GameTree(["A", "B"], params=[Param("x", scale)])
+    tree.decision("root", "A", {"x": "tx", "other": "t1"})
+    tree.terminal("tx", {"A": "x", "B": 0})
+    tree.terminal("t1", {"A": scale, "B": 0})
+    return tree
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e6])
+def test_near_ties_are_decided_by_the_exact_rule(scale):
+    """Ties are |x - scale| <= rtol * max(1, |best|) point by point, whatever else is batched."""
+    tree = choice_tree(scale)
+    gaps = np.array([-3, -1.5, -0.99, -0.5, 0, 0.5, 0.99, 1.5, 3]) * PAYOFF_RTOL * scale
+    x = scale + gaps
+    for far in (np.array([]), np.array([-5.0, 7.0]) * scale):
+        points = np.concatenate([x, far])
+        batch = tree.solve_batch({"x": points})
+        best = np.maximum(points, scale)
+        expected = np.abs(points - scale) <= PAYOFF_RTOL * np.maximum(1, np.abs(best))
+        np.testing.assert_array_equal(batch.ties, expected)
+        # the first best move on a tie, else the better one
+        takes_x = expected | (points > scale)
+        np.testing.assert_array_equal(batch.behaviour["root"][:, 0] == 1, takes_x)
+    for xi, tied in zip(x, np.abs(gaps) <= PAYOFF_RTOL * np.maximum(scale, x)):
+        assert tree.solve(x=xi).ties == tied, xi  # alone, a point far from a tie is screened
+
+
+def test_far_apart_points_skip_the_tie_rule():
+    tree = choice_tree()
+    batch = tree.solve_batch({"x": [0.0, 2.0, 0.5, 1.5]})
+    assert not batch.ties.any()
+    assert batch.behaviour["root"][:, 0].tolist() == [0, 1, 0, 1]
+    np.testing.assert_array_equal(batch.payoffs[:, 0], [1, 2, 1, 1.5])
+
+
+def test_workspace_reuses_its_buffers():
+    work = Workspace()
+    a = work.array("v", (2, 100))
+    a[:] = 1
+    b = work.array("v", (2, 50))
+    assert np.shares_memory(a, b) and b.shape == (2, 50)
+    assert not np.shares_memory(a, work.array("other", (2, 100)))
+    bigger = work.array("v", (3, 100))
+    assert bigger.shape == (3, 100) and not np.shares_memory(a, bigger)
+    flags = work.array("v", (3, 100), bool)
+    assert flags.dtype == bool
+
+
+def test_each_thread_keeps_its_own_workspace():
+    mine = Workspace.of_thread()
+    assert Workspace.of_thread() is mine
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(Workspace.of_thread()))
+    thread.start()
+    thread.join()
+    assert theirs[0] is not mine
+
+
+def test_a_large_workspace_is_released(monkeypatch):
+    monkeypatch.setattr(workspace, "KEEP_BYTES", 1000)
+    work = Workspace()
+    small = work.array("v", (10,))
+    work.release()
+    assert np.shares_memory(small, work.array("v", (10,)))
+    large = work.array("w", (1000,))
+    work.release()
+    assert not np.shares_memory(large, work.array("w", (1000,)))
+
+
+def test_carve_lays_arrays_out_in_one_block():
+    arrays = carve({"a": ((3, 5), np.float64), "b": ((7,), np.bool_), "c": ((2, 2), np.int64)})
+    assert [arrays[k].shape for k in "abc"] == [(3, 5), (7,), (2, 2)]
+    assert [arrays[k].dtype for k in "abc"] == [np.float64, np.bool_, np.int64]
+    assert arrays["a"].base is arrays["b"].base is arrays["c"].base
+    for k in "abc":
+        assert arrays[k].ctypes.data % 16 == 0
+        arrays[k][...] = 1
+    arrays["b"][...] = 0
+    assert (arrays["a"] == 1).all() and (arrays["c"] == 1).all()  # no overlap
