@@ -18,6 +18,7 @@ in for their roots by their equilibrium values.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -97,9 +98,13 @@ class TreeStructure:
         """Terminal nodes in index order."""
         return tuple(v for v, kind in enumerate(self.kind) if kind == "terminal")
 
+    @cached_property
+    def _infoset_sizes(self) -> Counter[int]:
+        return Counter(self.infoset)
+
     def singleton(self, v: int) -> bool:
         """Whether decision node v is alone in its information set."""
-        return self.infoset.count(self.infoset[v]) == 1
+        return self._infoset_sizes[self.infoset[v]] == 1
 
 
 class TreeArrays(NamedTuple):
