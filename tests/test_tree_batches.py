@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from bargain import GameTree, Param
+from bargain import GameTree, ModelError, Param
 from bargain.solvers import workspace
 from bargain.solvers.arrays import PAYOFF_RTOL
 from bargain.solvers.workspace import Workspace, carve
@@ -156,3 +156,18 @@ def test_carve_lays_arrays_out_in_one_block():
         arrays[k][...] = 1
     arrays["b"][...] = 0
     assert (arrays["a"] == 1).all() and (arrays["c"] == 1).all()  # no overlap
+
+
+def test_huge_finite_payoffs_are_not_mistaken_for_overflow():
+    """The finiteness check sums all values first; a sum that overflows is looked at closely."""
+    tree = GameTree(["A"], params=[Param("x", 1e308)])
+    tree.decision("root", "A", {"a": "ta", "b": "tb"})
+    tree.terminal("ta", {"A": "x"})
+    tree.terminal("tb", {"A": "x / 2"})
+    assert tree.solve(x=1.5e308).payoffs == {"A": 1.5e308}
+    broken = GameTree(["A"], params=[Param("x", 1.0)])
+    broken.decision("root", "A", {"a": "ta", "b": "tb"})
+    broken.terminal("ta", {"A": "x"})
+    broken.terminal("tb", {"A": "log(x)"})
+    with pytest.raises(ModelError, match="node 'tb': payoff of 'A' is not finite at x=0"):
+        broken.solve(x=0.0)

@@ -369,8 +369,10 @@ class _Compiled:
         """
         values = (work or Workspace()).array("formulas", (len(self._function.exprs), n))
         self._function(*(bound[name] for name in self.game.params.names), out=values)
-        # A finite sum means every value is finite (a NaN or inf would propagate).
-        finite = bool(np.isfinite(values.sum())) or bool(np.isfinite(values).all())
+        # A finite sum means every value is finite (a NaN or inf would propagate);
+        # an infinite one may be an overflow of large finite values: look closer.
+        with np.errstate(over="ignore"):
+            finite = bool(np.isfinite(values.sum())) or bool(np.isfinite(values).all())
         probs, payoffs, row = {}, {}, 0
         for c in self.chance_nodes:
             k = len(self.structure.children[c])
