@@ -152,7 +152,7 @@ def test_carve_lays_arrays_out_in_one_block():
     assert [arrays[k].dtype for k in "abc"] == [np.float64, np.bool_, np.int64]
     assert arrays["a"].base is arrays["b"].base is arrays["c"].base
     for k in "abc":
-        assert arrays[k].ctypes.data % 16 == 0
+        assert arrays[k].ctypes.data % workspace.ALIGN == 0
         arrays[k][...] = 1
     arrays["b"][...] = 0
     assert (arrays["a"] == 1).all() and (arrays["c"] == 1).all()  # no overlap
@@ -171,3 +171,53 @@ def test_huge_finite_payoffs_are_not_mistaken_for_overflow():
     broken.terminal("tb", {"A": "log(x)"})
     with pytest.raises(ModelError, match="node 'tb': payoff of 'A' is not finite at x=0"):
         broken.solve(x=0.0)
+
+
+@pytest.mark.parametrize(
+    ("scale", "x"), [(1e6, 999999.999), (1e6, 1e6 + 0.0005), (0.3, 0.29999999899999996)]
+)
+def test_a_row_on_the_tie_boundary_gets_one_answer_in_any_chunk(scale, x):
+    """Rows whose rounded threshold could go either way always take the row-by-row rule."""
+    tree = choice_tree(scale)
+    alone = tree.solve(x=x)
+    for chunk_size in (None, 1):
+        batch = tree.solve_batch({"x": [x, scale + 5 * scale]}, chunk_size=chunk_size)
+        assert batch.ties[0] == alone.ties
+        assert batch[0].choices == alone.choices
+        assert not batch.ties[1]
+
+
+def test_an_overflowing_expected_payoff_does_not_spoil_the_other_moves():
+    """A chance node's mean may overflow; the move not taken must not turn values into NaN."""
+    tree = GameTree(["A", "B"], params=[Param("x", 1.0)])
+    tree.decision("root", "A", {"gamble": "lottery", "safe": "ts"})
+    tree.chance("lottery", {"h": ("0.5", "th"), "t": ("0.5 + 9e-10", "tt")})
+    tree.terminal("th", {"A": 0, "B": "x"})
+    tree.terminal("tt", {"A": 0, "B": "x"})
+    tree.terminal("ts", {"A": 1, "B": 2})
+    with np.errstate(over="ignore"):
+        solved = tree.solve(x=np.finfo(float).max)
+    assert solved.choices == {"root": "safe"}
+    assert solved.payoffs == {"A": 1.0, "B": 2.0}
+
+
+def test_probabilities_a_hair_over_one_are_rejected():
+    tree = GameTree(["A"])
+    tree.chance("root", {"h": ("0.5", "a"), "t": ("0.500000001", "b")})
+    tree.terminal("a", {"A": 0})
+    tree.terminal("b", {"A": 1})
+    with pytest.raises(ModelError, match=r"sum to 1\.000000001, not 1"):
+        tree.solve()
+
+
+def test_reach_and_path_use_the_declared_chance_probabilities():
+    tree = GameTree(["A"])
+    tree.chance("root", {"h": ("0.3", "a"), "t": ("0.7000000009", "d")})  # within tolerance
+    tree.terminal("a", {"A": 0})
+    tree.decision("d", "A", {"l": "b", "r": "c"})
+    tree.terminal("b", {"A": 1})
+    tree.terminal("c", {"A": 2})
+    batch = tree.solve_batch({})
+    assert batch.node_reach("root")[0] == 1.0
+    assert batch.node_reach("d")[0] == 0.7000000009
+    assert batch[0].path == (("root", {"h": 0.3, "t": 0.7000000009}), ("d", "r"))

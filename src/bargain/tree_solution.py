@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .solvers.arrays import PROB_TOL
-from .solvers.backward import TreeArrays
+from .solvers.backward import TreeArrays, propagate_reach
 
 if TYPE_CHECKING:
     from .games.tree import GameTree, _Compiled
@@ -133,13 +133,18 @@ class TreeBatchSolution(Sequence[TreeSolution]):
 
     @cached_property
     def _node_reach(self) -> np.ndarray:
-        """Probability (nodes, R) of reaching each node: the sum over the terminal nodes below."""
+        """Probability (nodes, R) of reaching each node, from the choices and the chance
+        probabilities (evaluated again at the points: the solver keeps terminal reach only)."""
         structure = self._compiled.structure
+        probs, _ = self._compiled.evaluate(self.points, len(self))
         reach = np.empty((len(structure.kind), len(self.point)))
-        reach[list(structure.terminals)] = self.reach.T
-        for v in structure.order:  # children first
-            if structure.kind[v] != "terminal":
-                np.sum(reach[list(structure.children[v])], axis=0, out=reach[v])
+
+        def weights(v: int) -> np.ndarray:
+            if structure.kind[v] == "chance":
+                return probs[v][:, self.point]
+            return np.nan_to_num(self._behaviour[v])  # NaN: a set its player never reaches
+
+        propagate_reach(structure, weights, reach.__getitem__)
         return reach
 
     @cached_property

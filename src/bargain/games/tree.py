@@ -34,8 +34,9 @@ from .normal import NormalFormGame
 
 #: Points per chunk, so that the node arrays of a chunk stay in cache ...
 CHUNK_POINTS = 1 << 14
-#: ... and, for large trees, fewer: node values of a chunk hold at most this many floats.
-CHUNK_FLOATS = 1 << 22
+#: ... and, for trees of over 128 nodes, fewer: the values of all nodes of a chunk
+#: hold at most this many floats per player (a workspace of about 16 MB per player).
+CHUNK_FLOATS = 1 << 21
 #: Tolerance for chance probabilities: each >= -PROB_ATOL, their sum within PROB_ATOL of 1.
 PROB_ATOL = 1e-9
 
@@ -194,24 +195,31 @@ class GameTree:
         n = len(next(iter(bound.values()))) if bound else 1
         size = chunk_size or min(CHUNK_POINTS, max(1, CHUNK_FLOATS // len(compiled.ids)))
         gathered, work = Gathered(n), Workspace.of_thread()
-        for start in range(0, n, size):
-            part = {k: v[start : start + size] for k, v in bound.items()}
-            m = min(size, n - start)
-            probs, payoffs = compiled.evaluate(part, m, work)
-            try:
-                chunk = subgame_perfect(
-                    compiled.structure, probs, payoffs, m, tie_break, rtol, work
-                )
-            except TieFound as exc:
-                node = compiled.ids[exc.node]
-                moves = [list(self.nodes[node]["moves"])[j] for j in exc.moves]
-                raise TieError(
-                    f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
-                    f"{moves} at {_at(part, exc.point)} (tie_break='raise')"
-                ) from None
-            gathered.add(chunk, start)
-        work.release()
+        try:
+            for start in range(0, n, size):
+                part = {k: v[start : start + size] for k, v in bound.items()}
+                m = min(size, n - start)
+                probs, payoffs = compiled.evaluate(part, m, work)
+                try:
+                    chunk = subgame_perfect(
+                        compiled.structure, probs, payoffs, m, tie_break, rtol, work
+                    )
+                except TieFound as exc:
+                    raise self._tie_error(compiled, exc, part) from None
+                gathered.add(chunk, start)
+        finally:
+            work.release()
         return TreeBatchSolution(self, compiled, gathered.arrays(), bound)
+
+    def _tie_error(
+        self, compiled: _Compiled, exc: TieFound, part: Mapping[str, np.ndarray]
+    ) -> TieError:
+        node = compiled.ids[exc.node]
+        moves = [list(self.nodes[node]["moves"])[j] for j in exc.moves]
+        return TieError(
+            f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
+            f"{moves} at {_at(part, exc.point)} (tie_break='raise')"
+        )
 
     def to_normal_form(self) -> NormalFormGame:
         """The reduced normal form: one strategy per reduced plan, expected payoffs.
@@ -315,9 +323,8 @@ class _Compiled:
             n_players=len(game.players),
         )
         self.chance_nodes = [i for i, n in enumerate(ids) if nodes[n]["kind"] == "chance"]
-        self.terminal_nodes = list(self.structure.terminals)
         exprs = [e for i in self.chance_nodes for e in nodes[ids[i]]["probs"].values()]
-        exprs += [e for i in self.terminal_nodes for e in nodes[ids[i]]["payoffs"].values()]
+        exprs += [e for i in self.structure.terminals for e in nodes[ids[i]]["payoffs"].values()]
         self._function = formula.compile(exprs, game.params.names)
 
     @staticmethod
@@ -379,7 +386,7 @@ class _Compiled:
             probs[c] = values[row : row + k]
             row += k
             self._check_probs(c, probs[c], bound, finite)
-        for t in self.terminal_nodes:
+        for t in self.structure.terminals:
             payoffs[t] = values[row : row + self.structure.n_players]
             row += self.structure.n_players
             if not finite and not np.isfinite(payoffs[t]).all():
@@ -393,7 +400,7 @@ class _Compiled:
     def _check_probs(
         self, c: int, probs: np.ndarray, bound: Mapping[str, np.ndarray], finite: bool
     ) -> None:
-        if finite and probs.min() >= -PROB_ATOL and _within(probs.sum(axis=0), 1, PROB_ATOL):
+        if finite and probs.min() >= -PROB_ATOL and _within(probs.sum(axis=0) - 1, PROB_ATOL):
             return
         node = self.ids[c]
         bad = (probs < -PROB_ATOL).any(axis=0)
@@ -456,9 +463,9 @@ def _post_order(children: list[tuple[int, ...]]) -> tuple[int, ...]:
     return tuple(order)
 
 
-def _within(values: np.ndarray, target: float, atol: float) -> bool:
-    """Whether every value is within ``atol`` of ``target`` (two reductions, no temporaries)."""
-    return bool(values.min() >= target - atol and values.max() <= target + atol)
+def _within(values: np.ndarray, atol: float) -> bool:
+    """Whether every ``abs(value) <= atol``, by two reductions (the same rounding as abs)."""
+    return bool(values.min() >= -atol and values.max() <= atol)
 
 
 def _at(bound: Mapping[str, np.ndarray], point: int) -> str:

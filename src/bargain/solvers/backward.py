@@ -220,6 +220,7 @@ class Gathered:
         self.rows = end
 
     def arrays(self) -> TreeArrays:
+        """The rows gathered so far (views of one block: any of them keeps it all alive)."""
         rows = {key: a[..., : self.rows] for key, a in self._arrays.items()}
         return TreeArrays(
             rows["point"],
@@ -252,6 +253,7 @@ class _State:
         self.value: dict[int, np.ndarray] = {}
         self.behaviour: dict[int, np.ndarray] = {}
         self.mixed: set[int] = set()  # nodes whose behaviour may be NaN (unspecified)
+        self.finite = True  # every node value so far is finite
         self.ties = np.zeros(n_points, dtype=bool)
         self.degenerate = np.zeros(n_points, dtype=bool)
 
@@ -316,32 +318,47 @@ class _State:
         self._choose(v, children, picks)
 
     def _far_apart(self, a: np.ndarray, b: np.ndarray) -> bool:
-        """Whether no row is near a tie: every |a - b| exceeds the largest tolerance.
+        """Whether no row is near a tie: every |a - b| exceeds twice the largest tolerance.
 
         The tolerance ``rtol * max(1, |max(a, b)|)`` of a row is at most ``rtol``
         times the largest of 1, |a| and |b| over all rows; this bound costs
-        reductions only, and where it fails ``decide`` tests every row.
+        reductions only. The factor 2 leaves the rows whose rounded threshold
+        could go either way to ``decide``'s row-by-row rule, so a row gets the
+        same answer whatever else is in its chunk.
         """
         gap = np.subtract(a, b, out=self.work.array("gap", a.shape))
         np.abs(gap, out=gap)
         scale = max(1.0, a.max(), -a.min(), b.max(), -b.min())
-        return bool(gap.min() > self.rtol * scale)
+        return bool(gap.min() > 2 * self.rtol * scale)
 
     def _choose(self, v: int, children: tuple[int, ...], picks: np.ndarray) -> None:
-        """Take the value of the picked child; ``picks[j]`` (R,) marks rows choosing move j."""
-        self.value[v] = self._weighted(v, children, picks)
+        """Take the value of the picked child; ``picks[j]`` (R,) marks rows choosing move j.
+
+        While every node value is finite, a 0/1-weighted sum takes it exactly,
+        faster than ``np.where``; an infinite value (an expected payoff that
+        overflowed) would turn ``inf * 0`` into NaN, so then ``np.where`` does.
+        """
+        if self.finite:
+            value = self._weighted(v, children, picks)
+        else:
+            value = self.value[children[-1]]
+            for j in reversed(range(len(children) - 1)):
+                value = np.where(picks[j], self.value[children[j]], value)
+        self.value[v] = value
         self.behaviour[v] = picks
 
     def chance(self, v: int, children: tuple[int, ...], probs: np.ndarray) -> None:
         """The probability-weighted mean of the children's values."""
         self.value[v] = self._weighted(v, children, self.rows(probs))
+        self.check_finite(self.value[v])
+
+    def check_finite(self, value: np.ndarray) -> None:
+        """Note whether a computed node value overflowed (payoffs are finite)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.finite = self.finite and bool(np.isfinite(value.sum()))
 
     def _weighted(self, v: int, children: tuple[int, ...], weights: np.ndarray) -> np.ndarray:
-        """``sum_j weights[j] * value[children[j]]``, into the workspace.
-
-        With 0/1 weights this is the picked child's value, exactly (values are
-        finite), and faster than ``np.where``.
-        """
+        """``sum_j weights[j] * value[children[j]]``, into the workspace."""
         first = self.value[children[0]]
         total = np.multiply(first, weights[0], out=self.work.array(("value", v), first.shape))
         term = self.work.array("term", first.shape)
@@ -361,7 +378,7 @@ def _solve_region(
     plans = reduced_plans(tree, root, resolved)
     movers = [p for p in range(tree.n_players) if plans[p]]
     shape = tuple(len(plans[p]) if plans[p] else 1 for p in range(tree.n_players))
-    n_rows = len(state.row_point())
+    n_rows = state.n_rows
     tensor = np.empty((tree.n_players, *shape, n_rows))
     for index in product(*(range(s) for s in shape)):
         chosen = {}
@@ -401,6 +418,7 @@ def _solve_region(
         mix = mixes.get(p, np.ones((len(rows), 1)))
         weights = (weights[:, :, None] * mix[:, None, :]).reshape(len(rows), -1)
     state.value[root] = np.einsum("pkr,rk->pr", full_values[:, :, rows], weights)
+    state.check_finite(state.value[root])
     for h_nodes, p, moves in _region_infosets(tree, root, resolved):
         behaviour = _behaviour(plans[p], mixes[p], tree.infoset[h_nodes[0]], moves)
         for node in h_nodes:
@@ -536,20 +554,32 @@ def _reach(tree: TreeStructure, state: _State, probs: dict[int, np.ndarray]) -> 
     out = state.work.array("reach", (len(tree.terminals), n))
     row = {t: k for k, t in enumerate(tree.terminals)}
 
+    def weights(v: int) -> np.ndarray:
+        if tree.kind[v] == "chance":
+            return state.rows(probs[v])
+        return np.nan_to_num(state.behaviour[v]) if v in state.mixed else state.behaviour[v]
+
     def into(v: int) -> np.ndarray:
         return out[row[v]] if v in row else state.work.array(("reach", v), (n,))
 
-    reach = {tree.root: into(tree.root)}
-    reach[tree.root].fill(1.0)
-    for v in reversed(tree.order):  # parents first
-        if tree.kind[v] == "chance":
-            weights = state.rows(probs[v])
-        elif tree.kind[v] == "decision":
-            weights = state.behaviour[v]
-            if v in state.mixed:
-                weights = np.nan_to_num(weights)
-        else:
-            continue
-        for j, c in enumerate(tree.children[v]):
-            reach[c] = np.multiply(reach[v], weights[j], out=into(c))
+    propagate_reach(tree, weights, into)
     return out
+
+
+def propagate_reach(
+    tree: TreeStructure,
+    weights: Callable[[int], np.ndarray],
+    into: Callable[[int], np.ndarray],
+) -> None:
+    """Probability of reaching each node, parents first: ``reach(c) = reach(v) * weights(v)[j]``.
+
+    ``weights(v)`` (moves, R) gives the probabilities of the moves at a
+    decision or chance node v (0/1 where the choice is pure); ``into(v)`` the
+    array (R,) that holds node v's reach.
+    """
+    into(tree.root).fill(1.0)
+    for v in reversed(tree.order):
+        if tree.kind[v] != "terminal":
+            w = weights(v)
+            for j, c in enumerate(tree.children[v]):
+                np.multiply(into(v), w[j], out=into(c))
