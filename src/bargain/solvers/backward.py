@@ -353,7 +353,11 @@ class _State:
         self.check_finite(self.value[v])
 
     def check_finite(self, value: np.ndarray) -> None:
-        """Note whether a computed node value overflowed (payoffs are finite)."""
+        """Note whether a computed node value may have overflowed (payoffs are finite).
+
+        One sum per node: a finite sum proves every value finite; an infinite
+        one (perhaps only the sum overflowing) conservatively counts as not.
+        """
         with np.errstate(over="ignore", invalid="ignore"):
             self.finite = self.finite and bool(np.isfinite(value.sum()))
 
