@@ -136,7 +136,8 @@ class TreeBatchSolution(Sequence[TreeSolution]):
         """Probability (nodes, R) of reaching each node, from the choices and the chance
         probabilities (evaluated again at the points: the solver keeps terminal reach only)."""
         structure = self._compiled.structure
-        probs, _ = self._compiled.evaluate(self.points, len(self))
+        chance = bool(self._compiled.chance_nodes)
+        probs = self._compiled.evaluate(self.points, len(self))[0] if chance else {}
         reach = np.empty((len(structure.kind), len(self.point)))
 
         def weights(v: int) -> np.ndarray:
