@@ -37,7 +37,6 @@ class Workspace:
 
     def __init__(self) -> None:
         self._buffers: dict[Hashable, np.ndarray] = {}
-        self._last: dict[Hashable, np.ndarray] = {}  # the view last handed out per key
 
     @staticmethod
     def of_thread() -> Workspace:
@@ -50,19 +49,14 @@ class Workspace:
         """Drop the buffers if they hold more than KEEP_BYTES (after a very large tree)."""
         if sum(b.nbytes for b in self._buffers.values()) > KEEP_BYTES:
             self._buffers.clear()
-            self._last.clear()
 
     def array(self, key: Hashable, shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
         """An uninitialised array of ``shape`` and ``dtype`` kept under ``key``."""
-        last = self._last.get(key)
-        if last is not None and last.shape == shape and last.dtype == dtype:
-            return last  # every full chunk asks for the same shapes
         size = prod(shape)
         buffer = self._buffers.get(key)
         if buffer is None or buffer.size < size or buffer.dtype != dtype:
             buffer = self._buffers[key] = np.empty(size, dtype=dtype)
-        self._last[key] = view = buffer[:size].reshape(shape)
-        return view
+        return buffer[:size].reshape(shape)
 
 
 def carve(layout: Mapping[K, tuple[tuple[int, ...], type]]) -> dict[K, np.ndarray]:
@@ -72,9 +66,8 @@ def carve(layout: Mapping[K, tuple[tuple[int, ...], type]]) -> dict[K, np.ndarra
     rather than many arrays of a few hundred kB raises glibc's dynamic mmap
     and trim thresholds to its size (up to 32 MB), so the next call's block
     comes from the heap already mapped instead of being faulted in page by
-    page (a fault costs microseconds in a virtual machine). Measured on the
-    benchmark tree: 0.04 instead of 0.09 µs per point when each result is
-    dropped before the next call. Any one of the arrays keeps the whole block alive.
+    page (a fault costs microseconds in a virtual machine). Any one of the
+    arrays keeps the whole block alive.
     """
     offsets, end = {}, 0
     for key, (shape, dtype) in layout.items():
