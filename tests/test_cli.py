@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -78,7 +79,7 @@ def test_solve_text_json_markdown(model):
     assert data["values"]["detect"] == 0.1 and data["equilibria"][0]["regime"] == "pressure"
     assert set(data) == {"model", "version", "scenario", "values", "equilibria"}
     code, out, _ = run("solve", model, "--format", "markdown")
-    assert out.startswith("| equilibrium | regime |")
+    assert re.match(r"\| equilibrium \| regime +\|", out)  # the shared Markdown writer pads
 
 
 @pytest.mark.parametrize("fmt", ["csv", "markdown", "latex", "json"])

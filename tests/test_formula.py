@@ -12,9 +12,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bargain import formula
 from bargain.errors import FormulaError
-from bargain.formula import MAX_DEPTH, MAX_LENGTH, compile, free_names, parse
+from bargain.formula import MAX_DEPTH, MAX_LENGTH, compile_formulas, free_names, parse, parser
 from bargain.params import Param, ParamSpace
 
 NAMES = ("a", "b", "c")
@@ -24,7 +23,7 @@ ENV = {name: RNG.integers(-12, 13, size=40) / 4 for name in NAMES}
 
 
 def evaluate(text: str, names=NAMES, env=ENV) -> np.ndarray:
-    return compile(parse(text, names), names)(*(env[n] for n in names))
+    return compile_formulas(parse(text, names), names)(*(env[n] for n in names))
 
 
 def rejected(text: str, names=NAMES, where=None) -> str:
@@ -222,7 +221,7 @@ def test_errors_inside_sympy_become_formula_errors(monkeypatch, error):
     def fail(*args):
         raise error("inside sympy")
 
-    monkeypatch.setitem(formula._FUNCTIONS, "abs", (fail, "abs(x)", 1, 1))
+    monkeypatch.setitem(parser._FUNCTIONS, "abs", (fail, "abs(x)", 1, 1))
     message = rejected("abs(a)", where="m.toml: k")
     assert message.startswith(
         f"m.toml: k: cannot handle this formula ({error.__name__}: inside sympy) in formula"
@@ -315,20 +314,20 @@ def test_large_but_allowed_constants():
 
 def test_compile_single_and_sequence_shapes():
     x, y = sympy.symbols("x y")
-    single = compile(x * y, ["x", "y"])
+    single = compile_formulas(x * y, ["x", "y"])
     assert single(np.ones((2, 1)), np.arange(3.0)).shape == (2, 3)
     assert np.ndim(single(2, 3)) == 0 and single(2, 3) == 6.0
-    many = compile([x * y, sympy.Integer(7), x > y, sympy.true], ["x", "y"])
+    many = compile_formulas([x * y, sympy.Integer(7), x > y, sympy.true], ["x", "y"])
     out = many(np.arange(4.0), 2.0)
     assert out.shape == (4, 4) and out.dtype == np.float64
     np.testing.assert_array_equal(out, [[0, 2, 4, 6], [7] * 4, [0, 0, 0, 1], [1] * 4])
-    assert compile([], ["x"])(np.arange(3.0)).shape == (0, 3)
-    assert compile(sympy.Integer(2), [])().shape == ()
+    assert compile_formulas([], ["x"])(np.arange(3.0)).shape == (0, 3)
+    assert compile_formulas(sympy.Integer(2), [])().shape == ()
 
 
 def test_compile_broadcasts_min_max_and_logic_across_shapes():
     names = ("a", "b", "c")
-    fn = compile(
+    fn = compile_formulas(
         [parse(t, names) for t in ("min(a, b, c)", "max(a, b)", "a > 0 and b > 0 or c > 0")],
         names,
     )
@@ -345,29 +344,31 @@ def test_compile_is_exact_for_float_literals_and_matches_names_by_name():
         0.30000000000000004
     )
     positive = sympy.Symbol("a", positive=True)
-    fn = compile(positive * 2 + sympy.Symbol("b"), ["b", "a"])
+    fn = compile_formulas(positive * 2 + sympy.Symbol("b"), ["b", "a"])
     assert fn(1.0, 10.0) == 21.0
     assert fn.names == ("b", "a") and fn.exprs == (positive * 2 + sympy.Symbol("b"),)
     assert repr(fn) == "<CompiledFormula 2*a + b of (b, a)>"
-    assert repr(compile([positive, positive], ["a"])) == "<CompiledFormula 2 formulas of (a)>"
+    assert (
+        repr(compile_formulas([positive, positive], ["a"])) == "<CompiledFormula 2 formulas of (a)>"
+    )
 
 
 def test_compile_accepts_param_space_and_unusual_names():
     space = ParamSpace([Param("numpy", 1.0), Param("select", 2.0), Param("nan", 3.0)])
-    fn = compile(parse("where(numpy > 0, select, nan) + min(numpy, nan)", space), space)
+    fn = compile_formulas(parse("where(numpy > 0, select, nan) + min(numpy, nan)", space), space)
     assert fn(1.0, 2.0, 3.0) == 3.0
 
 
 def test_compile_errors():
     x = sympy.Symbol("x")
     with pytest.raises(FormulaError, match="formulas use undeclared names y, z; known names: x"):
-        compile([x + sympy.Symbol("y"), sympy.Symbol("z")], ["x"])
+        compile_formulas([x + sympy.Symbol("y"), sympy.Symbol("z")], ["x"])
     with pytest.raises(FormulaError, match="duplicate names"):
-        compile(x, ["x", "x"])
+        compile_formulas(x, ["x", "x"])
     with pytest.raises(TypeError, match="expected sympy expressions"):
-        compile(["x"], ["x"])  # type: ignore[list-item]
+        compile_formulas(["x"], ["x"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match=r"expected 1 arrays \(x\), got 2"):
-        compile(x, ["x"])(1.0, 2.0)
+        compile_formulas(x, ["x"])(1.0, 2.0)
 
 
 def test_compile_big_integers_as_floats():
@@ -375,7 +376,7 @@ def test_compile_big_integers_as_floats():
 
 
 def test_compile_nan_and_inf_without_warnings():
-    fn = compile(parse("log(a) + 1 / a", ["a"]), ["a"])
+    fn = compile_formulas(parse("log(a) + 1 / a", ["a"]), ["a"])
     with np.errstate(all="raise"):
         out = fn(np.array([-1.0, 0.0, 1.0]))
     assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == 1.0

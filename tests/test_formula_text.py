@@ -9,10 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bargain.errors import FormulaError
-from bargain.formula import compile, parse
-from bargain.formula_text import canonical, to_text
+from bargain.files import parse_toml
+from bargain.formula import canonical, compile_formulas, parse, to_text
 from bargain.io import list_models, load_model
-from bargain.io.toml_file import parse_toml
 from tests.test_formula import FORMULAS as FORMULA_CASES
 
 NAMES = ("a", "b", "c")
@@ -50,7 +49,7 @@ TYPICAL = [
 
 
 def evaluate(expr: sympy.Basic, names=NAMES, env=ENV) -> np.ndarray:
-    values = compile(expr, names)(*(env[n] for n in names))
+    values = compile_formulas(expr, names)(*(env[n] for n in names))
     return np.broadcast_to(values, env[names[0]].shape)
 
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import bargain
 from bargain.errors import BargainError, FormulaError, ModelError
-from bargain.formula_text import canonical
+from bargain.files import MAX_BYTES, parse_toml
+from bargain.formula import canonical
 from bargain.games import BargainingGame, GameTree, NormalFormGame
 from bargain.io import (
     ModelInfo,
@@ -23,13 +24,11 @@ from bargain.io import (
     list_models,
     load_model,
     loads_model,
-    model_file,
     models_folder,
 )
-from bargain.io.toml_file import MAX_BYTES, parse_toml
 from bargain.model import Model
 from bargain.params import Param
-from bargain.sweep import sweep
+from bargain.sweeps import sweep
 from tests.model_texts import DEAL_TREE
 from tests.test_sweep import deal_model, escalation_model
 
@@ -82,7 +81,8 @@ measures = ["gap", "u_US"]
 threshold = { param = "bite", measure = "regime", between = [0, 3], over = "clash" }
 """
 
-TREE = """\
+TREE = (
+    """\
 [model]
 name = "interim"
 
@@ -91,7 +91,9 @@ default = 0.4
 low = 0
 high = 1
 
-""" + DEAL_TREE + """\
+"""
+    + DEAL_TREE
+    + """\
 war = ["snapback"]
 
 [measures]
@@ -104,6 +106,7 @@ tie_break = "all"
 description = "no inspections"
 detect = 0.05
 """
+)
 
 BARGAINING = """\
 [model]
@@ -872,7 +875,7 @@ def test_size_and_node_limits(tmp_path, monkeypatch):
     assert fails(tmp_path, huge) == f"the file is larger than the limit of {MAX_BYTES:,} bytes"
     with pytest.raises(ModelError, match="larger than the limit"):
         loads_model(huge)
-    monkeypatch.setattr(model_file, "MAX_NODES", 5)
+    monkeypatch.setattr("bargain.games.tree.game.MAX_NODES", 5)
     assert fails(tmp_path, TREE) == "game.nodes: 9 nodes is above the limit of 5"
 
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bargain.errors import ParamError
-from bargain.formula import FUNCTIONS
 from bargain.params import Param, ParamSpace
+from bargain.vocabulary import FUNCTIONS
 
 
 @pytest.fixture

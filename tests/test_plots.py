@@ -10,7 +10,7 @@ import pytest
 from bargain import BargainError
 from bargain.model import Model
 from bargain.spaces import grid, latin_hypercube, linspace, one_at_a_time
-from bargain.sweep import sweep
+from bargain.sweeps import sweep
 from tests.test_normal_form import escalation
 from tests.test_tree import interim_deal
 

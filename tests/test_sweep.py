@@ -16,10 +16,9 @@ import pytest
 
 import bargain
 from bargain import ModelError, ParamError
-from bargain.checkpoint import CheckpointError
 from bargain.model import Model
 from bargain.spaces import grid, latin_hypercube, linspace
-from bargain.sweep import sweep
+from bargain.sweeps import CheckpointError, sweep
 from tests.test_normal_form import escalation
 from tests.test_tree import interim_deal
 
@@ -128,7 +127,7 @@ SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
 from bargain.spaces import grid, linspace
-from bargain.sweep import sweep
+from bargain.sweeps import sweep
 from tests.test_sweep import escalation_model
 sweep(escalation_model(), grid(bite=linspace(0, 3, 400), clash=linspace(0.1, 5, 1000)),
       chunk_size=5000, checkpoint={path!r}, progress=False)

@@ -11,9 +11,8 @@ import pytest
 from bargain import BargainError, DegenerateGameWarning
 from bargain.model import Model
 from bargain.spaces import grid, linspace
-from bargain.sweep import sweep
-from bargain.tables import MISSING, latex_escape, to_latex, to_markdown
-from bargain.thresholds import regimes
+from bargain.sweeps import sweep
+from bargain.tables import MISSING, latex_escape, regimes, to_latex, to_markdown
 from tests.test_normal_form import escalation
 from tests.test_tree import interim_deal
 

@@ -10,8 +10,9 @@ import pytest
 from bargain import BargainError, DegenerateGameWarning, ParamError
 from bargain.model import Model
 from bargain.spaces import grid, linspace
-from bargain.sweep import sweep
-from bargain.thresholds import Threshold, regimes, threshold, threshold_table
+from bargain.sweeps import sweep
+from bargain.tables import regimes
+from bargain.thresholds import Threshold, threshold, threshold_table
 from tests.test_normal_form import escalation
 from tests.test_tree import interim_deal
 

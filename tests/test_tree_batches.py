@@ -9,8 +9,8 @@ import pytest
 
 from bargain import GameTree, ModelError, Param
 from bargain.solvers import workspace
-from bargain.solvers.arrays import PAYOFF_RTOL
 from bargain.solvers.workspace import Workspace, carve
+from bargain.tolerances import PAYOFF_RTOL
 
 from .test_tree import interim_deal
 

@@ -6,9 +6,15 @@ The public names are re-exported here::
     import bargain
     game = bargain.NormalFormGame(players, strategies, payoffs, params=[bargain.Param(...)])
     game.solve(relief=0.4)
+
+Each name is imported from its module when first used, so ``import bargain``
+(and the ``bargain`` command) starts without loading sympy, pandas or the
+solvers.
 """
 
-from . import bargaining, formula
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     BargainError,
     BargainWarning,
@@ -18,26 +24,44 @@ from .errors import (
     ParamError,
     TieError,
 )
-from .games import BargainingGame, GameTree, NormalFormGame
-from .io import list_models, load_model
-from .model import Model
-from .params import Param, ParamSpace
-from .result import SweepResult
-from .solution import BatchSolution, Equilibrium, Solution
-from .spaces import (
-    grid,
-    latin_hypercube,
-    linspace,
-    logspace,
-    morris,
-    one_at_a_time,
-    sensitivity,
-    sobol,
-)
-from .sweep import compare_scenarios, sweep
-from .thresholds import Threshold, regimes, threshold, threshold_table
-from .tree_solution import SubgamePerfect, TreeBatchSolution, TreeSolution
-from .version import __version__
+
+#: Where each public name lives, imported on first use.
+_HOMES = {
+    "BargainingGame": "bargain.games",
+    "BatchSolution": "bargain.games",
+    "Equilibrium": "bargain.games",
+    "GameForm": "bargain.games",
+    "GameTree": "bargain.games",
+    "NormalFormGame": "bargain.games",
+    "Solution": "bargain.games",
+    "SubgamePerfect": "bargain.games",
+    "TreeBatchSolution": "bargain.games",
+    "TreeSolution": "bargain.games",
+    "register_form": "bargain.games",
+    "list_models": "bargain.io",
+    "load_model": "bargain.io",
+    "Model": "bargain.model",
+    "Param": "bargain.params",
+    "ParamSpace": "bargain.params",
+    "grid": "bargain.spaces",
+    "latin_hypercube": "bargain.spaces",
+    "linspace": "bargain.spaces",
+    "logspace": "bargain.spaces",
+    "morris": "bargain.spaces",
+    "one_at_a_time": "bargain.spaces",
+    "sensitivity": "bargain.spaces",
+    "sobol": "bargain.spaces",
+    "SweepResult": "bargain.sweeps",
+    "compare_scenarios": "bargain.sweeps",
+    "sweep": "bargain.sweeps",
+    "regimes": "bargain.tables",
+    "Threshold": "bargain.thresholds",
+    "threshold": "bargain.thresholds",
+    "threshold_table": "bargain.thresholds",
+    "__version__": "bargain.version",
+}
+#: Subpackages that are public names themselves.
+_SUBPACKAGES = ("bargaining", "formula")
 
 __all__ = [
     "BargainError",
@@ -47,6 +71,7 @@ __all__ = [
     "DegenerateGameWarning",
     "Equilibrium",
     "FormulaError",
+    "GameForm",
     "GameTree",
     "Model",
     "ModelError",
@@ -74,9 +99,59 @@ __all__ = [
     "morris",
     "one_at_a_time",
     "regimes",
+    "register_form",
     "sensitivity",
     "sobol",
     "sweep",
     "threshold",
     "threshold_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        value = getattr(import_module(_HOMES[name]), name)
+    elif name in _SUBPACKAGES:
+        value = import_module(f"bargain.{name}")
+    else:
+        raise AttributeError(f"module 'bargain' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # what static tools see: the same names, imported directly
+    from . import bargaining, formula
+    from .games import (
+        BargainingGame,
+        BatchSolution,
+        Equilibrium,
+        GameForm,
+        GameTree,
+        NormalFormGame,
+        Solution,
+        SubgamePerfect,
+        TreeBatchSolution,
+        TreeSolution,
+        register_form,
+    )
+    from .io import list_models, load_model
+    from .model import Model
+    from .params import Param, ParamSpace
+    from .spaces import (
+        grid,
+        latin_hypercube,
+        linspace,
+        logspace,
+        morris,
+        one_at_a_time,
+        sensitivity,
+        sobol,
+    )
+    from .sweeps import SweepResult, compare_scenarios, sweep
+    from .tables import regimes
+    from .thresholds import Threshold, threshold, threshold_table
+    from .version import __version__

@@ -8,6 +8,7 @@ traceback instead.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import warnings
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
 from .errors import BargainError, DegenerateGameWarning
 from .version import __version__
@@ -75,8 +75,26 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
     return out
 
 
-def _axes(values: Sequence[str]) -> dict[str, np.ndarray]:
+def _options(values: Sequence[str], method: str | None = None) -> dict[str, Any]:
+    """``-O name=value`` solve options (numbers where they parse as numbers)."""
+    out: dict[str, Any] = {} if method is None else {"method": method}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise BargainError(f"-O {item!r}: expected name=value")
+        for convert in (int, float):
+            try:
+                out[name.strip()] = convert(value)
+                break
+            except ValueError:
+                out[name.strip()] = value
+    return out
+
+
+def _axes(values: Sequence[str]) -> dict[str, Any]:
     """``name=start:stop:num`` options (or ``name=v1,v2,...``) as grid axes."""
+    import numpy as np
+
     axes = {}
     for item in values:
         name, sep, spec = item.partition("=")
@@ -112,6 +130,14 @@ PARAM = click.option(
     help="Set a parameter (repeatable).",
 )
 SCENARIO = click.option("--scenario", default=None, help="Start from a named scenario.")
+OPTION = click.option(
+    "-O",
+    "--option",
+    "options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A solve option of the model's game form, e.g. tie_break=all (repeatable).",
+)
 GRID = click.option(
     "-g",
     "--grid",
@@ -159,17 +185,21 @@ def show(model: str) -> None:
 @click.argument("model")
 @PARAM
 @SCENARIO
-@click.option(
-    "--method", default=None, help="Normal-form solver: support, pure, vertex, lemke-howson."
-)
+@click.option("--method", default=None, help="Normal-form solver: support, pure, vertex, ...")
+@OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS_SOLVE), default="text")
 def solve(
-    model: str, params: Sequence[str], scenario: str | None, method: str | None, fmt: str
+    model: str,
+    params: Sequence[str],
+    scenario: str | None,
+    method: str | None,
+    options: Sequence[str],
+    fmt: str,
 ) -> None:
     """The equilibria and measures at one point."""
-    m = _load(model)
-    if method is not None:
-        m.options["method"] = method
+    import numpy as np
+
+    m = _load(model).with_options(**_options(options, method))
     values = {**m.params.defaults, **m.scenario(scenario), **_pairs(params, "-p")}
     m.params.bind(**values)
     table = m.evaluate({k: np.array([v]) for k, v in values.items()}, "all")["rows"]
@@ -177,44 +207,44 @@ def solve(
         {k: _plain(v[i]) for k, v in table.items() if k != "point"}
         for i in range(len(table["point"]))
     ]
+    names = list(m.measures.names)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "model": m.name,
-                    "version": __version__,
-                    "scenario": scenario,
-                    "values": values,
-                    "equilibria": rows,
-                },
-                indent=1,
-            )
-        )
-        return
-    names = [n for n in m.measures.names]
-    if fmt == "markdown":
-        header = ["equilibrium", "regime", *names]
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        data = {"model": m.name, "version": __version__, "scenario": scenario, "values": values}
+        click.echo(json.dumps({**data, "equilibria": rows}, indent=1))
+    elif fmt == "markdown":
+        click.echo(_solve_markdown(m, values, rows, names))
+    else:
+        shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+        click.echo(f"{m.name} at {shown}" + (f" (scenario {scenario})" if scenario else ""))
+        click.echo(f"{len(rows)} equilibri{'um' if len(rows) == 1 else 'a'}")
         for i, row in enumerate(rows, 1):
-            cells = [str(i), str(row["regime"]), *(_fmt(row[n]) for n in names)]
-            lines.append("| " + " | ".join(cells) + " |")
-        click.echo("\n".join(lines))
-        return
-    shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
-    click.echo(f"{m.name} at {shown}" + (f" (scenario {scenario})" if scenario else ""))
-    click.echo(f"{len(rows)} equilibri{'um' if len(rows) == 1 else 'a'}")
-    for i, row in enumerate(rows, 1):
-        click.echo(f"\n[{i}] {row['regime']}")
-        for n in names:
-            click.echo(f"    {n:<24} {_fmt(row[n])}")
+            click.echo(f"\n[{i}] {row['regime']}")
+            for n in names:
+                click.echo(f"    {n:<24} {_fmt(row[n])}")
+
+
+def _solve_markdown(m: Any, values: dict[str, float], rows: list[dict], names: list[str]) -> str:
+    """The equilibria at one point as a Markdown table, with the note below."""
+    import pandas as pd
+
+    from .tables import to_markdown
+
+    frame = pd.DataFrame(
+        {
+            "equilibrium": range(1, len(rows) + 1),
+            "regime": [row["regime"] for row in rows],
+            **{n: [row[n] for row in rows] for n in names},
+        }
+    )
+    at = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+    frame.attrs["note"] = f"Model {m.name} at {at}; bargain {__version__}."
+    return to_markdown(frame, floatfmt=".6g")
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
+    """A table value as JSON takes it: a Python number or text, None for NaN."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _fmt(value: Any) -> str:
@@ -248,6 +278,7 @@ def _fmt(value: Any) -> str:
 @click.option("-o", "--output", default=None, help="Write to a file instead of stdout.")
 @click.option("--checkpoint", default=None, help="Checkpoint directory (resumable).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: none).")
+@OPTION
 def sweep(
     model: str,
     axes: Sequence[str],
@@ -262,11 +293,12 @@ def sweep(
     output: str | None,
     checkpoint: str | None,
     workers: int | None,
+    options: Sequence[str],
 ) -> None:
     """A sensitivity table over a grid of parameter values."""
-    from .sweep import sweep as run_sweep
+    from .sweeps import sweep as run_sweep
 
-    m = _load(model)
+    m = _load(model).with_options(**_options(options))
     result = run_sweep(
         m,
         _axes(axes),
@@ -283,22 +315,9 @@ def sweep(
     if shape is not None and len(shape) != 3:
         raise BargainError(f"--pivot {pivot!r}: expected ROW,COLUMN,VALUE")
     if fmt == "csv":
-        frame = result.to_frame()
-        text = f"# {result.note()}\n" + frame[chosen or list(frame)].to_csv(index=False)
+        text = result.to_csv(columns=chosen)
     elif fmt == "json":
-        frame = result.to_frame()[chosen] if chosen else result.to_frame()
-        records = json.loads(frame.to_json(orient="records"))
-        text = json.dumps(
-            {
-                "model": m.name,
-                "version": __version__,
-                "note": result.note(),
-                "select": result.metadata["select"],
-                "fixed": result.fixed,
-                "points": records,
-            },
-            indent=1,
-        )
+        text = result.to_json(columns=chosen)
     elif fmt == "markdown":
         text = result.to_markdown(columns=chosen, pivot=shape)
     else:
@@ -364,7 +383,7 @@ def plot(
     output: str,
 ) -> None:
     """A regime map over two parameters."""
-    from .sweep import sweep as run_sweep
+    from .sweeps import sweep as run_sweep
 
     grid = _axes(axes)
     if len(grid) != 2:
@@ -395,7 +414,7 @@ def run(model: str, output: str | None) -> None:
 @click.argument("row")
 @click.argument("column")
 @click.option(
-    "--method", type=click.Choice(["support", "pure", "vertex", "lemke-howson"]), default="support"
+    "--method", default="support", help="support (all equilibria), pure, vertex, lemke-howson."
 )
 def solve_matrix(row: str, column: str, method: str) -> None:
     """All equilibria of a bimatrix game given row by row, e.g. "3 0; 5 1" "3 5; 0 1"."""
@@ -416,8 +435,10 @@ def solve_matrix(row: str, column: str, method: str) -> None:
         click.echo(f"warning: {warning.message}", err=True)
 
 
-def parse_matrix(text: str, what: str) -> np.ndarray:
-    """A matrix from ``"a b; c d"`` (commas also separate entries)."""
+def parse_matrix(text: str, what: str) -> Any:
+    """A matrix (numpy array) from ``"a b; c d"`` (commas also separate entries)."""
+    import numpy as np
+
     rows = [r.replace(",", " ").split() for r in text.split(";")]
     try:
         values = [[float(v) for v in r] for r in rows]

@@ -8,6 +8,9 @@ know about are warnings plus a flag on the result.
 from __future__ import annotations
 
 import difflib
+import os
+import sys
+import warnings
 from collections.abc import Iterable
 
 
@@ -48,3 +51,16 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest known name, or ``""``."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def warn(message: str, category: type[Warning] = BargainWarning) -> None:
+    """Issue a warning attributed to the first caller outside the bargain package.
+
+    However deep inside bargain the condition is found, the warning names the
+    user's line (a script's call to ``solve`` or ``sweep``), not bargain's.
+    """
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

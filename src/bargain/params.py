@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import keyword
-import math
-import reprlib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-from bargain.errors import ParamError, did_you_mean
-from bargain.formula import FUNCTIONS
-
-
-def _fmt(x: float) -> str:
-    """Format a float exactly, without a trailing ``.0``."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
+from .checks import number_text, real
+from .errors import ParamError, did_you_mean
+from .vocabulary import FUNCTIONS
 
 
 def _prefix(where: str) -> str:
     return f"{where}: " if where else ""
-
-
-def _to_float(value: object, what: str) -> float:
-    """Return ``value`` as a finite float or raise ParamError about ``what``."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ParamError(f"{what} must be a real number, got {reprlib.repr(value)}")
-    try:
-        x = float(value)
-    except OverflowError:
-        x = math.inf
-    if not math.isfinite(x):
-        raise ParamError(f"{what} must be finite, got {reprlib.repr(value)}")
-    return x
 
 
 @dataclass(frozen=True)
@@ -79,19 +59,20 @@ class Param:
         if not isinstance(self.description, str):
             raise ParamError(f"description of parameter '{name}' must be a string")
         low, high = (
-            None if bound is None else _to_float(bound, f"{side} bound of parameter '{name}'")
+            None if bound is None else real(bound, f"{side} bound of parameter '{name}'")
             for side, bound in (("lower", self.low), ("upper", self.high))
         )
         if low is not None and high is not None and low > high:
             raise ParamError(
-                f"parameter '{name}' has lower bound {_fmt(low)} above its upper bound {_fmt(high)}"
+                f"parameter '{name}' has lower bound {number_text(low)} "
+                f"above its upper bound {number_text(high)}"
             )
         object.__setattr__(self, "low", low)
         object.__setattr__(self, "high", high)
-        default = _to_float(self.default, f"default of parameter '{name}'")
+        default = real(self.default, f"default of parameter '{name}'")
         if not self._within(default):
             raise ParamError(
-                f"default of parameter '{name}' = {_fmt(default)} is outside "
+                f"default of parameter '{name}' = {number_text(default)} is outside "
                 f"its bounds {self.bounds_text}"
             )
         object.__setattr__(self, "default", default)
@@ -99,8 +80,8 @@ class Param:
     @property
     def bounds_text(self) -> str:
         """The bounds as text, e.g. ``[0, 1]`` or ``[0, inf)``."""
-        low = "(-inf" if self.low is None else f"[{_fmt(self.low)}"
-        high = "inf)" if self.high is None else f"{_fmt(self.high)}]"
+        low = "(-inf" if self.low is None else f"[{number_text(self.low)}"
+        high = "inf)" if self.high is None else f"{number_text(self.high)}]"
         return f"{low}, {high}"
 
     def _within(self, x: float) -> bool:
@@ -112,9 +93,9 @@ class Param:
         ``where`` (e.g. a file and key) prefixes error messages.
         """
         what = f"{_prefix(where)}parameter '{self.name}'"
-        x = _to_float(value, what)
+        x = real(value, what)
         if not self._within(x):
-            raise ParamError(f"{what} = {_fmt(x)} is outside its bounds {self.bounds_text}")
+            raise ParamError(f"{what} = {number_text(x)} is outside its bounds {self.bounds_text}")
         return x
 
 
@@ -276,5 +257,10 @@ class ParamSpace:
                 idx = np.flatnonzero(bad)
                 raise ParamError(
                     f"{pre}parameter '{p.name}' has {problem} at {idx.size} of {arr.size} "
-                    f"points (first at index {idx[0]}: {_fmt(arr[idx[0]])})"
+                    f"points (first at index {idx[0]}: {number_text(arr[idx[0]])})"
                 )
+
+
+def point_text(points: Mapping[str, np.ndarray], index: int) -> str:
+    """Point ``index`` of bound arrays as text for messages: ``relief=0.4, detect=0.5``."""
+    return ", ".join(f"{k}={float(v[index]):g}" for k, v in points.items()) or "the defaults"

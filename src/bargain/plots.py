@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import BargainError
-from .result import SweepResult
-from .tables import _check_columns, _others_varying, _view
+from .frames import Framed, check_columns, label_text, others_varying, view
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,7 +35,7 @@ _METADATA_KEY = {".png": "Description", ".svg": "Description", ".pdf": "Subject"
 
 
 def regime_map(
-    result: SweepResult,
+    result: Framed | pd.DataFrame,
     x: str,
     y: str,
     by: str = "regime",
@@ -65,7 +64,7 @@ def regime_map(
     """
     mpl = _matplotlib()
     frame, note = _slice(result, [x, y, by], fixed)
-    labels = np.array([_label(v) for v in frame[by]], dtype=object)
+    labels = np.array([label_text(v) for v in frame[by]], dtype=object)
     names = sorted(set(labels) - {"none"}) + (["none"] if "none" in labels else [])
     colours = _colours(mpl, len(names) - ("none" in names))
     colour = dict(zip(names, [*colours, NONE_COLOUR]))
@@ -84,12 +83,12 @@ def regime_map(
     ax.legend(handles=handles, title=by, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(_title(result, title))
+    ax.set_title(_title(frame, title))
     return _finish(fig, note, path, own)
 
 
 def line_plot(
-    result: SweepResult,
+    result: Framed | pd.DataFrame,
     x: str,
     measure: str,
     by: str | None = None,
@@ -126,12 +125,12 @@ def line_plot(
         ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     ax.set_xlabel(x)
     ax.set_ylabel(measure)
-    ax.set_title(_title(result, title))
+    ax.set_title(_title(frame, title))
     return _finish(fig, note, path, own)
 
 
 def tornado(
-    result: SweepResult,
+    result: Framed | pd.DataFrame,
     measure: str,
     path: str | Path | None = None,
     ax: Axes | None = None,
@@ -145,7 +144,7 @@ def tornado(
     the defaults (or, when no point of the sweep lies exactly at the defaults,
     at the point nearest to them, as the legend says). Bars are sorted by
     width, the widest on top. Which parameter each point varies is read from
-    the space recorded in ``result.metadata["space"]``, so the result must come
+    the space recorded in the frame's ``attrs["space"]``, so the result must come
     from a sweep over :func:`bargain.spaces.one_at_a_time`.
 
     Parameters
@@ -155,14 +154,14 @@ def tornado(
     path, ax, title : as in :func:`regime_map`.
     """
     mpl = _matplotlib()
-    space = result.metadata.get("space") or {}
+    frame, note = view(result)
+    space = frame.attrs.get("space") or {}
     if space.get("kind") != "one_at_a_time":
         raise BargainError(
             "a tornado diagram needs a one-at-a-time sweep (bargain.spaces.one_at_a_time), "
             f"got a {space.get('kind', 'unknown')} space"
         )
-    frame, note = _view(result)
-    _check_columns(frame, [measure])
+    check_columns(frame, [measure])
     _check_numeric(frame, measure)
     num = space["num"]
     names = [name for name, _, _ in space["ranges"]]
@@ -207,7 +206,7 @@ def tornado(
     ax.set_yticks(rows, [f"{b[0]} [{b[1]:g}, {b[2]:g}]" for b in bars])
     ax.set_xlabel(measure)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
-    ax.set_title(_title(result, title))
+    ax.set_title(_title(frame, title))
     return _finish(fig, note, path, own)
 
 
@@ -226,12 +225,12 @@ def _matplotlib() -> Any:
 
 
 def _slice(
-    result: SweepResult, used: Sequence[str], fixed: Mapping[str, float] | None
+    result: Framed | pd.DataFrame, used: Sequence[str], fixed: Mapping[str, float] | None
 ) -> tuple[pd.DataFrame, str]:
     """The points of the result at ``fixed`` values, checking nothing else varies."""
-    frame, note = _view(result, fixed)
-    _check_columns(frame, used)
-    others = _others_varying(result, frame, used)
+    frame, note = view(result, fixed)
+    check_columns(frame, used)
+    others = others_varying(frame, used)
     if others:
         values = [f"{v:g}" for v in np.unique(frame[others[0]])]
         shown = ", ".join(values[:10]) + (", ..." if len(values) > 10 else "")
@@ -247,11 +246,6 @@ def _check_numeric(frame: pd.DataFrame, measure: str) -> None:
         raise BargainError(f"'{measure}' is a label, not a number: draw it with regime_map")
 
 
-def _label(value: Any) -> str:
-    """A label as text; a missing one (None, NaN, empty) is "none"."""
-    return "none" if value is None or value == "" or pd.isna(value) else str(value)
-
-
 def _colours(mpl: Any, n: int) -> list[Any]:
     """``n`` distinct categorical colours: tab10, or a sample of turbo beyond ten."""
     if n <= 10:
@@ -265,10 +259,10 @@ def _edges(values: np.ndarray) -> np.ndarray:
     return np.concatenate([[2 * values[0] - mid[0]], mid, [2 * values[-1] - mid[-1]]])
 
 
-def _title(result: SweepResult, title: str | None) -> str:
+def _title(frame: pd.DataFrame, title: str | None) -> str:
     if title is not None:
         return title
-    return result.metadata.get("title") or str(result.metadata.get("model", ""))
+    return frame.attrs.get("title") or str(frame.attrs.get("model", ""))
 
 
 def _canvas(mpl: Any, ax: Axes | None) -> tuple[Figure, Axes, bool]:

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
-from .model import Model
-from .sweep import sweep
+from .model import LABELS, Model
+from .sweeps import sweep
 from .tables import to_markdown
 from .thresholds import threshold_table
 
@@ -49,7 +49,7 @@ def showcase(model: Model, folder: str | Path) -> list[Path]:
     )
     result.to_csv(str(folder / "sweep.csv"))
     written.append(folder / "sweep.csv")
-    by = column if column in ("regime", "equilibria") else "regime"
+    by = column if column in LABELS else "regime"
     result.regime_map(x, y, by=by, path=folder / "regimes.png")
     written.append(folder / "regimes.png")
     if "threshold" in spec:

@@ -1,7 +1,9 @@
-"""Markdown and LaTeX tables of sweep results, each followed by the reproducibility note.
+"""Tables of sweep results: Markdown and LaTeX, each followed by the reproducibility
+note, and the regions of one outcome (:func:`regimes`).
 
 Both renderers are written here, so neither ``tabulate`` nor ``jinja2`` is
-needed. A table is either a listing (one row per point, chosen columns) or,
+needed. Every table takes a result frame (:mod:`bargain.frames`) or a sweep
+result. A table is either a listing (one row per point, chosen columns) or,
 with ``pivot=(row_param, col_param, value)``, the classic grid of one outcome
 over two parameters. Numbers are formatted with ``floatfmt``; a column whose
 values are all whole numbers is shown without decimals (unless ``floatfmt``
@@ -18,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import BargainError, did_you_mean
-from .result import SweepResult
+from .errors import BargainError
+from .frames import Framed, check_columns, label_text, others_varying, swept, view
 
 #: How a missing value (NaN, None) is shown in Markdown; LaTeX uses ``---``.
 MISSING = "—"
@@ -43,7 +45,7 @@ _LATEX_SPECIAL = {
 
 
 def to_markdown(
-    result: SweepResult | pd.DataFrame,
+    result: Framed | pd.DataFrame,
     columns: Sequence[str] | None = None,
     pivot: tuple[str, str, str] | None = None,
     floatfmt: str | Mapping[str, str] = ".3g",
@@ -68,7 +70,7 @@ def to_markdown(
     Examples
     --------
     >>> from bargain import GameTree, Param
-    >>> from bargain.sweep import sweep
+    >>> from bargain import sweep
     >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1)])
     >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
     >>> tree.terminal("deal", {"Iran": "relief"})
@@ -111,7 +113,7 @@ def to_markdown(
 
 
 def to_latex(
-    result: SweepResult | pd.DataFrame,
+    result: Framed | pd.DataFrame,
     columns: Sequence[str] | None = None,
     pivot: tuple[str, str, str] | None = None,
     caption: str | None = None,
@@ -137,7 +139,7 @@ def to_latex(
     Examples
     --------
     >>> from bargain import GameTree, Param
-    >>> from bargain.sweep import sweep
+    >>> from bargain import sweep
     >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1)])
     >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
     >>> tree.terminal("deal", {"Iran": "relief"})
@@ -214,55 +216,6 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
-# -- shared with the plots -------------------------------------------------------------------
-
-
-def _view(
-    result: SweepResult | pd.DataFrame, fixed: Mapping[str, float] | None = None, long: bool = False
-) -> tuple[pd.DataFrame, str]:
-    """The table of a result (or a frame) restricted to ``fixed`` values, and its note."""
-    if isinstance(result, SweepResult):
-        frame, note = result.to_frame(long), result.note()
-    elif isinstance(result, pd.DataFrame):
-        frame = result if result.index.name is None else result.reset_index()
-        note = str(result.attrs.get("note", ""))
-    else:
-        raise TypeError(f"expected a SweepResult or a DataFrame, got {type(result).__name__}")
-    if not fixed:
-        return frame, note
-    keep = np.ones(len(frame), dtype=bool)
-    for name, value in fixed.items():
-        column = _check_columns(frame, [name])[0]
-        values = frame[column].to_numpy(dtype=float)
-        match = np.isclose(values, value, rtol=1e-9, atol=1e-12)
-        if not match.any():
-            have = ", ".join(f"{v:g}" for v in np.unique(values)[:10])
-            raise BargainError(f"no point has {name} = {value:g}; its values include {have}")
-        keep &= match
-    shown = ", ".join(f"{k} = {v:g}" for k, v in fixed.items())
-    return frame[keep].reset_index(drop=True), f"{note} Shown: points with {shown}.".strip()
-
-
-def _check_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
-    """Return ``names`` if they are all columns of ``frame``, else raise with a suggestion."""
-    for name in names:
-        if name not in frame.columns:
-            known = [str(c) for c in frame.columns]
-            raise BargainError(
-                f"unknown column {name!r}{did_you_mean(str(name), known)}; "
-                f"columns: {', '.join(known)}"
-            )
-    return list(names)
-
-
-def _others_varying(
-    result: SweepResult | pd.DataFrame, frame: pd.DataFrame, used: Sequence[str]
-) -> list[str]:
-    """The swept parameters besides ``used`` that still take several values in ``frame``."""
-    swept = result.swept if isinstance(result, SweepResult) else ()
-    return [p for p in swept if p not in used and p in frame and frame[p].nunique() > 1]
-
-
 # -- building a table ------------------------------------------------------------------------
 
 
@@ -277,30 +230,34 @@ class _Table:
 
 
 def _build(
-    result: SweepResult | pd.DataFrame,
+    result: Framed | pd.DataFrame,
     columns: Sequence[str] | None,
     pivot: tuple[str, str, str] | None,
     floatfmt: str | Mapping[str, str],
     long: bool,
     fixed: Mapping[str, float] | None,
 ) -> _Table:
-    frame, note = _view(result, fixed, long)
+    frame, note = view(result, fixed, long)
     if pivot is not None:
-        return _pivot(result, frame, note, pivot, floatfmt)
+        return _pivot(frame, note, pivot, floatfmt)
     if columns is None:
-        if isinstance(result, SweepResult):
-            columns = [*(["point"] if long else []), *result.swept, *result.measures, "regime"]
-        else:
-            columns = [str(c) for c in frame.columns]
-    columns = _check_columns(frame, columns)
+        columns = _default_columns(frame, long)
+    columns = check_columns(frame, columns)
     specs = _specs(frame, columns, floatfmt)
     body = [[_cell(v, specs[c]) for c, v in zip(columns, row)] for row in frame[columns].values]
     right = [_numeric(frame[c]) for c in columns]
     return _Table(list(columns), right, [False] * len(columns), body, note)
 
 
+def _default_columns(frame: pd.DataFrame, long: bool) -> list[str]:
+    """A result frame's parameters, measures and regime; every column of another frame."""
+    if "measures" not in frame.attrs:
+        return [str(c) for c in frame.columns]
+    columns = [*(["point"] if long else []), *swept(frame), *frame.attrs["measures"], "regime"]
+    return [c for c in columns if c in frame]
+
+
 def _pivot(
-    result: SweepResult | pd.DataFrame,
     frame: pd.DataFrame,
     note: str,
     pivot: tuple[str, str, str],
@@ -308,9 +265,9 @@ def _pivot(
 ) -> _Table:
     if not (isinstance(pivot, tuple | list) and len(pivot) == 3):
         raise BargainError(f"pivot must be (row_param, col_param, value), got {pivot!r}")
-    row, col, value = _check_columns(frame, list(pivot))
+    row, col, value = check_columns(frame, list(pivot))
     if frame.duplicated([row, col]).any():
-        others = _others_varying(result, frame, (row, col))
+        others = others_varying(frame, (row, col))
         hint = (
             f"the result also sweeps {', '.join(others)}: pass fixed={{{others[0]!r}: value}}"
             if others
@@ -341,7 +298,7 @@ def _specs(
     """The format spec of each column: whole-number columns get ``d`` unless named."""
     given = dict(floatfmt) if isinstance(floatfmt, Mapping) else {}
     if isinstance(floatfmt, Mapping):
-        _check_columns(frame, list(given))
+        check_columns(frame, list(given))
     default = ".3g" if isinstance(floatfmt, Mapping) else floatfmt
     specs = {}
     for column in columns:
@@ -369,3 +326,42 @@ def _cell(value: Any, spec: str) -> str | None:
     if isinstance(value, int | float | np.number):
         return format(round(value) if spec == "d" else float(value), spec)
     return str(value)
+
+
+def regimes(result: Framed | pd.DataFrame, by: str = "regime") -> pd.DataFrame:
+    """The regions of the swept space with one equilibrium outcome.
+
+    One row per distinct value of the label column ``by`` ("regime": the selected
+    equilibrium, "none" where no equilibrium is selected; or "equilibria": every
+    equilibrium at the point), most common first, with the number and share of
+    points and, for each swept parameter, its smallest and largest value there.
+    The bounds are those of the region's bounding box: a region need not be an
+    interval. ``frame.attrs["note"]`` holds the result's note.
+
+    Examples
+    --------
+    >>> from bargain import GameTree, Param, sweep
+    >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1)])
+    >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
+    >>> tree.terminal("deal", {"Iran": "relief"})
+    >>> tree.terminal("war", {"Iran": 0.3})
+    >>> result = sweep(tree, {"relief": [0, 0.2, 0.4, 0.6, 0.8, 1]}, progress=False)
+    >>> regimes(result)  # doctest: +NORMALIZE_WHITESPACE
+            points  share  relief_min  relief_max
+    regime
+    accept       4  0.667         0.4         1.0
+    reject       2  0.333         0.0         0.2
+    """
+    frame, note = view(result)
+    check_columns(frame, [by])
+    params = swept(frame)
+    labels = pd.DataFrame({by: [label_text(v) for v in frame[by]], **{p: frame[p] for p in params}})
+    groups = labels.groupby(by, sort=False)
+    out = pd.DataFrame({"points": groups.size()})
+    out["share"] = (out["points"] / len(labels)).round(3)
+    for p in params:
+        out[f"{p}_min"] = groups[p].min()
+        out[f"{p}_max"] = groups[p].max()
+    out = out.sort_values("points", ascending=False, kind="stable")
+    out.attrs["note"] = note
+    return out

@@ -1,15 +1,15 @@
-"""Regimes and thresholds: where in parameter space the equilibrium outcome changes.
+"""Thresholds: where in parameter space the equilibrium outcome changes.
 
-:func:`regimes` groups the points of a sweep by their equilibrium outcome;
 :func:`threshold` finds, by bisection, the parameter value where an outcome
 flips ("a deal exists iff relief > 0.372"), and :func:`threshold_table` does
-so for each value of another parameter.
+so for each value of another parameter. (:func:`bargain.tables.regimes`
+groups the points of a finished sweep by their outcome.)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -18,60 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import BargainError, ParamError, did_you_mean
-from .games import GameTree, NormalFormGame
-from .model import Model, as_model
-from .result import POINT_INFO, SweepResult
-from .selection import RULES
+from .frames import label_text
+from .games import GameForm
+from .model import LABELS, POINT_INFO, Model, as_model, check_rule
 from .version import __version__
 
 #: Interior points evaluated per bisection step: each step shrinks the bracket 65-fold.
 SCAN = 64
-
-#: Label columns: a threshold on them is a change of label.
-LABELS = ("regime", "equilibria")
-
-
-def regimes(result: SweepResult, by: str = "regime") -> pd.DataFrame:
-    """The regions of the swept space with one equilibrium outcome.
-
-    One row per distinct value of the label column ``by`` ("regime": the selected
-    equilibrium, "none" where no equilibrium is selected; or "equilibria": every
-    equilibrium at the point), most common first, with the number and share of
-    points and, for each swept parameter, its smallest and largest value there.
-    The bounds are those of the region's bounding box: a region need not be an
-    interval. ``frame.attrs["note"]`` holds the result's note.
-
-    Examples
-    --------
-    >>> from bargain import GameTree, Param
-    >>> from bargain.sweep import sweep
-    >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1)])
-    >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
-    >>> tree.terminal("deal", {"Iran": "relief"})
-    >>> tree.terminal("war", {"Iran": 0.3})
-    >>> result = sweep(tree, {"relief": [0, 0.2, 0.4, 0.6, 0.8, 1]}, progress=False)
-    >>> regimes(result)  # doctest: +NORMALIZE_WHITESPACE
-            points  share  relief_min  relief_max
-    regime
-    accept       4  0.667         0.4         1.0
-    reject       2  0.333         0.0         0.2
-    """
-    if by not in result.points:
-        raise BargainError(
-            f"unknown column {by!r}{did_you_mean(by, result.points)}; "
-            f"label columns: {', '.join(LABELS)}"
-        )
-    labels = [_label(v) for v in result.points[by]]
-    frame = pd.DataFrame({by: labels, **{p: result.points[p] for p in result.swept}})
-    groups = frame.groupby(by, sort=False)
-    out = pd.DataFrame({"points": groups.size()})
-    out["share"] = (out["points"] / len(frame)).round(3)
-    for p in result.swept:
-        out[f"{p}_min"] = groups[p].min()
-        out[f"{p}_max"] = groups[p].max()
-    out = out.sort_values("points", ascending=False, kind="stable")
-    out.attrs["note"] = result.note()
-    return out
 
 
 @dataclass(frozen=True)
@@ -115,7 +68,7 @@ class Threshold:
 
 
 def threshold(
-    model: Model | NormalFormGame | GameTree,
+    model: Model | GameForm,
     param: str,
     measure: str,
     bracket: tuple[float, float],
@@ -191,7 +144,7 @@ def threshold(
 
 
 def threshold_table(
-    model: Model | NormalFormGame | GameTree,
+    model: Model | GameForm,
     param: str,
     measure: str,
     bracket: tuple[float, float],
@@ -270,7 +223,7 @@ def threshold_table(
 
 
 def _prepare(
-    model: Model | NormalFormGame | GameTree,
+    model: Model | GameForm,
     param: str,
     measure: str,
     bracket: tuple[float, float],
@@ -297,8 +250,7 @@ def _prepare(
         )
     if level is not None and measure in LABELS:
         raise BargainError(f"level= is for numeric measures; '{measure}' is a label")
-    if select not in RULES or select == "all":
-        raise ValueError(f"select must be one of {RULES[:-1]}, got {select!r}")
+    check_rule(select, model.game, allow_all=False)
     if not (isinstance(tol, Real) and tol > 0):
         raise BargainError(f"tol must be a positive number, got {tol!r}")
     pair = tuple(bracket)
@@ -395,7 +347,7 @@ def _keys(values: np.ndarray, level: float | None) -> np.ndarray:
     """Comparable outcomes: labels, sides of the level, or values without float noise."""
     keys = np.empty(values.shape, dtype=object)
     for index, v in np.ndenumerate(values):
-        if _label(v) == "none":
+        if label_text(v) == "none":
             keys[index] = None
         elif isinstance(v, str):
             keys[index] = v
@@ -426,22 +378,15 @@ def _no_flip(
     return reason
 
 
-def _label(value: Hashable) -> str:
-    """A label as text; a missing value (None, NaN, empty) is "none"."""
-    if isinstance(value, str):
-        return value or "none"
-    return "none" if value is None or math.isnan(value) else str(value)
-
-
 def _plain(value: Any) -> Any:
     """A label, a Python float, or None where no equilibrium is selected."""
-    if _label(value) == "none":
+    if label_text(value) == "none":
         return None
     return value if isinstance(value, str) else float(value)
 
 
 def _show(value: Any) -> str:
-    if _label(value) == "none":
+    if label_text(value) == "none":
         return "none"
     return repr(value) if isinstance(value, str) else f"{value:.4g}"
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from bargain import Model, grid, sweep
-from bargain.spaces import random as random_space
+from bargain.spaces import random_sample
 from tests.benchmarks.test_bench_tree import PARAMS, deal_tree
 from tests.benchmarks.test_normal_form import escalation_game
 
@@ -60,7 +60,7 @@ def test_sweep_2x2(measure_sweep, two_by_two, sizes, workers):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sweep_tree(measure_sweep, tree_model, sizes, workers):
     ranges = {p.name: (p.low, p.high) for p in PARAMS}
-    space = random_space(ranges, n=sizes.sweep_tree, seed=7)
+    space = random_sample(ranges, n=sizes.sweep_tree, seed=7)
     result = measure_sweep(
         "sweep tree", workers, lambda: run(tree_model, space, workers), len(space)
     )

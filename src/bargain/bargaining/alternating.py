@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
+from bargain.checks import number_text
 from bargain.errors import ParamError
 
 from . import validation as check
@@ -167,7 +168,8 @@ def _check_infinite(args: dict[str, np.ndarray]) -> None:
             raise ParamError(
                 "outside_options: the infinite game with outside options is solved where "
                 "w1 + w2 <= pie (and d1 + d2 <= pie when breakdown > 0); got "
-                f"{name} = {check.fmt(total[index])} > pie = {check.fmt(pie[index])}{extra}{at}; "
+                f"{name} = {number_text(total[index])} > "
+                f"pie = {number_text(pie[index])}{extra}{at}; "
                 "a finite horizon (e.g. horizon=1000) is solved exactly for any values"
             )
 

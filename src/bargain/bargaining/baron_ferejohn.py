@@ -6,12 +6,15 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
+from bargain.checks import count, number_text
 from bargain.errors import BargainError, ParamError
+from bargain.tolerances import PROB_SUM_ATOL
 
 from . import validation as check
 from .result import BargainingResult
 
 DELTA, N, Q, PIE = sympy.symbols("delta n q pie")
+#: Stationary values and coalition costs within this of each other are equal.
 TOL = 1e-9
 MAX_CUTS = 15  # groupings tried: 2**cuts
 
@@ -83,8 +86,8 @@ def baron_ferejohn(
     >>> r.values.round(6).tolist(), r.shares.round(6).tolist()
     ([0.333333, 0.333333, 0.333333], [0.666667, 0.666667, 0.666667])
     """
-    n = check.count(n, "n", 2)
-    q = n // 2 + 1 if quota is None else check.count(quota, "quota", 1, n)
+    n = count(n, "n", 2)
+    q = n // 2 + 1 if quota is None else count(quota, "quota", 1, n)
     default_pie = check.is_default(pie, 1.0)
     arrays = {
         "delta": check.real(delta, "delta", 0, 1),
@@ -99,11 +102,13 @@ def baron_ferejohn(
                 f"recognition must hold n = {n} probabilities along its first axis, "
                 f"got shape {r.shape}"
             )
-        bad = np.abs(r.sum(axis=0) - 1) > TOL
+        bad = np.abs(r.sum(axis=0) - 1) > PROB_SUM_ATOL
         if bad.any():
             index, at = check.locate(bad)
             total = r.sum(axis=0)[index]
-            raise ParamError(f"recognition probabilities must sum to 1, got {check.fmt(total)}{at}")
+            raise ParamError(
+                f"recognition probabilities must sum to 1, got {number_text(total)}{at}"
+            )
     arrays |= {f"r{i + 1}": ri for i, ri in enumerate(r)}
     params = check.broadcast(arrays)
     delta, pie = params["delta"], params["pie"]

@@ -18,9 +18,9 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
+from bargain.checks import number_text
 from bargain.errors import FormulaError, ModelError, ParamError
-from bargain.formula import compile as compile_formulas
-from bargain.formula import parse
+from bargain.formula import compile_formulas, parse
 
 from . import validation as check
 
@@ -214,8 +214,8 @@ class Frontier:
             index, at = check.locate(~gain)
             raise ParamError(
                 f"no gain from agreement: frontier {self.name} never rises above the "
-                f"disagreement point (d1, d2) = ({check.fmt(d1[index])}, "
-                f"{check.fmt(d2[index])}){at}"
+                f"disagreement point (d1, d2) = ({number_text(d1[index])}, "
+                f"{number_text(d2[index])}){at}"
             )
         return left, right
 
@@ -228,7 +228,9 @@ class Frontier:
 
     def __repr__(self) -> str:
         if self.expr is not None:
-            return f"Frontier('{self.expr}', domain=({check.fmt(self.lo)}, {check.fmt(self.hi)}))"
+            return (
+                f"Frontier('{self.expr}', domain=({number_text(self.lo)}, {number_text(self.hi)}))"
+            )
         return f"Frontier(points={self.vertices.tolist()})"
 
 

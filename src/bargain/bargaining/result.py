@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 
 from bargain.errors import BargainError
-from bargain.formula import compile as compile_formulas
+from bargain.formula import compile_formulas
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:

@@ -7,12 +7,12 @@ argument, the offending value (and its index in a batch) and the expected range.
 
 from __future__ import annotations
 
-import operator
 import reprlib
 from collections.abc import Sequence
 
 import numpy as np
 
+from bargain.checks import number_text
 from bargain.errors import ParamError
 
 
@@ -27,12 +27,6 @@ def _where(arr: np.ndarray, bad: np.ndarray) -> tuple[str, float]:
     """`` at index i`` of the first ``True`` in ``bad`` and the value of ``arr`` there."""
     index, at = locate(bad)
     return at, float(arr[index])
-
-
-def fmt(x: float) -> str:
-    """Format a float without a trailing ``.0``."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
 
 
 def real(
@@ -63,14 +57,13 @@ def real(
     if bad.any():
         at, x = _where(arr, bad)
         if low is not None and high is not None:
-            expected = (
-                f"in {'(' if low_open else '['}{fmt(low)}, {fmt(high)}{')' if high_open else ']'}"
-            )
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            expected = f"in {left}{number_text(low)}, {number_text(high)}{right}"
         elif low is not None:
-            expected = f"{'>' if low_open else '>='} {fmt(low)}"
+            expected = f"{'>' if low_open else '>='} {number_text(low)}"
         else:
-            expected = f"{'<' if high_open else '<='} {fmt(high)}"
-        raise ParamError(f"{name} must be {expected}, got {fmt(x)}{at}")
+            expected = f"{'<' if high_open else '<='} {number_text(high)}"
+        raise ParamError(f"{name} must be {expected}, got {number_text(x)}{at}")
     return arr
 
 
@@ -105,18 +98,6 @@ def integer(value: object, name: str, low: int, high: int | None = None) -> np.n
         expected = f"in [{low}, {high}]" if high is not None else f">= {low}"
         raise ParamError(f"{name} must be an integer {expected}, got {int(x)}{at}")
     return arr
-
-
-def count(value: object, name: str, low: int, high: int | None = None) -> int:
-    """``value`` as one Python int in [low, high] (a structural argument, not batched)."""
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise ParamError(f"{name} must be an integer, got {reprlib.repr(value)}") from None
-    if isinstance(value, bool) or n < low or (high is not None and n > high):
-        expected = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ParamError(f"{name} must be an integer {expected}, got {reprlib.repr(value)}")
-    return n
 
 
 def broadcast(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -1,7 +1,35 @@
-"""Game forms: normal form, game trees and bargaining protocols."""
+"""Game forms: normal form, game trees and bargaining protocols, behind one protocol.
 
-from .normal import NormalFormGame
-from .protocol import BargainingGame
-from .tree import GameTree
+Each form is a :class:`GameForm` (:mod:`.form`) registered under its
+model-file name; its batched solve returns an :class:`EquilibriumBatch`
+(:mod:`.solution`). Nothing outside this package asks which form a game is.
+"""
 
-__all__ = ["BargainingGame", "GameTree", "NormalFormGame"]
+from .bargaining import BargainingBatch, BargainingGame, BargainingSolution
+from .form import GameForm, Option, form_class, form_names, register_form
+from .normal import BatchSolution, Equilibrium, NormalFormGame, Solution
+from .solution import EquilibriumBatch, EquilibriumSet
+from .spec import SpecReader
+from .tree import GameTree, SubgamePerfect, TreeBatchSolution, TreeSolution
+
+__all__ = [
+    "BargainingBatch",
+    "BargainingGame",
+    "BargainingSolution",
+    "BatchSolution",
+    "Equilibrium",
+    "EquilibriumBatch",
+    "EquilibriumSet",
+    "GameForm",
+    "GameTree",
+    "NormalFormGame",
+    "Option",
+    "Solution",
+    "SpecReader",
+    "SubgamePerfect",
+    "TreeBatchSolution",
+    "TreeSolution",
+    "form_class",
+    "form_names",
+    "register_form",
+]

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import ModelError, did_you_mean
-from ..model import Model
-from .model_file import header, loads_model
-from .toml_file import parse_toml, read_file
+from bargain.errors import ModelError, did_you_mean
+from bargain.files import header, parse_toml, read_file
+
+if TYPE_CHECKING:
+    from bargain.model import Model
 
 
 class ModelInfo(NamedTuple):
@@ -89,5 +90,7 @@ def load_model(path_or_name: str | os.PathLike[str]) -> Model:
                 f"bundled models: {names} (or give the path of a .toml file)"
             )
         path_or_name = bundled[path_or_name]
+    from bargain.model.toml_reader import loads_model  # sympy and the solvers load here
+
     source = os.fspath(path_or_name)
     return loads_model(read_file(source), source)

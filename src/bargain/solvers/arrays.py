@@ -11,10 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-#: Default payoff tolerance, relative to the largest absolute payoff of a game (at least 1).
-PAYOFF_RTOL = 1e-9
-#: A probability within this of zero counts as zero.
-PROB_TOL = 1e-10
+from bargain.tolerances import PAYOFF_RTOL
 
 
 class EquilibriumArrays(NamedTuple):
@@ -79,3 +76,20 @@ def regrets(payoffs: np.ndarray, profiles: tuple[np.ndarray, ...]) -> np.ndarray
                 u = (np.moveaxis(u, 1 + q, -1) * mix).sum(axis=-1)
         out[:, p] = u.max(axis=1) - (u * profiles[p]).sum(axis=1)
     return out
+
+
+def by_point(point: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows grouped by point: ``order[starts[i]:starts[i + 1]]`` are the rows of point i.
+
+    ``order`` is a stable sort of the rows by ``point``, ``starts`` (N + 1,) the
+    first position of each point in it.
+
+    Examples
+    --------
+    >>> order, starts = by_point(np.array([1, 0, 1]), 3)
+    >>> order.tolist(), starts.tolist()
+    ([1, 0, 2], [0, 1, 3, 3])
+    """
+    order = np.argsort(point, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(point, minlength=n_points))])
+    return order, starts

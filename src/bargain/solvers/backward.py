@@ -27,8 +27,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import BargainWarning
-from .arrays import PAYOFF_RTOL
+from bargain.errors import BargainWarning
+from bargain.tolerances import PAYOFF_RTOL
+
 from .pure import pure_equilibria
 from .support import support_enumeration
 from .workspace import Workspace, carve

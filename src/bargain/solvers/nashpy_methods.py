@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
+from typing import Any
 
-import nashpy
 import numpy as np
 
-from .arrays import PAYOFF_RTOL, PROB_TOL, EquilibriumArrays, payoff_atol, regrets
+from bargain.tolerances import PAYOFF_RTOL, PROB_SUM_ATOL, PROB_TOL
+
+from .arrays import EquilibriumArrays, payoff_atol, regrets
 from .support import support_enumeration
 
 
 def _pointwise(
-    algorithm: Callable[[nashpy.Game], Iterable[tuple[np.ndarray, np.ndarray]]],
+    algorithm: Callable[[Any], Iterable[tuple[np.ndarray, np.ndarray]]],
 ) -> Callable[..., EquilibriumArrays]:
+    """A batched method from one that takes a ``nashpy.Game`` (imported on first use)."""
+
     def solve(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> EquilibriumArrays:
+        import nashpy
+
         if payoffs.shape[0] != 2:
             raise ValueError("nashpy methods need a two-player game")
         atol = payoff_atol(payoffs, rtol)
@@ -65,7 +71,7 @@ def _is_equilibrium(
     A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, atol: float
 ) -> bool:
     ok = all(
-        np.all(np.isfinite(s)) and np.all(s >= -PROB_TOL) and abs(s.sum() - 1) <= 1e-9
+        np.all(np.isfinite(s)) and np.all(s >= -PROB_TOL) and abs(s.sum() - 1) <= PROB_SUM_ATOL
         for s in (x, y)
     )
     return ok and bool((regrets(np.stack([A, B])[None], (x[None], y[None])) <= atol).all())

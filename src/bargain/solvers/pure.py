@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import PAYOFF_RTOL, EquilibriumArrays, payoff_atol
+from bargain.tolerances import PAYOFF_RTOL
+
+from .arrays import EquilibriumArrays, payoff_atol
 
 
 def pure_equilibria(

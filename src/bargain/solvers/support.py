@@ -24,7 +24,9 @@ from math import comb
 
 import numpy as np
 
-from .arrays import PAYOFF_RTOL, PROB_TOL, EquilibriumArrays, concat, payoff_atol, stack
+from bargain.tolerances import PAYOFF_RTOL, PROB_TOL
+
+from .arrays import EquilibriumArrays, concat, payoff_atol, stack
 from .linalg import consistent, solve_small
 from .pure import pure_equilibria
 

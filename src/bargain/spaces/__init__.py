@@ -27,7 +27,7 @@ from bargain.spaces.grids import (
     one_at_a_time,
     point_list,
 )
-from bargain.spaces.samples import LatinHypercube, RandomSample, latin_hypercube, random
+from bargain.spaces.samples import LatinHypercube, RandomSample, latin_hypercube, random_sample
 
 __all__ = [
     "Grid",
@@ -46,7 +46,7 @@ __all__ = [
     "morris",
     "one_at_a_time",
     "point_list",
-    "random",
+    "random_sample",
     "sensitivity",
     "sobol",
 ]

@@ -6,44 +6,25 @@ import json
 import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 
+from bargain.checks import count, number_text, real
 from bargain.errors import ParamError
 from bargain.params import ParamSpace
 
-# -- checks and formatting -------------------------------------------------------------------
+# -- checks and formatting shared by the spaces ------------------------------------------------
 
 
-def _num(x: float) -> str:
-    """Format a float exactly, without a trailing ``.0``."""
-    return repr(float(x)).removesuffix(".0")
-
-
-def _real(x: object, what: str) -> float:
-    """Return ``x`` as a finite float or raise ParamError about ``what``."""
-    if isinstance(x, bool) or not isinstance(x, Real) or not np.isfinite(float(x)):
-        raise ParamError(f"{what} must be a finite real number, got {x!r}")
-    return float(x)
-
-
-def _count(n: object, what: str, minimum: int = 1) -> int:
-    """Return ``n`` as an int >= ``minimum`` or raise ParamError about ``what``."""
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < minimum:
-        raise ParamError(f"{what} must be an integer >= {minimum}, got {n!r}")
-    return int(n)
-
-
-def _seed(seed: int | None) -> int:
+def resolve_seed(seed: int | None) -> int:
     """Return the seed, drawing a fresh one from the OS when it is None."""
     if seed is None:
         return int(np.random.SeedSequence().entropy)
-    return _count(seed, "seed", minimum=0)
+    return count(seed, "seed", low=0)
 
 
-def _ranges(
+def resolve_ranges(
     ranges: ParamSpace | Mapping[str, Any], names: Iterable[str] | str | None, who: str
 ) -> dict[str, tuple[float, float]]:
     """Resolve sampling ranges from a ParamSpace (and names) or an explicit mapping."""
@@ -78,12 +59,13 @@ def _ranges(
         if not isinstance(pair, Iterable) or len(pair := tuple(pair)) != 2:
             raise ParamError(f"{who}: range of '{name}' must be a pair (low, high), got {pair!r}")
         low, high = (
-            _real(x, f"{who}: {end} end of the range of '{name}'")
+            real(x, f"{who}: {end} end of the range of '{name}'")
             for end, x in zip(("lower", "upper"), pair)
         )
         if not low < high:
             raise ParamError(
-                f"{who}: range of '{name}' is empty: low {_num(low)} is not below high {_num(high)}"
+                f"{who}: range of '{name}' is empty: "
+                f"low {number_text(low)} is not below high {number_text(high)}"
             )
         out[name] = (low, high)
     if not out:
@@ -91,7 +73,7 @@ def _ranges(
     return out
 
 
-def _span(start: int, stop: int | None, n: int) -> tuple[int, int]:
+def check_span(start: int, stop: int | None, n: int) -> tuple[int, int]:
     """Check a range [start, stop) of point indices; ``stop`` defaults to ``n``."""
     start = operator.index(start)
     stop = n if stop is None else operator.index(stop)
@@ -100,7 +82,7 @@ def _span(start: int, stop: int | None, n: int) -> tuple[int, int]:
     return start, stop
 
 
-def _check_bounds(
+def check_bounds(
     params: ParamSpace, bounds: Mapping[str, tuple[float, float]], context: str
 ) -> None:
     """Raise ParamError if a name is not declared or an end lies outside the bounds."""
@@ -108,11 +90,11 @@ def _check_bounds(
         params.bind(where=context, **{name: pair[end] for name, pair in bounds.items()})
 
 
-def _values_text(values: np.ndarray) -> str:
+def values_text(values: np.ndarray) -> str:
     """Short text for axis values: all of them if few, else their count and range."""
     if values.size <= 6:
-        return f"[{', '.join(map(_num, values))}]"
-    return f"<{values.size} values from {_num(values[0])} to {_num(values[-1])}>"
+        return f"[{', '.join(map(number_text, values))}]"
+    return f"<{values.size} values from {number_text(values[0])} to {number_text(values[-1])}>"
 
 
 class Space(ABC):
@@ -183,7 +165,7 @@ class Space(ABC):
             Name -> float64 array of shape ``(stop - start,)``, in the order of
             :attr:`names`.
         """
-        return self._points(*_span(start, stop, len(self)))
+        return self._points(*check_span(start, stop, len(self)))
 
     def validate(self, params: ParamSpace, where: str = "") -> None:
         """Check the space against a model's parameters before anything is computed.
@@ -201,7 +183,7 @@ class Space(ABC):
             If a swept name is not declared (with a suggestion and the known
             names), or a value lies outside the declared bounds.
         """
-        _check_bounds(params, self.bounds, f"{where}: {self.kind}" if where else self.kind)
+        check_bounds(params, self.bounds, f"{where}: {self.kind}" if where else self.kind)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(self._repr_items())}; {len(self)} points)"

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bargain.checks import count
 from bargain.errors import BargainError, ParamError
 from bargain.params import ParamSpace
-from bargain.spaces.base import Space, _count, _ranges, _seed
-from bargain.spaces.samples import _Sample
+from bargain.spaces.base import Space, resolve_ranges, resolve_seed
+from bargain.spaces.samples import Sample
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,7 +33,7 @@ def _salib(module: str) -> ModuleType:
         ) from None
 
 
-class _Design(_Sample):
+class _Design(Sample):
     """A SALib design: it knows its SALib problem and how to analyze a measure."""
 
     @property
@@ -241,14 +242,16 @@ def sobol(
     y          0.01  0.01
     """
     _salib("sample.sobol")  # fail early without SALib
-    n = _count(n, "sobol n")
+    n = count(n, "sobol n")
     if n & (n - 1):
         low = 1 << (n.bit_length() - 1)
         raise ParamError(
             f"sobol n must be a power of 2 for balanced Sobol' sequences, got {n}; "
             f"take {low} or {2 * low}"
         )
-    return SobolDesign(_ranges(ranges, names, "sobol"), n, _seed(seed), bool(calc_second_order))
+    return SobolDesign(
+        resolve_ranges(ranges, names, "sobol"), n, resolve_seed(seed), bool(calc_second_order)
+    )
 
 
 def morris(
@@ -294,13 +297,13 @@ def morris(
     y          2.0      2.0
     """
     _salib("sample.morris")  # fail early without SALib
-    num_levels = _count(num_levels, "morris num_levels", minimum=2)
+    num_levels = count(num_levels, "morris num_levels", low=2)
     if num_levels % 2:
         raise ParamError(f"morris num_levels must be even, got {num_levels}")
     return MorrisDesign(
-        _ranges(ranges, names, "morris"),
-        _count(n_trajectories, "morris n_trajectories"),
-        _seed(seed),
+        resolve_ranges(ranges, names, "morris"),
+        count(n_trajectories, "morris n_trajectories"),
+        resolve_seed(seed),
         num_levels,
     )
 

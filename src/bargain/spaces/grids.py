@@ -9,18 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from bargain.checks import count, number_text, real
 from bargain.errors import ParamError
 from bargain.params import ParamSpace
-from bargain.spaces.base import (
-    Space,
-    _check_bounds,
-    _count,
-    _num,
-    _ranges,
-    _real,
-    _span,
-    _values_text,
-)
+from bargain.spaces.base import Space, check_bounds, check_span, resolve_ranges, values_text
 
 
 def linspace(start: float, stop: float, num: int) -> np.ndarray:
@@ -31,8 +23,8 @@ def linspace(start: float, stop: float, num: int) -> np.ndarray:
     >>> linspace(0, 1, 5)
     array([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
-    start, stop = _real(start, "linspace start"), _real(stop, "linspace stop")
-    return np.linspace(start, stop, _count(num, "linspace num"))
+    start, stop = real(start, "linspace start"), real(stop, "linspace stop")
+    return np.linspace(start, stop, count(num, "linspace num"))
 
 
 def logspace(start: float, stop: float, num: int) -> np.ndarray:
@@ -47,10 +39,10 @@ def logspace(start: float, stop: float, num: int) -> np.ndarray:
     >>> logspace(1, 1000, 4)
     array([   1.,   10.,  100., 1000.])
     """
-    ends = _real(start, "logspace start"), _real(stop, "logspace stop")
+    ends = real(start, "logspace start"), real(stop, "logspace stop")
     if min(ends) <= 0:
         raise ParamError(f"logspace needs positive start and stop, got {start!r} and {stop!r}")
-    return np.geomspace(*ends, _count(num, "logspace num"))
+    return np.geomspace(*ends, count(num, "logspace num"))
 
 
 class Grid(Space):
@@ -78,7 +70,7 @@ class Grid(Space):
         return {name: axis[i] for (name, axis), i in zip(self.axes.items(), index)}
 
     def _repr_items(self) -> list[str]:
-        return [f"{name}={_values_text(axis)}" for name, axis in self.axes.items()]
+        return [f"{name}={values_text(axis)}" for name, axis in self.axes.items()]
 
 
 class PointList(Space):
@@ -106,7 +98,7 @@ class PointList(Space):
         return {name: column[start:stop].copy() for name, column in self.columns.items()}
 
     def _repr_items(self) -> list[str]:
-        return [f"{name}={_values_text(column)}" for name, column in self.columns.items()]
+        return [f"{name}={values_text(column)}" for name, column in self.columns.items()]
 
 
 def point_list(columns: Mapping[str, Any], labels: Iterable[str] = ()) -> PointList:
@@ -147,7 +139,7 @@ def _axis(name: object, values: object) -> np.ndarray:
     axis = axis.astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(axis))
     if bad.size:
-        raise ParamError(f"grid axis '{name}' has a non-finite value {_num(axis[bad[0]])}")
+        raise ParamError(f"grid axis '{name}' has a non-finite value {number_text(axis[bad[0]])}")
     axis.flags.writeable = False
     return axis
 
@@ -200,7 +192,7 @@ def as_space(obj: Space | Mapping[str, Any]) -> Space:
     if isinstance(obj, Mapping):
         return grid(obj)
     raise TypeError(
-        "expected a parameter space (bargain.grid, one_at_a_time, random, latin_hypercube, "
+        "expected a parameter space (bargain.grid, one_at_a_time, random_sample, latin_hypercube, "
         f"sobol, morris) or a mapping of parameter names to values, got {type(obj).__name__}"
     )
 
@@ -250,7 +242,7 @@ class OneAtATime(Space):
         >>> one_at_a_time(params, num=2).varied()
         array(['relief', 'relief', 'breakout', 'breakout'], dtype='<U8')
         """
-        start, stop = _span(start, stop, len(self))
+        start, stop = check_span(start, stop, len(self))
         return np.array(self.names)[np.arange(start, stop) // self.num]
 
     def validate(self, params: ParamSpace, where: str = "") -> None:
@@ -263,13 +255,14 @@ class OneAtATime(Space):
             if params[name].default != value:
                 raise ParamError(
                     f"{where + ': ' if where else ''}one_at_a_time was built with default "
-                    f"{_num(value)} for parameter '{name}' but the model declares "
-                    f"{_num(params[name].default)}; build it from the model's parameters"
+                    f"{number_text(value)} for parameter '{name}' but the model declares "
+                    f"{number_text(params[name].default)}; build it from the model's parameters"
                 )
 
     def _repr_items(self) -> list[str]:
         return [f"num={self.num}"] + [
-            f"{name}=[{_num(low)}, {_num(high)}] (default {_num(self.defaults[name])})"
+            f"{name}=[{number_text(low)}, {number_text(high)}] "
+            f"(default {number_text(self.defaults[name])})"
             for name, (low, high) in self.ranges.items()
         ]
 
@@ -308,8 +301,8 @@ def one_at_a_time(
     if not isinstance(space, ParamSpace):
         raise TypeError(f"one_at_a_time needs the model's ParamSpace, got {type(space).__name__}")
     if isinstance(ranges, Mapping):
-        resolved = _ranges(ranges, None, "one_at_a_time")
+        resolved = resolve_ranges(ranges, None, "one_at_a_time")
     else:
-        resolved = _ranges(space, ranges, "one_at_a_time")
-    _check_bounds(space, resolved, "one_at_a_time")
-    return OneAtATime(resolved, space.defaults, _count(num, "one_at_a_time num", minimum=2))
+        resolved = resolve_ranges(space, ranges, "one_at_a_time")
+    check_bounds(space, resolved, "one_at_a_time")
+    return OneAtATime(resolved, space.defaults, count(num, "one_at_a_time num", low=2))

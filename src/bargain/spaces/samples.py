@@ -9,13 +9,13 @@ from importlib.metadata import version
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.stats import qmc
 
+from bargain.checks import count, number_text
 from bargain.params import ParamSpace
-from bargain.spaces.base import Space, _count, _num, _ranges, _seed
+from bargain.spaces.base import Space, resolve_ranges, resolve_seed
 
 
-class _Sample(Space):
+class Sample(Space):
     """Points drawn once, on first use, from a seed, inside box bounds."""
 
     libraries: ClassVar[tuple[str, ...]]
@@ -72,12 +72,13 @@ class _Sample(Space):
 
     def _repr_items(self) -> list[str]:
         return [f"{key}={value}" for key, value in self._settings().items()] + [
-            f"{name}=[{_num(low)}, {_num(high)}]" for name, (low, high) in self.ranges.items()
+            f"{name}=[{number_text(low)}, {number_text(high)}]"
+            for name, (low, high) in self.ranges.items()
         ]
 
 
-class RandomSample(_Sample):
-    """Independent uniform points; create it with :func:`random`."""
+class RandomSample(Sample):
+    """Independent uniform points; create it with :func:`random_sample`."""
 
     kind = "random"
     libraries = ("numpy",)
@@ -88,18 +89,20 @@ class RandomSample(_Sample):
         return low + unit * (high - low)
 
 
-class LatinHypercube(_Sample):
+class LatinHypercube(Sample):
     """A Latin-hypercube sample; create it with :func:`latin_hypercube`."""
 
     kind = "latin_hypercube"
     libraries = ("scipy",)
 
     def _draw(self) -> np.ndarray:
+        from scipy.stats import qmc  # a heavy import: only where a sample is drawn
+
         unit = qmc.LatinHypercube(d=len(self.names), seed=self.seed).random(self.n)
         return qmc.scale(unit, *self._box)
 
 
-def random(
+def random_sample(
     ranges: ParamSpace | Mapping[str, tuple[float, float]],
     n: int,
     seed: int | None = None,
@@ -123,13 +126,15 @@ def random(
 
     Examples
     --------
-    >>> space = random({"relief": (0, 1), "breakout": (3, 12)}, n=1000, seed=1)
+    >>> space = random_sample({"relief": (0, 1), "breakout": (3, 12)}, n=1000, seed=1)
     >>> space
     RandomSample(n=1000, seed=1, relief=[0, 1], breakout=[3, 12]; 1000 points)
     >>> bool(((space.points()["breakout"] >= 3) & (space.points()["breakout"] <= 12)).all())
     True
     """
-    return RandomSample(_ranges(ranges, names, "random"), _count(n, "random n"), _seed(seed))
+    return RandomSample(
+        resolve_ranges(ranges, names, "random"), count(n, "random n"), resolve_seed(seed)
+    )
 
 
 def latin_hypercube(
@@ -165,5 +170,7 @@ def latin_hypercube(
     [0, 1, 2, 3]
     """
     return LatinHypercube(
-        _ranges(ranges, names, "latin_hypercube"), _count(n, "latin_hypercube n"), _seed(seed)
+        resolve_ranges(ranges, names, "latin_hypercube"),
+        count(n, "latin_hypercube n"),
+        resolve_seed(seed),
     )

@@ -18,7 +18,8 @@ from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from sympy.printing.str import StrPrinter
 
 from bargain.errors import FormulaError
-from bargain.formula import free_names, parse
+
+from .parser import free_names, parse
 
 #: Print-and-parse rounds :func:`canonical` tries (one is enough in practice).
 _MAX_ROUNDS = 4

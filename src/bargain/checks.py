@@ -1,77 +1,114 @@
-"""Reading TOML model files safely, and checked access to their values by key path.
+"""Checks of user input, in one place: numbers, counts, labels, and typed access to data.
 
-Every error names the file and the key path (``game.nodes[3].payoffs.Iran``)
-and says what was expected; unknown keys get a "did you mean".
+The functions raise :mod:`bargain.errors` exceptions whose message names what
+was checked and what was expected; :class:`Checker` does the same for the
+values of a parsed file (a model file's tables), naming the file and the key
+path (``game.nodes[3].payoffs.Iran``), with a "did you mean" for unknown keys.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 import reprlib
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from numbers import Integral, Real
 from typing import Any
 
-from ..errors import BargainError, ModelError, did_you_mean
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-#: Largest model file read, in bytes.
-MAX_BYTES = 1_000_000
+from .errors import BargainError, ModelError, ParamError, did_you_mean
 
 
-def read_file(path: str | os.PathLike[str]) -> str:
-    """The text of a model file: at most :data:`MAX_BYTES` of UTF-8.
+def number_text(x: float) -> str:
+    """A float as exact text, without a trailing ``.0``.
 
     Examples
     --------
-    >>> read_file("no/such/model.toml")
+    >>> number_text(2.0), number_text(0.1), number_text(-1e-20)
+    ('2', '0.1', '-1e-20')
+    """
+    return repr(float(x)).removesuffix(".0")
+
+
+def real(value: object, what: str) -> float:
+    """``value`` as a finite float, or a ParamError saying ``what`` must be one.
+
+    Examples
+    --------
+    >>> real(3, "pie")
+    3.0
+    >>> real(float("nan"), "linspace stop")
     Traceback (most recent call last):
     ...
-    bargain.errors.ModelError: no/such/model.toml: cannot read the file: No such file or directory
+    bargain.errors.ParamError: linspace stop must be finite, got nan
     """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ParamError(f"{what} must be a real number, got {reprlib.repr(value)}")
     try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ModelError(f"{os.fspath(path)}: cannot read the file: {exc.strerror}") from None
-    _check_size(len(data), os.fspath(path))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
+        x = float(value)
+    except OverflowError:
+        x = math.inf
+    if not math.isfinite(x):
+        raise ParamError(f"{what} must be finite, got {reprlib.repr(value)}")
+    return x
+
+
+def count(value: object, what: str, low: int = 1, high: int | None = None) -> int:
+    """``value`` as an int in [low, high] (not a bool, not a float), or a ParamError.
+
+    Examples
+    --------
+    >>> count(3, "n")
+    3
+    >>> count(2.0, "num")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ParamError: num must be an integer >= 1, got 2.0
+    """
+    ok = isinstance(value, Integral) and not isinstance(value, bool)
+    if not ok or value < low or (high is not None and value > high):
+        expected = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ParamError(f"{what} must be an integer {expected}, got {reprlib.repr(value)}")
+    return int(value)
+
+
+def labels(values: object, where: str) -> tuple[str, ...]:
+    """``values`` as a non-empty tuple of distinct, non-empty strings, or a ModelError.
+
+    Examples
+    --------
+    >>> labels(["US", "Iran"], "players")
+    ('US', 'Iran')
+    >>> labels(["US", "US"], "players")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: players[1]: 'US' is listed twice (duplicate labels)
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ModelError(f"{where}: expected a list of labels, got {describe(values)}")
+    items = tuple(values)
+    if not items:
+        raise ModelError(f"{where}: expected at least one label, got none")
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            raise ModelError(f"{where}[{i}]: expected a non-empty string, got {describe(item)}")
+        if item in items[:i]:
+            raise ModelError(f"{where}[{i}]: '{item}' is listed twice (duplicate labels)")
+    return items
+
+
+def same_keys(mapping: object, expected: Iterable[str], where: str, what: str = "player") -> None:
+    """Raise a ModelError unless ``mapping`` has exactly the keys ``expected``."""
+    expected = list(expected)
+    if not isinstance(mapping, Mapping):
+        raise ModelError(f"{where}: expected a mapping {what} -> value, got {describe(mapping)}")
+    missing = [k for k in expected if k not in mapping]
+    extra = [k for k in mapping if k not in expected]
+    if missing or extra:
+        parts = [f"missing {missing}" if missing else "", f"unknown {extra}" if extra else ""]
         raise ModelError(
-            f"{os.fspath(path)}: not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})"
-        ) from None
-
-
-def _check_size(size: int, source: str) -> None:
-    if size > MAX_BYTES:
-        raise ModelError(f"{source}: the file is larger than the limit of {MAX_BYTES:,} bytes")
-
-
-def parse_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text; syntax errors keep tomllib's line and column.
-
-    Examples
-    --------
-    >>> parse_toml("[model]\\nname = escalation", "x.toml")
-    Traceback (most recent call last):
-    ...
-    bargain.errors.ModelError: x.toml: invalid TOML: Invalid value (at line 2, column 8)
-    """
-    _check_size(len(text.encode("utf-8", errors="replace")), source)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{source}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise ModelError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
+            f"{where}: expected exactly the {what}s {expected}; " + "; ".join(p for p in parts if p)
+        )
 
 
 def key(path: str, name: object) -> str:
@@ -199,14 +236,7 @@ class Checker:
         return value
 
     def labels(self, value: object, path: str) -> list[str]:
-        """``value`` as a non-empty array of distinct non-empty strings."""
+        """``value`` as a non-empty array of distinct non-empty strings (see :func:`labels`)."""
         items = self.array(value, path)
-        if not items:
-            raise self.error(path, "expected at least one name, got an empty array")
-        for i, item in enumerate(items):
-            if not isinstance(item, str) or not item:
-                got = describe(item)
-                raise self.error(f"{path}[{i}]", f"expected a non-empty string, got {got}")
-            if item in items[:i]:
-                raise self.error(f"{path}[{i}]", f"'{item}' is listed twice")
-        return items
+        with self.located(path):
+            return list(labels(items, path))

@@ -8,16 +8,19 @@ version, so a reader can reproduce it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .measures import Columns
+from bargain import plots, tables
+from bargain.frames import check_columns
+from bargain.games.solution import Columns
 
-#: Per-point columns that are flags or labels rather than measures.
-POINT_INFO = ("n_equilibria", "selected_unique", "degenerate", "ties", "equilibria", "regime")
+#: Space settings too bulky to copy into every frame's attrs (axes, explicit points).
+_BULKY = ("axes", "columns", "labels")
 
 
 class SweepResult:
@@ -70,10 +73,13 @@ class SweepResult:
         order = [*(["point"] if long else []), *self.params, *self.measures]
         order += [c for c in source if c not in order]
         frame = pd.DataFrame({c: source[c] for c in order if c in source})
-        meta = {k: v for k, v in self.metadata.items() if k != "space"}  # attrs are deep-copied
+        meta = {k: v for k, v in self.metadata.items() if k != "space"}
+        space = self.metadata.get("space", {})
         frame.attrs.update(
             meta,
-            space=self.metadata.get("space", {}).get("kind"),
+            space={k: v for k, v in space.items() if k not in _BULKY},  # attrs are deep-copied
+            swept=self.swept,
+            measures=self.measures,
             fixed=self.fixed,
             note=self.note(),
         )
@@ -90,14 +96,28 @@ class SweepResult:
             f"{len(self)} points; bargain {meta.get('version')}."
         )
 
-    def to_csv(self, path: str | None = None, long: bool = False) -> str | None:
+    def to_csv(
+        self, path: str | None = None, long: bool = False, columns: Sequence[str] | None = None
+    ) -> str | None:
         """CSV with the note as ``#`` comment lines on top; written to ``path`` if given."""
-        text = f"# {self.note()}\n" + self.to_frame(long).to_csv(index=False)
+        text = f"# {self.note()}\n" + self._columns(long, columns).to_csv(index=False)
         if path is None:
             return text
         with open(path, "w", encoding="utf-8") as out:
             out.write(text)
         return None
+
+    def to_json(self, columns: Sequence[str] | None = None) -> str:
+        """JSON: the model, version, note, selection rule, fixed values and one record per point."""
+        records = json.loads(self._columns(False, columns).to_json(orient="records"))
+        meta = self.metadata
+        head = {"model": meta.get("model"), "version": meta.get("version"), "note": self.note()}
+        head |= {"select": meta.get("select"), "fixed": self.fixed}
+        return json.dumps({**head, "points": records}, indent=1)
+
+    def _columns(self, long: bool, columns: Sequence[str] | None) -> pd.DataFrame:
+        frame = self.to_frame(long)
+        return frame if columns is None else frame[check_columns(frame, columns)]
 
     def to_markdown(
         self,
@@ -108,9 +128,7 @@ class SweepResult:
         fixed: Mapping[str, float] | None = None,
     ) -> str:
         """A Markdown table with the note below (see :func:`bargain.tables.to_markdown`)."""
-        from .tables import to_markdown
-
-        return to_markdown(self, columns, pivot, floatfmt, long, fixed)
+        return tables.to_markdown(self, columns, pivot, floatfmt, long, fixed)
 
     def to_latex(
         self,
@@ -122,37 +140,27 @@ class SweepResult:
         long: bool = False,
         fixed: Mapping[str, float] | None = None,
     ) -> str:
-        """A booktabs LaTeX table with caption, label and note (see :mod:`bargain.tables`).
+        """A booktabs LaTeX table with caption, label and note (:func:`bargain.tables.to_latex`).
 
         ``pivot=(row_param, col_param, column)`` gives the classic outcome-over-a-grid table.
         """
-        from .tables import to_latex
-
-        return to_latex(self, columns, pivot, caption, label, floatfmt, long, fixed)
+        return tables.to_latex(self, columns, pivot, caption, label, floatfmt, long, fixed)
 
     def regimes(self, by: str = "regime") -> pd.DataFrame:
         """Regions of one outcome: points, share and parameter ranges per label."""
-        from .thresholds import regimes
-
-        return regimes(self, by)
+        return tables.regimes(self, by)
 
     def regime_map(self, x: str, y: str, **options: Any) -> Any:
         """A regime map over two swept parameters (matplotlib Figure; ``path=`` saves it)."""
-        from .plots import regime_map
-
-        return regime_map(self, x, y, **options)
+        return plots.regime_map(self, x, y, **options)
 
     def line_plot(self, x: str, measure: str, **options: Any) -> Any:
         """A measure against one parameter, one line per value of ``by=``."""
-        from .plots import line_plot
-
-        return line_plot(self, x, measure, **options)
+        return plots.line_plot(self, x, measure, **options)
 
     def tornado(self, measure: str, **options: Any) -> Any:
         """A tornado diagram of a one-at-a-time sweep."""
-        from .plots import tornado
-
-        return tornado(self, measure, **options)
+        return plots.tornado(self, measure, **options)
 
     def __repr__(self) -> str:
         return (

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .solvers.arrays import PROB_TOL
-from .solvers.backward import TreeArrays, propagate_reach
+from bargain.solvers.backward import TreeArrays, propagate_reach
+from bargain.tolerances import PROB_TOL
+from bargain.vocabulary import ident
+
+from ..solution import Columns, EquilibriumBatch, EquilibriumSet
+from .compiled import CompiledTree
 
 if TYPE_CHECKING:
-    from .games.tree import GameTree, _Compiled
+    from .game import GameTree
 
 Choice = str | dict[str, float] | None
 
@@ -42,26 +46,13 @@ class SubgamePerfect:
         return f"{steps} | payoffs {values}"
 
 
-class TreeSolution(Sequence[SubgamePerfect]):
+class TreeSolution(EquilibriumSet[SubgamePerfect]):
     """The subgame-perfect equilibria found at one point; attributes of the first.
 
     With ``tie_break="all"`` or a proper subgame with several Nash equilibria
     there may be several; ``choices``, ``reach``, ``payoffs`` and ``path`` are
     those of ``self[0]``.
     """
-
-    def __init__(
-        self,
-        equilibria: Sequence[SubgamePerfect],
-        *,
-        ties: bool,
-        degenerate: bool,
-        values: Mapping[str, float],
-    ) -> None:
-        self.equilibria = tuple(equilibria)
-        self.ties = bool(ties)
-        self.degenerate = bool(degenerate)
-        self.values = dict(values)
 
     @property
     def choices(self) -> dict[Hashable, Choice]:
@@ -79,19 +70,13 @@ class TreeSolution(Sequence[SubgamePerfect]):
     def path(self) -> tuple[tuple[Hashable, Choice], ...]:
         return self.equilibria[0].path
 
-    def __getitem__(self, index):  # type: ignore[override]
-        return self.equilibria[index]
-
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
     def __repr__(self) -> str:
         flags = "".join(f", {f}" for f in ("ties", "degenerate") if getattr(self, f))
         lines = [f"TreeSolution({len(self)} subgame-perfect equilibria{flags})"]
         return "\n".join(lines + [f"  {eq}" for eq in self.equilibria])
 
 
-class TreeBatchSolution(Sequence[TreeSolution]):
+class TreeBatchSolution(EquilibriumBatch):
     """Subgame-perfect equilibria at N points in columnar form.
 
     Rows are (point, equilibrium) pairs sorted by point: ``point`` (R,), ``payoffs`` (R, P),
@@ -100,15 +85,18 @@ class TreeBatchSolution(Sequence[TreeSolution]):
     :class:`TreeSolution` of point i.
     """
 
+    method = "backward induction"
+
     def __init__(
         self,
         game: GameTree,
-        compiled: _Compiled,
+        compiled: CompiledTree,
         arrays: TreeArrays,
         points: Mapping[str, np.ndarray],
     ) -> None:
         self.game = game
-        self._compiled = compiled
+        self.players = game.players
+        self.compiled = compiled
         self.points = dict(points)
         self.point = arrays.point
         self.ties = arrays.ties
@@ -122,22 +110,12 @@ class TreeBatchSolution(Sequence[TreeSolution]):
         self._behaviour = arrays.behaviour
 
     @cached_property
-    def count(self) -> np.ndarray:
-        """Number of equilibria (rows) at each point, (N,)."""
-        return np.bincount(self.point, minlength=len(self.ties))
-
-    @cached_property
-    def _starts(self) -> np.ndarray:
-        """First row of each point (rows come sorted by point), (N + 1,)."""
-        return np.concatenate([[0], np.cumsum(self.count)])
-
-    @cached_property
     def _node_reach(self) -> np.ndarray:
         """Probability (nodes, R) of reaching each node, from the choices and the chance
         probabilities (evaluated again at the points: the solver keeps terminal reach only)."""
-        structure = self._compiled.structure
-        chance = bool(self._compiled.chance_nodes)
-        probs = self._compiled.evaluate(self.points, len(self))[0] if chance else {}
+        structure = self.compiled.structure
+        chance = bool(self.compiled.chance_nodes)
+        probs = self.compiled.evaluate(self.points, len(self))[0] if chance else {}
         reach = np.empty((len(structure.kind), len(self.point)))
 
         def weights(v: int) -> np.ndarray:
@@ -151,12 +129,12 @@ class TreeBatchSolution(Sequence[TreeSolution]):
     @cached_property
     def behaviour(self) -> dict[Hashable, np.ndarray]:
         """Move probabilities (R, moves) at every decision node."""
-        ids = self._compiled.ids
+        ids = self.compiled.ids
         return {ids[v]: b.T.astype(float) for v, b in self._behaviour.items()}
 
     def node_reach(self, node: Hashable) -> np.ndarray:
         """Probability (R,) that play reaches ``node`` (any node, not only terminals)."""
-        return self._node_reach[self._compiled.index[node]]
+        return self._node_reach[self.compiled.index[node]]
 
     def reach_of(self, nodes: Iterable[Hashable]) -> np.ndarray:
         """Probability (R,) of ending at any of the given terminal nodes."""
@@ -166,29 +144,51 @@ class TreeBatchSolution(Sequence[TreeSolution]):
             raise KeyError(f"not terminal nodes: {unknown}; terminals: {self.terminals}")
         return self.reach[:, [self.terminals.index(n) for n in wanted]].sum(axis=1)
 
-    def __len__(self) -> int:
-        return len(self.ties)
+    def outcome(self, members: Iterable[Hashable]) -> np.ndarray:
+        return self.reach_of(members)
 
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"point {index} out of range for a batch of {n}")
-        i = index % n
-        rows = range(self._starts[i], self._starts[i + 1])
+    def measure_columns(self) -> Columns:
+        columns: Columns = {}
+        for k, player in enumerate(self.players):
+            columns[f"u_{ident(player)}"] = self.payoffs[:, k]
+        for k, t in enumerate(self.terminals):
+            columns[f"reach_{ident(t)}"] = self.reach[:, k]
+        for node, spec in self.game.nodes.items():
+            if spec["kind"] == "decision":
+                for j, move in enumerate(spec["moves"]):
+                    columns[f"p_{ident(node)}_{ident(move)}"] = self.behaviour[node][:, j]
+        return columns
+
+    def regimes(self) -> tuple[np.ndarray, None]:
+        """The equilibrium path of each row as text, e.g. ``propose>accept>keep``."""
+        path = np.full(len(self.point), "", dtype=object)
+        for node in self.preorder:
+            spec = self.game.nodes[node]
+            if spec["kind"] != "decision":
+                continue
+            moves = np.asarray(list(spec["moves"]), dtype=object)
+            behaviour = np.nan_to_num(self.behaviour[node])
+            text = np.where(
+                behaviour.max(axis=1) >= 1 - PROB_TOL, moves[behaviour.argmax(axis=1)], "mixed"
+            )
+            step = np.where(self.node_reach(node) > PROB_TOL, text, "")
+            path = np.where(step == "", path, np.where(path == "", step, path + ">" + step))
+        return path, None
+
+    def _point_solution(self, i: int) -> TreeSolution:
+        rows = self.rows(i)
         return TreeSolution(
             [self._equilibrium(r) for r in rows],
+            values=self.point_values(i),
             ties=self.ties[i],
             degenerate=self.degenerate[i],
-            values={k: float(v[i]) for k, v in self.points.items()},
+            method=self.method,
+            batch=self,
+            rows=rows,
         )
 
-    def __iter__(self) -> Iterator[TreeSolution]:
-        return (self[i] for i in range(len(self)))
-
     def _equilibrium(self, r: int) -> SubgamePerfect:
-        game, compiled = self.game, self._compiled
+        game, compiled = self.game, self.compiled
         choices = {}
         for node, spec in game.nodes.items():
             if spec["kind"] == "decision":

@@ -8,25 +8,32 @@ of N parameter points becomes one payoff tensor of shape (P, s_1, ..., s_P, N).
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+import sympy
 
-from .. import formula
-from ..errors import DegenerateGameWarning, ModelError
-from ..params import Param, ParamSpace
-from ..solution import BatchSolution, Solution
-from ..solvers import METHODS
-from ..solvers.arrays import PAYOFF_RTOL, stack
+from bargain import formula
+from bargain.checks import describe, key, labels, same_keys
+from bargain.errors import DegenerateGameWarning, ModelError, warn
+from bargain.params import Param, ParamSpace
+from bargain.solvers import METHODS
+from bargain.solvers.arrays import stack
+from bargain.tolerances import PAYOFF_RTOL
+from bargain.vocabulary import ident
+
+from ..form import CHUNK_SIZE, GameForm, Option
+from ..spec import SpecReader
+from .solution import BatchSolution
 
 #: Payoff tensors of one chunk hold at most about this many floats.
 CHUNK_FLOATS = 1 << 17
 
 
-class NormalFormGame:
+class NormalFormGame(GameForm):
     """A game in strategic form whose payoffs may depend on parameters.
 
     Parameters
@@ -53,6 +60,15 @@ class NormalFormGame:
     ((('pressure', 'engage'), ('resist', 'restrain')), [0.3333, 0.6667])
     """
 
+    form = "normal"
+    noun = "normal-form games"
+    options = MappingProxyType(
+        {
+            "method": Option(None, tuple(METHODS), help="the solver (default: support or pure)"),
+            "chunk_size": CHUNK_SIZE,
+        }
+    )
+
     def __init__(
         self,
         players: Sequence[str],
@@ -61,9 +77,9 @@ class NormalFormGame:
         params: Iterable[Param] | ParamSpace = (),
     ) -> None:
         self.params = params if isinstance(params, ParamSpace) else ParamSpace(params)
-        self.players = _labels(players, "players")
+        self.players = labels(players, "players")
         if isinstance(strategies, Mapping):
-            _same_keys(strategies, self.players, "strategies")
+            same_keys(strategies, self.players, "strategies")
             strategies = [strategies[p] for p in self.players]
         if len(strategies) != len(self.players):
             raise ModelError(
@@ -71,12 +87,10 @@ class NormalFormGame:
                 f"got {len(strategies)}"
             )
         self.strategies = tuple(
-            _labels(s, f"strategies[{p!r}]") for p, s in zip(self.players, strategies)
+            labels(s, f"strategies[{p!r}]") for p, s in zip(self.players, strategies)
         )
         self.shape = tuple(len(s) for s in self.strategies)
-        if not isinstance(payoffs, Mapping):
-            raise ModelError("payoffs: expected a mapping player -> nested list of payoffs")
-        _same_keys(payoffs, self.players, "payoffs")
+        same_keys(payoffs, self.players, "payoffs")
         self.payoffs = np.empty((len(self.players), *self.shape), dtype=object)
         for i, player in enumerate(self.players):
             self.payoffs[i] = self._entries(payoffs[player], f"payoffs[{player!r}]")
@@ -121,7 +135,7 @@ class NormalFormGame:
         flat = list(self.payoffs.reshape(-1))
         used = set().union(*(formula.free_names(e) for e in flat))
         self._inputs = tuple(n for n in self.params.names if n in used)
-        self._function = formula.compile(flat, self._inputs)
+        self._function = formula.compile_formulas(flat, self._inputs)
 
     @property
     def is_numeric(self) -> bool:
@@ -153,58 +167,88 @@ class NormalFormGame:
 
     # -- solving ------------------------------------------------------------
 
-    def solve(self, method: str | None = None, **values: float) -> Solution:
-        """All equilibria at one parameter point: ``solve_batch`` on a batch of one."""
-        result = self._solve({k: [v] for k, v in values.items()}, method, None, PAYOFF_RTOL)
-        _warn_degenerate(result, stacklevel=3)
-        return result[0]
-
-    def solve_batch(
-        self,
-        points: Mapping[str, Any],
-        method: str | None = None,
-        *,
-        chunk_size: int | None = None,
-        rtol: float = PAYOFF_RTOL,
-    ) -> BatchSolution:
+    def solve_batch(self, points: Mapping[str, Any], **options: Any) -> BatchSolution:
         """Equilibria at N parameter points, ``points`` a mapping name -> N values.
 
-        Methods: ``"support"`` (all equilibria of two-player games, the default
-        for two players), ``"pure"`` (pure equilibria, any number of players, the
-        default otherwise), ``"vertex"`` and ``"lemke-howson"`` (nashpy). Points
-        are processed in chunks of ``chunk_size`` so memory stays bounded.
-        Degenerate games are flagged per point and a ``DegenerateGameWarning`` is issued.
+        Options: ``method`` -- ``"support"`` (all equilibria of two-player games,
+        the default for two players), ``"pure"`` (pure equilibria, any number of
+        players, the default otherwise), ``"vertex"`` and ``"lemke-howson"``
+        (nashpy); ``chunk_size`` -- points solved at once, so memory stays
+        bounded. Degenerate games are flagged per point and a
+        ``DegenerateGameWarning`` is issued.
         """
-        result = self._solve(points, method, chunk_size, rtol)
-        _warn_degenerate(result, stacklevel=3)
-        return result
-
-    def _solve(
-        self, points: Mapping[str, Any], method: str | None, chunk_size: int | None, rtol: float
-    ) -> BatchSolution:
-        method = method or ("support" if len(self.players) == 2 else "pure")
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+        options = self.check_options(options)
+        method = options.get("method") or ("support" if len(self.players) == 2 else "pure")
         kernel, two_players = METHODS[method]
         if two_players and len(self.players) != 2:
-            raise ValueError(
+            raise ModelError(
                 f"method {method!r} needs a two-player game; this one has "
                 f"{len(self.players)} players (use method='pure')"
             )
         bound = self.params.bind_batch(points)
         n = _batch_size(bound)
-        size = chunk_size or max(1, CHUNK_FLOATS // self.payoffs.size)
+        size = options.get("chunk_size") or max(1, CHUNK_FLOATS // self.payoffs.size)
         arrays = stack(
             [
                 kernel(
-                    self.payoff_tensor({k: v[start : start + size] for k, v in bound.items()}), rtol
+                    self.payoff_tensor({k: v[start : start + size] for k, v in bound.items()}),
+                    PAYOFF_RTOL,
                 )
                 for start in range(0, n, size)
             ]
         )
-        return BatchSolution(
-            arrays, players=self.players, strategies=self.strategies, points=bound, method=method
-        )
+        result = BatchSolution(arrays, game=self, points=bound, method=method)
+        _warn_degenerate(result)
+        return result
+
+    @property
+    def supports_risk_dominance(self) -> bool:
+        """Risk dominance is defined for 2x2 games (Harsanyi and Selten 1988)."""
+        return self.shape == (2, 2)
+
+    # -- measures -----------------------------------------------------------
+
+    def measure_names(self) -> list[str]:
+        """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``n_equilibria``."""
+        names = [f"u_{ident(p)}" for p in self.players]
+        names += [
+            f"p_{ident(p)}_{ident(s)}"
+            for p, strategies in zip(self.players, self.strategies)
+            for s in strategies
+        ]
+        return [*names, "pure", "n_equilibria"]
+
+    # -- model files --------------------------------------------------------
+
+    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+        def rendered(value: Any) -> Any:
+            return [rendered(v) for v in value] if isinstance(value, list) else render(value)
+
+        players = list(self.players)
+        return {
+            "form": self.form,
+            "players": players,
+            "strategies": dict(zip(players, map(list, self.strategies))),
+            "payoffs": {p: rendered(self.payoffs[i].tolist()) for i, p in enumerate(players)},
+        }
+
+    @classmethod
+    def from_spec(
+        cls, table: Mapping[str, Any], params: ParamSpace, reader: SpecReader
+    ) -> NormalFormGame:
+        table = reader.table(table, "game", ["form", "players", "strategies", "payoffs"])
+        players = reader.labels(table["players"], "game.players")
+        given = reader.table(table["strategies"], "game.strategies", players, what="player")
+        strategies = {p: reader.labels(given[p], key("game.strategies", p)) for p in players}
+        given = reader.table(table["payoffs"], "game.payoffs", players, what="player")
+        payoffs = {
+            p: _payoff_array(reader, given[p], key("game.payoffs", p), strategies, params)
+            for p in players
+        }
+        with reader.located("game"):
+            game = cls(players, strategies, payoffs, params)
+            game.payoff_tensor(params.bind_batch({}))  # checks the payoffs at the defaults
+        return game
 
     def __repr__(self) -> str:
         sizes = "x".join(map(str, self.shape))
@@ -212,7 +256,7 @@ class NormalFormGame:
         return f"NormalFormGame({sizes}, players={list(self.players)}{params})"
 
 
-def _warn_degenerate(result: BatchSolution, stacklevel: int) -> None:
+def _warn_degenerate(result: BatchSolution) -> None:
     count = int(result.degenerate.sum())
     if count:
         where = (
@@ -220,11 +264,10 @@ def _warn_degenerate(result: BatchSolution, stacklevel: int) -> None:
             if len(result) == 1
             else f"{count} of {len(result)} games are degenerate"
         )
-        warnings.warn(
+        warn(
             f"{where} (payoff ties or equilibrium components): every equilibrium reported "
             "is verified, but a component may hold more; see the 'degenerate' flag",
             DegenerateGameWarning,
-            stacklevel=stacklevel + 1,
         )
 
 
@@ -233,31 +276,27 @@ def _batch_size(points: Mapping[str, np.ndarray]) -> int:
     return len(next(iter(points.values()))) if points else 1
 
 
-def _labels(values: Any, where: str) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise ModelError(f"{where}: expected a list of labels, got {values!r}")
-    labels = tuple(values)
-    if not labels:
-        raise ModelError(f"{where}: expected at least one label, got none")
-    for label in labels:
-        if not isinstance(label, str) or not label:
-            raise ModelError(f"{where}: labels must be non-empty strings, got {label!r}")
-    duplicates = sorted({x for x in labels if labels.count(x) > 1})
-    if duplicates:
-        raise ModelError(f"{where}: duplicate labels {duplicates}")
-    return labels
-
-
-def _same_keys(mapping: Mapping[str, Any], players: tuple[str, ...], where: str) -> None:
-    missing = [p for p in players if p not in mapping]
-    extra = [k for k in mapping if k not in players]
-    if missing or extra:
-        raise ModelError(
-            f"{where}: expected exactly the players {list(players)}; "
-            + (f"missing {missing}" if missing else "")
-            + ("; " if missing and extra else "")
-            + (f"unknown {extra}" if extra else "")
+def _payoff_array(
+    reader: SpecReader,
+    value: object,
+    path: str,
+    strategies: dict[str, list[str]],
+    params: ParamSpace,
+) -> Any:
+    """A file's nested payoff arrays: one level per player, one entry per strategy."""
+    if not strategies:
+        return reader.formula(value, path, params)
+    (player, names), *rest = strategies.items()
+    if not isinstance(value, list) or len(value) != len(names):
+        got = f"an array of {len(value)}" if isinstance(value, list) else describe(value)
+        raise reader.error(
+            path,
+            f"expected an array of {len(names)} entries, one per strategy of {player} "
+            f"({', '.join(names)}), got {got}",
         )
+    return [
+        _payoff_array(reader, v, f"{path}[{i}]", dict(rest), params) for i, v in enumerate(value)
+    ]
 
 
 def _flatten(

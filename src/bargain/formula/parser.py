@@ -1,11 +1,8 @@
-"""Safe formulas: arithmetic over declared names, parsed to sympy without ``eval``.
+"""Parsing formula text to sympy by a whitelist of Python's AST, never ``eval``.
 
-A formula is a Python-like expression made of numbers, declared names,
-``+ - * / **``, comparisons, ``and``/``or``/``not`` and the functions
-``abs exp log sqrt min max where``; ``where(c, a, b)`` is ``a`` where the
-condition ``c`` holds and ``b`` elsewhere. :func:`parse` walks the Python AST
-with a whitelist and builds sympy objects directly; :func:`compile` turns
-parsed formulas into one vectorized numpy function.
+:func:`parse` walks the syntax tree, accepts only numbers, declared names, the
+operators and the functions of :mod:`bargain.vocabulary`, and builds sympy
+objects directly, with located error messages (a caret under the problem).
 """
 
 from __future__ import annotations
@@ -13,21 +10,16 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from numbers import Real
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import mpmath
-import numpy as np
 import sympy
-from sympy.printing.numpy import NumPyPrinter
 
 from bargain.errors import FormulaError, ModelError, did_you_mean
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike
-
-    from bargain.params import ParamSpace
+from bargain.params import ParamSpace
+from bargain.vocabulary import FUNCTIONS
 
 # name: (sympy function, signature, least and most arguments)
 _FUNCTIONS: dict[str, tuple[Any, str, int, int | None]] = {
@@ -39,8 +31,6 @@ _FUNCTIONS: dict[str, tuple[Any, str, int, int | None]] = {
     "max": (sympy.Max, "max(a, b, ...)", 2, None),
     "where": (sympy.Piecewise, "where(cond, a, b)", 3, 3),
 }
-FUNCTIONS = tuple(sorted(_FUNCTIONS))
-"""Names of the functions a formula may call (reserved as parameter names)."""
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
@@ -429,8 +419,9 @@ class _Parser:
     }
 
 
-def _known_names(names: Iterable[str] | ParamSpace) -> tuple[str, ...]:
-    return tuple(getattr(names, "names", names))
+def known_names(names: Iterable[str] | ParamSpace) -> tuple[str, ...]:
+    """The names a formula may use: given directly, or a parameter space's names."""
+    return names.names if isinstance(names, ParamSpace) else tuple(names)
 
 
 def parse(text: str, names: Iterable[str] | ParamSpace, where: str | None = None) -> sympy.Basic:
@@ -452,7 +443,7 @@ def parse(text: str, names: Iterable[str] | ParamSpace, where: str | None = None
     """
     if not isinstance(text, str):
         raise FormulaError(f"{where + ': ' if where else ''}formula must be a string, got {text!r}")
-    return _Parser(text.strip(), frozenset(_known_names(names)), where).parse()
+    return _Parser(text.strip(), frozenset(known_names(names)), where).parse()
 
 
 def as_expr(value: Any, names: Iterable[str] | ParamSpace, where: str) -> sympy.Basic:
@@ -461,7 +452,7 @@ def as_expr(value: Any, names: Iterable[str] | ParamSpace, where: str) -> sympy.
 
     ``where`` (e.g. ``payoffs['US'][0][1]``) prefixes error messages.
     """
-    known = _known_names(names)
+    known = known_names(names)
     if isinstance(value, str):
         return parse(value, known, where=where)
     if isinstance(value, sympy.Basic):
@@ -486,139 +477,3 @@ def as_expr(value: Any, names: Iterable[str] | ParamSpace, where: str) -> sympy.
 def free_names(expr: sympy.Basic) -> set[str]:
     """Names of the free symbols of ``expr``."""
     return {s.name for s in expr.free_symbols}
-
-
-class _Printer(NumPyPrinter):
-    """NumPy printer: exact floats, pairwise min/max/and/or, nested ``where``.
-
-    Pairwise reductions broadcast arguments of different shapes, which
-    ``numpy.amin`` or ``logical_and.reduce`` on a tuple of arrays do not.
-    """
-
-    def _print_Float(self, expr: sympy.Float) -> str:
-        return repr(float(expr))
-
-    def _print_Integer(self, expr: sympy.Integer) -> str:
-        # Integers beyond float precision would become numpy object arrays.
-        return str(expr.p) if abs(expr.p) < 2**53 else repr(float(expr))
-
-    def _reduce(self, func: str, args: Sequence[sympy.Basic]) -> str:
-        func = self._module_format(f"numpy.{func}")
-        out = self._print(args[0])
-        for arg in args[1:]:
-            out = f"{func}({out}, {self._print(arg)})"
-        return out
-
-    def _print_Min(self, expr: sympy.Min) -> str:
-        return self._reduce("minimum", expr.args)
-
-    def _print_Max(self, expr: sympy.Max) -> str:
-        return self._reduce("maximum", expr.args)
-
-    def _print_And(self, expr: sympy.And) -> str:
-        return self._reduce("logical_and", expr.args)
-
-    def _print_Or(self, expr: sympy.Or) -> str:
-        return self._reduce("logical_or", expr.args)
-
-    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
-        where = self._module_format("numpy.where")
-        out = self._print(sympy.nan)
-        for value, cond in reversed(expr.args):
-            out = (
-                self._print(value)
-                if cond is sympy.true
-                else f"{where}({self._print(cond)}, {self._print(value)}, {out})"
-            )
-        return out
-
-
-class CompiledFormula:
-    """Formulas compiled to one vectorized numpy function.
-
-    Call with one array per name (in the order of ``names``); the arrays are
-    broadcast together. A single compiled expression returns an array of the
-    broadcast shape; a sequence of ``k`` expressions returns shape ``(k, *shape)``.
-    Values are float64 (conditions give 0 or 1); numpy floating-point warnings
-    are suppressed, invalid results are ``nan`` or ``inf``.
-    """
-
-    __slots__ = ("_fn", "_single", "exprs", "names")
-
-    def __init__(
-        self, exprs: tuple[sympy.Basic, ...], names: tuple[str, ...], single: bool
-    ) -> None:
-        self.exprs = exprs
-        self.names = names
-        self._single = single
-        dummies = {name: sympy.Dummy(name) for name in names}
-        body = [e.xreplace({s: dummies[s.name] for s in e.free_symbols}) for e in exprs]
-        printer = _Printer(
-            {
-                "fully_qualified_modules": False,
-                "inline": True,
-                "allow_unknown_functions": True,
-                "user_functions": {},
-            }
-        )
-        self._fn = sympy.lambdify(
-            list(dummies.values()), body, modules="numpy", printer=printer, cse=True
-        )
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        """Pickle the expressions, not the generated function: it is rebuilt on load."""
-        return (CompiledFormula, (self.exprs, self.names, self._single))
-
-    def __call__(self, *arrays: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
-        """Evaluate at the arrays; ``out`` (one row per expression) is filled if given."""
-        if len(arrays) != len(self.names):
-            raise TypeError(
-                f"expected {len(self.names)} arrays ({', '.join(self.names)}), got {len(arrays)}"
-            )
-        args = [np.asarray(a, dtype=np.float64) for a in arrays]
-        if out is None:
-            out = np.empty((len(self.exprs), *np.broadcast_shapes(*(a.shape for a in args))))
-        with np.errstate(all="ignore"):
-            for i, value in enumerate(self._fn(*args)):
-                out[i] = value
-        return out[0] if self._single else out
-
-    def __repr__(self) -> str:
-        what = str(self.exprs[0]) if self._single else f"{len(self.exprs)} formulas"
-        return f"<CompiledFormula {what} of ({', '.join(self.names)})>"
-
-
-def compile(
-    exprs: sympy.Basic | Sequence[sympy.Basic], names: Iterable[str] | ParamSpace
-) -> CompiledFormula:
-    """Compile expressions once into a vectorized function of arrays for ``names``.
-
-    Symbols are matched to ``names`` by name (assumptions are ignored).
-
-    Raises
-    ------
-    FormulaError
-        If an expression uses a name not in ``names``, or names repeat.
-    """
-    names = _known_names(names)
-    if len(set(names)) != len(names):
-        raise FormulaError(f"duplicate names in {names}")
-    single = isinstance(exprs, sympy.Basic)
-    exprs = (exprs,) if single else tuple(exprs)
-    for e in exprs:
-        if not isinstance(e, sympy.Basic):
-            raise TypeError(f"expected sympy expressions, got {e!r}")
-    unknown = set().union(*map(free_names, exprs)) - set(names)
-    if unknown:
-        raise FormulaError(
-            f"formulas use undeclared names {', '.join(sorted(unknown))}; "
-            f"known names: {', '.join(sorted(names)) or '(none)'}"
-        )
-    try:
-        return CompiledFormula(exprs, names, single)
-    except (SyntaxError, RecursionError, MemoryError) as exc:
-        shown = "; ".join(str(e)[:80] for e in exprs[:3])
-        raise FormulaError(
-            f"formulas too complex to compile ({type(exc).__name__}): {shown}; simplify them, "
-            "e.g. compare numbers rather than whole where(...) expressions"
-        ) from None

@@ -2,7 +2,7 @@
 
 Sections come in the order of the format reference (model, params, game,
 outcomes, measures, solver, scenarios, showcase); formulas are printed by
-:func:`bargain.formula_text.to_text`, so loading the text gives the same model.
+:func:`bargain.formula.to_text`, so loading the text gives the same model.
 Values are formatted by ``tomli_w``; tables of nodes, moves and payoffs are
 written inline, as in hand-written files.
 """
@@ -12,27 +12,46 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Hashable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import numpy as np
 import sympy
 import tomli_w
 
-from ..errors import ModelError
-from ..formula_text import to_text
-from ..games import BargainingGame, GameTree, NormalFormGame
-from ..model import Model
-from .toml_file import key
+from bargain.checks import key
+from bargain.errors import ModelError
+from bargain.formula import to_text
+from bargain.games import GameForm
+from bargain.params import ParamSpace
+
+from .measures import Measures
+
+
+class ModelLike(Protocol):
+    """What a model file holds of a :class:`~bargain.model.Model`."""
+
+    name: str
+    title: str
+    description: str
+    citation: str
+    game: GameForm
+    measures: Measures
+    options: dict[str, Any]
+    select: str
+    scenarios: dict[str, dict[str, Any]]
+    showcase: dict[str, Any]
+
+    @property
+    def params(self) -> ParamSpace: ...
+
 
 #: Lines longer than this put one entry of an array on each line, or wrap a string.
 LINE = 100
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
-#: Solver options left out when they have these values.
-_DEFAULTS = {"method": None, "tie_break": "first"}
 
 
-def dumps_model(model: Model) -> str:
+def dumps_model(model: ModelLike) -> str:
     """The model as the text of a model file.
 
     Raises
@@ -45,7 +64,7 @@ def dumps_model(model: Model) -> str:
 
     Examples
     --------
-    >>> from bargain import GameTree, Param
+    >>> from bargain import GameTree, Model, Param
     >>> tree = GameTree(["Iran"], params=[Param("relief", 0.5, 0, 1)])
     >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
     >>> tree.terminal("deal", {"Iran": "relief"})
@@ -90,12 +109,12 @@ def dumps_model(model: Model) -> str:
         spec |= {k: _number(v) for k, v in bounds.items() if v is not None}
         spec |= {"description": p.description} if p.description else {}
         blocks.append(_table(f"params.{_key(p.name)}", spec))
-    blocks += _game(model.game)
+    blocks += _game(_plain(model.game.spec(_entry), "game", strict=True))
     if model.measures.outcomes:
         blocks.append(_table("outcomes", model.measures.outcomes))
     if model.measures.user:
         blocks.append(_table("measures", {k: to_text(v) for k, v in model.measures.user.items()}))
-    solver = {k: v for k, v in model.options.items() if v != _DEFAULTS[k]}
+    solver = dict(model.options)
     if model.select != "unique":
         solver["select"] = model.select
     if solver:
@@ -109,13 +128,13 @@ def dumps_model(model: Model) -> str:
     return "\n".join(blocks)
 
 
-def dump_model(model: Model, path: str | os.PathLike[str]) -> None:
+def dump_model(model: ModelLike, path: str | os.PathLike[str]) -> None:
     """Write the model to a model file (UTF-8); see :func:`dumps_model`."""
     with open(path, "w", encoding="utf-8") as file:
         file.write(dumps_model(model))
 
 
-def _header(model: Model) -> dict[str, str]:
+def _header(model: ModelLike) -> dict[str, str]:
     fields = {
         "name": model.name,
         "title": model.title,
@@ -125,50 +144,22 @@ def _header(model: Model) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v or k == "name"}
 
 
-def _game(game: NormalFormGame | GameTree | BargainingGame) -> list[str]:
-    players = list(game.players)
-    if isinstance(game, NormalFormGame):
-        return [
-            _table("game", {"form": "normal", "players": players}),
-            _table("game.strategies", dict(zip(players, map(list, game.strategies)))),
-            _table(
-                "game.payoffs",
-                {p: _entries(game.payoffs[i].tolist()) for i, p in enumerate(players)},
-            ),
-        ]
-    if isinstance(game, BargainingGame):
-        head = {"form": "bargaining", "protocol": game.protocol, "players": players}
-        arguments = _plain(game.arguments, "game.arguments")
-        return [_table("game", head)] + ([_table("game.arguments", arguments)] if arguments else [])
-    return [_table("game", {"form": "tree", "players": players})] + [
-        _node(node, spec, i) for i, (node, spec) in enumerate(game.nodes.items())
-    ]
+def _game(spec: dict[str, Any]) -> list[str]:
+    """The ``[game]`` table: a nested table becomes ``[game.<key>]``, an array of
+    tables ``[[game.<key>]]`` (tables inside them are written inline)."""
+    tables = {k: v for k, v in spec.items() if isinstance(v, Mapping)}
+    arrays = {k: v for k, v in spec.items() if v and isinstance(v, list) and _all_tables(v)}
+    top = {k: v for k, v in spec.items() if k not in tables and k not in arrays}
+    blocks = [_table("game", top)]
+    blocks += [_table(f"game.{_key(k)}", v) for k, v in tables.items()]
+    for name, items in arrays.items():
+        head = f"[[game.{_key(name)}]]\n"
+        blocks += [head + "".join(_line(k, v) for k, v in item.items()) for item in items]
+    return blocks
 
 
-def _node(node: Hashable, spec: Mapping[str, Any], i: int) -> str:
-    path = f"game.nodes[{i}]"
-    table: dict[str, Any] = {"id": _id(node, f"{path}.id"), "kind": spec["kind"]}
-    if spec["kind"] == "decision":
-        table["player"] = spec["player"]
-        table["moves"] = {m: _id(c, key(f"{path}.moves", m)) for m, c in spec["moves"].items()}
-        if spec["infoset"] is not None:
-            table["infoset"] = _id(spec["infoset"], f"{path}.infoset")
-    elif spec["kind"] == "chance":
-        table["branches"] = {
-            label: [_entry(spec["probs"][label]), _id(child, key(f"{path}.branches", label))]
-            for label, child in spec["moves"].items()
-        }
-    else:
-        table["payoffs"] = {p: _entry(v) for p, v in spec["payoffs"].items()}
-    return "[[game.nodes]]\n" + "".join(_line(k, v) for k, v in table.items())
-
-
-def _id(value: Any, path: str) -> str | int:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ModelError(
-            f"{path}: {value!r} cannot be written to a model file (not a string or an integer)"
-        )
-    return value
+def _all_tables(values: list[Any]) -> bool:
+    return all(isinstance(v, Mapping) for v in values)
 
 
 def _entry(expr: sympy.Basic) -> int | float | str:
@@ -180,22 +171,26 @@ def _entry(expr: sympy.Basic) -> int | float | str:
     return to_text(expr)
 
 
-def _entries(value: Any) -> Any:
-    return [_entries(v) for v in value] if isinstance(value, list) else _entry(value)
-
-
 def _number(x: float) -> int | float:
     """A float, written as an integer where that is exact (``0`` rather than ``0.0``)."""
     x = float(x)
     return int(x) if x.is_integer() and abs(x) < 2**53 and repr(x) != "-0.0" else x
 
 
-def _plain(value: Any, path: str) -> Any:
-    """A value made of TOML types: tuples and arrays become lists, sympy formulas text."""
+def _plain(value: Any, path: str, strict: bool = False) -> Any:
+    """A value made of TOML types: arrays become lists, sympy formulas text.
+
+    Tuples become lists too, unless ``strict`` (a game's spec, where a tuple is
+    a name, such as an information set, that no file can hold).
+    """
     if isinstance(value, Mapping):
-        return {str(k): _plain(v, key(path, k)) for k, v in value.items()}
+        return {str(k): _plain(v, key(path, k), strict) for k, v in value.items()}
+    if isinstance(value, tuple) and strict:
+        raise ModelError(
+            f"{path}: {value!r} cannot be written to a model file (not a string or an integer)"
+        )
     if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_plain(v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
     if isinstance(value, sympy.Basic):
         return to_text(value)
     if isinstance(value, np.generic):

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BargainError
-from .measures import Columns
+from bargain.errors import BargainError
+from bargain.games.solution import Columns
 
 
 class CheckpointError(BargainError):

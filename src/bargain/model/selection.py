@@ -13,28 +13,48 @@ from __future__ import annotations
 
 import numpy as np
 
+from bargain.errors import ModelError
+from bargain.games import GameForm
+from bargain.solvers.arrays import by_point
+from bargain.tolerances import SELECTION_ATOL
+
 RULES = ("unique", "max-joint", "payoff-dominant", "risk-dominant", "all")
 
 
-def select(
+def check_rule(
+    rule: object, game: GameForm | None = None, *, allow_all: bool = True, where: str = "select"
+) -> str:
+    """The selection rule, checked: a known rule, defined for ``game`` (if given).
+
+    ``allow_all=False`` refuses ``"all"`` (no selection) where one outcome per
+    point is needed, as for thresholds.
+    """
+    rules = RULES if allow_all else RULES[:-1]
+    if rule not in rules:
+        raise ModelError(f"{where} must be one of {rules}, got {rule!r}")
+    if rule == "risk-dominant" and game is not None and not game.supports_risk_dominance:
+        raise ModelError(f"{where}='risk-dominant' is defined for 2x2 normal-form games only")
+    return str(rule)
+
+
+def choose(
     rule: str,
     point: np.ndarray,
     payoffs: np.ndarray,
     n_points: int,
-    atol: float = 1e-9,
-    game_payoffs: np.ndarray | None = None,
-    profiles: tuple[np.ndarray, ...] | None = None,
+    scores: np.ndarray | None = None,
+    atol: float = SELECTION_ATOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row chosen for each point (-1 for none) and whether the choice was unique.
 
     ``point`` (E,) and ``payoffs`` (E, P) describe the equilibrium rows;
-    risk dominance also needs ``game_payoffs`` (2, 2, 2, N) and the ``profiles``.
+    risk dominance also needs each row's ``scores``, the Nash product of its
+    deviation losses (``EquilibriumBatch.risk_dominance``).
     """
-    if rule not in RULES or rule == "all":
-        raise ValueError(f"selection rule must be one of {RULES[:-1]}, got {rule!r}")
+    check_rule(rule, allow_all=False)
     count = np.bincount(point, minlength=n_points)
-    chosen = np.full(n_points, -1)
     if rule == "unique":
+        chosen = np.full(n_points, -1)
         single = np.flatnonzero(count[point] == 1)
         chosen[point[single]] = single
         return chosen, count == 1
@@ -42,9 +62,9 @@ def select(
         return _best(point, payoffs.sum(axis=1), n_points, atol)
     if rule == "payoff-dominant":
         return _payoff_dominant(point, payoffs, n_points, atol)
-    if game_payoffs is None or profiles is None or game_payoffs.shape[1:3] != (2, 2):
-        raise ValueError("risk dominance is defined here for 2x2 games only")
-    return _risk_dominant(point, payoffs, n_points, atol, game_payoffs, profiles)
+    if scores is None:
+        raise ModelError("risk dominance needs each equilibrium's deviation losses (scores=)")
+    return _risk_dominant(point, scores, n_points, atol)
 
 
 def _best(
@@ -69,8 +89,7 @@ def _payoff_dominant(
     single = np.flatnonzero(count[point] == 1)
     chosen[point[single]] = single
     unique = count == 1
-    order = np.argsort(point, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(count)])
+    order, starts = by_point(point, n_points)
     for i in np.flatnonzero(count > 1):
         rows = order[starts[i] : starts[i + 1]]
         values = payoffs[rows]
@@ -82,23 +101,10 @@ def _payoff_dominant(
 
 
 def _risk_dominant(
-    point: np.ndarray,
-    payoffs: np.ndarray,
-    n_points: int,
-    atol: float,
-    game: np.ndarray,
-    profiles: tuple[np.ndarray, ...],
+    point: np.ndarray, scores: np.ndarray, n_points: int, atol: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    pure = (profiles[0].max(axis=1) == 1) & (profiles[1].max(axis=1) == 1)
-    row = profiles[0].argmax(axis=1)
-    col = profiles[1].argmax(axis=1)
-    t = point
-    A, B = game[0], game[1]  # (2, 2, N)
-    # Nash product of the losses from deviating unilaterally from (row, col).
-    loss = (A[row, col, t] - A[1 - row, col, t]) * (B[row, col, t] - B[row, 1 - col, t])
-    score = np.where(pure, loss, -np.inf)
     count = np.bincount(point, minlength=n_points)
-    chosen, unique = _best(point, score, n_points, atol)
+    chosen, unique = _best(point, scores, n_points, atol)
     single = count == 1  # a unique equilibrium is selected whatever it is
     rows = np.flatnonzero(single[point])
     chosen[point[rows]] = rows

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import sys
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -21,22 +20,22 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from bargain.errors import DegenerateGameWarning, ModelError, ParamError, did_you_mean, warn
+from bargain.games import GameForm
+from bargain.games.solution import Columns
+from bargain.model import Model, as_model, check_rule
+from bargain.spaces import Space, as_space
+from bargain.version import __version__
+
 from .checkpoint import Checkpoint
-from .errors import DegenerateGameWarning, ModelError, ParamError, did_you_mean
-from .games import BargainingGame, GameTree, NormalFormGame
-from .measures import Columns
-from .model import Model, as_model
 from .result import SweepResult, concat_columns
-from .selection import RULES
-from .spaces import Space, as_space
-from .version import __version__
 
 #: Points per chunk by default: bounded memory, few Python round trips.
 DEFAULT_CHUNK = 1 << 16
 
 
 def sweep(
-    model: Model | NormalFormGame | GameTree | BargainingGame,
+    model: Model | GameForm,
     space: Space | Mapping[str, Any],
     measures: Mapping[str, Any] | Iterable[str] | None = None,
     *,
@@ -72,41 +71,20 @@ def sweep(
     checkpoint : a directory; finished chunks are saved there and a rerun
         resumes from them.
     """
-    model = as_model(model)
-    select = select or model.select
-    if isinstance(measures, Mapping):
-        model = model.with_measures(measures)
-        keep = list(model.measures.names)
-    else:
-        keep = _keep(model, measures)
-    space = as_space(space)
-    preset = {k: v for k, v in model.scenario(scenario).items() if k not in space.names}
-    fixed = _check(model, space, select, {**preset, **(fixed or {})})
-    n = len(space)
+    job = _Job.prepare(as_model(model), space, measures, select, fixed, scenario)
     size = int(chunk_size or DEFAULT_CHUNK)
     if size < 1:
         raise ParamError(f"chunk_size must be at least 1, got {chunk_size}")
-    n_chunks = -(-n // size)
-    job = _Job(model, space, fixed, select, keep)
-    store = None
-    if checkpoint is not None:
-        store = Checkpoint(
-            checkpoint,
-            job.fingerprint(size),
-            {"points": n, "chunk_size": size, "chunks": n_chunks, "version": __version__},
-        )
-    tables: dict[int, dict[str, Columns]] = {}
-    if store is not None:
-        for chunk in sorted(store.done()):
-            if chunk < n_chunks:
-                tables[chunk] = store.load(chunk)
-    todo = [c for c in range(n_chunks) if c not in tables]
+    n_chunks = -(-len(job.space) // size)
+    store = _checkpoint(checkpoint, job, size, n_chunks)
+    tables = _resume(store, n_chunks)
     resumed = len(tables)
+    todo = [c for c in range(n_chunks) if c not in tables]
     bar = tqdm(
         total=n_chunks,
-        initial=len(tables),
+        initial=resumed,
         unit="chunk",
-        desc=f"sweep {model.name}",
+        desc=f"sweep {job.model.name}",
         disable=not progress or not sys.stderr.isatty(),
     )
     try:
@@ -117,34 +95,61 @@ def sweep(
             bar.update()
     finally:
         bar.close()
-    ordered = [tables[c] for c in range(n_chunks)]
+    return _result(job, [tables[c] for c in range(n_chunks)], size, scenario, resumed)
+
+
+def _checkpoint(
+    path: str | os.PathLike | None, job: _Job, size: int, n_chunks: int
+) -> Checkpoint | None:
+    """The sweep's checkpoint directory, if one is asked for."""
+    if path is None:
+        return None
+    manifest = {"points": len(job.space), "chunk_size": size, "chunks": n_chunks}
+    return Checkpoint(path, job.fingerprint(size), {**manifest, "version": __version__})
+
+
+def _resume(store: Checkpoint | None, n_chunks: int) -> dict[int, dict[str, Columns]]:
+    """The chunks a checkpoint already holds."""
+    if store is None:
+        return {}
+    return {chunk: store.load(chunk) for chunk in sorted(store.done()) if chunk < n_chunks}
+
+
+def _result(
+    job: _Job,
+    ordered: list[dict[str, Columns]],
+    size: int,
+    scenario: str | None,
+    resumed: int,
+) -> SweepResult:
+    """The chunks' tables joined into one result; a warning counts degenerate points."""
     for c, table in enumerate(ordered):
         table["rows"]["point"] = table["rows"]["point"] + c * size
     points = concat_columns([t["points"] for t in ordered])
-    rows = points if select == "all" else concat_columns([t["rows"] for t in ordered])
+    rows = points if job.select == "all" else concat_columns([t["rows"] for t in ordered])
     degenerate = int(np.count_nonzero(points["degenerate"]))
     if degenerate:
-        warnings.warn(
-            f"{degenerate} of {n} points are degenerate games (see the 'degenerate' "
-            "column): their equilibria are verified but components may hold more",
+        warn(
+            f"{degenerate} of {len(job.space)} points are degenerate games (see the "
+            "'degenerate' column): their equilibria are verified but components may hold more",
             DegenerateGameWarning,
-            stacklevel=2,
         )
+    model = job.model
     return SweepResult(
         points,
         rows,
-        swept=space.names,
-        fixed=fixed,
-        measures=keep,
+        swept=job.space.names,
+        fixed=job.fixed,
+        measures=job.keep,
         metadata={
             "model": model.name,
             "title": model.title,
             "citation": model.citation,
-            "select": select,
+            "select": job.select,
             "scenario": scenario,
-            "space": space.spec(),
+            "space": job.space.spec(),
             "version": __version__,
-            "chunks": n_chunks,
+            "chunks": len(ordered),
             "chunks_resumed": resumed,
         },
     )
@@ -158,6 +163,27 @@ class _Job:
     ) -> None:
         self.model, self.space, self.fixed = model, space, fixed
         self.select, self.keep = select, keep
+
+    @classmethod
+    def prepare(
+        cls,
+        model: Model,
+        space: Space | Mapping[str, Any],
+        measures: Mapping[str, Any] | Iterable[str] | None,
+        select: str | None,
+        fixed: Mapping[str, float] | None,
+        scenario: str | None,
+    ) -> _Job:
+        """Check everything before computing: measures, space, selection, fixed values."""
+        select = check_rule(select or model.select, model.game)
+        if isinstance(measures, Mapping):
+            model = model.with_measures(measures)
+            keep = list(model.measures.names)
+        else:
+            keep = _keep(model, measures)
+        space = as_space(space)
+        preset = {k: v for k, v in model.scenario(scenario).items() if k not in space.names}
+        return cls(model, space, _fixed(model, space, {**preset, **(fixed or {})}), select, keep)
 
     def __call__(self, chunk: int, points: dict[str, np.ndarray]) -> tuple[int, dict[str, Columns]]:
         n = len(next(iter(points.values())))
@@ -200,7 +226,7 @@ def _run(
         return
     own = executor == "processes"
     if isinstance(executor, str) and not own:
-        raise ValueError(f"executor must be None, 'processes' or an Executor, got {executor!r}")
+        raise ModelError(f"executor must be None, 'processes' or an Executor, got {executor!r}")
     pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count()) if own else executor
     limit = 2 * (workers or os.cpu_count() or 1)  # chunks in flight: bounded memory
     queue = list(reversed(todo))
@@ -233,14 +259,8 @@ def _keep(model: Model, measures: Iterable[str] | None) -> list[str]:
     return keep
 
 
-def _check(model: Model, space: Space, select: str, fixed: Mapping[str, float]) -> dict:
-    """Validate everything before computing; return the fixed values."""
-    if select not in RULES:
-        raise ValueError(f"select must be one of {RULES}, got {select!r}")
-    if select == "risk-dominant" and not (
-        isinstance(model.game, NormalFormGame) and model.game.shape == (2, 2)
-    ):
-        raise ValueError("select='risk-dominant' is defined for 2x2 normal-form games only")
+def _fixed(model: Model, space: Space, fixed: Mapping[str, float]) -> dict[str, float]:
+    """The values of the parameters that are not swept, checked against the space."""
     space.validate(model.params)
     both = sorted(set(fixed) & set(space.names))
     if both:

@@ -1,0 +1,85 @@
+"""Result frames: the pandas DataFrame every view draws, with its provenance in ``attrs``.
+
+A sweep result converts to a DataFrame whose ``attrs`` say where it came
+from: ``note`` (model, fixed values, selection rule, version: what a reader
+needs to reproduce it), ``swept`` and ``measures`` (column names), ``title``,
+``model`` and ``space`` (the space's settings). Tables (:mod:`bargain.tables`)
+and figures (:mod:`bargain.plots`) take such a frame, or anything with a
+``to_frame(long=...)`` method that gives one, and import nothing above them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from .errors import BargainError, did_you_mean
+from .tolerances import MATCH_ATOL, MATCH_RTOL
+
+
+class Framed(Protocol):
+    """Anything that gives a result frame (a :class:`~bargain.sweeps.SweepResult`)."""
+
+    def to_frame(self, long: bool = False) -> pd.DataFrame: ...
+
+
+def frame_of(result: Framed | pd.DataFrame, long: bool = False) -> pd.DataFrame:
+    """The result's frame (a named index becomes a column), ``long`` one row per equilibrium."""
+    if isinstance(result, pd.DataFrame):
+        return result if result.index.name is None else result.reset_index()
+    if not callable(getattr(result, "to_frame", None)):
+        raise TypeError(f"expected a SweepResult or a DataFrame, got {type(result).__name__}")
+    return result.to_frame(long=long)
+
+
+def view(
+    result: Framed | pd.DataFrame, fixed: Mapping[str, float] | None = None, long: bool = False
+) -> tuple[pd.DataFrame, str]:
+    """The frame of a result restricted to ``fixed`` values, and its note."""
+    frame = frame_of(result, long)
+    note = str(frame.attrs.get("note", ""))
+    if not fixed:
+        return frame, note
+    keep = np.ones(len(frame), dtype=bool)
+    for name, value in fixed.items():
+        column = check_columns(frame, [name])[0]
+        values = frame[column].to_numpy(dtype=float)
+        match = np.isclose(values, value, rtol=MATCH_RTOL, atol=MATCH_ATOL)
+        if not match.any():
+            have = ", ".join(f"{v:g}" for v in np.unique(values)[:10])
+            raise BargainError(f"no point has {name} = {value:g}; its values include {have}")
+        keep &= match
+    shown = ", ".join(f"{k} = {v:g}" for k, v in fixed.items())
+    return frame[keep].reset_index(drop=True), f"{note} Shown: points with {shown}.".strip()
+
+
+def check_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """Return ``names`` if they are all columns of ``frame``, else raise with a suggestion."""
+    for name in names:
+        if name not in frame.columns:
+            known = [str(c) for c in frame.columns]
+            raise BargainError(
+                f"unknown column {name!r}{did_you_mean(str(name), known)}; "
+                f"columns: {', '.join(known)}"
+            )
+    return list(names)
+
+
+def swept(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The swept parameters of a result frame (none for another frame)."""
+    return tuple(frame.attrs.get("swept", ()))
+
+
+def others_varying(frame: pd.DataFrame, used: Sequence[str]) -> list[str]:
+    """The swept parameters besides ``used`` that still take several values in ``frame``."""
+    return [p for p in swept(frame) if p not in used and p in frame and frame[p].nunique() > 1]
+
+
+def label_text(value: Any) -> str:
+    """A label as text; a missing one (None, NaN, empty: no selected equilibrium) is "none"."""
+    if isinstance(value, str):
+        return value or "none"
+    return "none" if value is None or pd.isna(value) else str(value)

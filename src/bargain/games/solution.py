@@ -1,0 +1,186 @@
+"""The solution types every game form returns: equilibria as rows, over a batch of points.
+
+A batch solution (:class:`EquilibriumBatch`) holds the equilibria of N points
+in long form: row ``r`` is one equilibrium of point ``point[r]``, a point may
+have any number of rows. Every form gives the same core: the parameter values
+``points``, ``point``, the expected ``payoffs`` per row and player, per-point
+``count``, ``degenerate`` and ``ties`` flags, and :meth:`~EquilibriumBatch.columns`,
+the built-in measures per row (see :mod:`bargain.model.measures`). ``batch[i]``
+is the :class:`EquilibriumSet` of point i: a sequence of the form's own
+equilibrium objects with the same flags. Both convert to pandas with ``to_frame()``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import numpy as np
+
+from bargain.errors import ModelError
+from bargain.solvers.arrays import by_point
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Columns = dict[str, np.ndarray]
+E = TypeVar("E")
+
+
+class EquilibriumSet(Sequence[E], Generic[E]):
+    """The equilibria found at one parameter point, with the flags of the solve.
+
+    Attributes
+    ----------
+    equilibria : the equilibria, in the form's own type.
+    values : the parameter values of the point.
+    degenerate, ties : the point's flags (a degenerate game; a tie broken).
+    method : the method that solved the point.
+    """
+
+    def __init__(
+        self,
+        equilibria: Iterable[E],
+        *,
+        values: Mapping[str, float],
+        degenerate: bool = False,
+        ties: bool = False,
+        method: str = "",
+        batch: EquilibriumBatch | None = None,
+        rows: Sequence[int] | np.ndarray = (),
+    ) -> None:
+        self.equilibria = tuple(equilibria)
+        self.values = dict(values)
+        self.degenerate = bool(degenerate)
+        self.ties = bool(ties)
+        self.method = method
+        self._batch, self._rows = batch, np.asarray(rows, dtype=np.intp)
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """The built-in measures and the regime label, one entry per equilibrium."""
+        return self._batch.point_columns(self._rows) if self._batch is not None else {}
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.equilibria[index]
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per equilibrium: the parameter values, then the built-in measures."""
+        import pandas as pd
+
+        n = len(self)
+        values = {k: np.full(n, v) for k, v in self.values.items()}
+        return pd.DataFrame({**values, **{k: list(v) for k, v in self.columns.items()}})
+
+
+class EquilibriumBatch(Sequence[EquilibriumSet], ABC):
+    """Equilibria at N parameter points, one row per (point, equilibrium).
+
+    Subclasses set ``players``, ``points``, ``point``, ``payoffs``,
+    ``degenerate``, ``ties`` and ``method`` and implement
+    :meth:`measure_columns`, :meth:`regimes` and :meth:`_point_solution`.
+    """
+
+    players: tuple[str, ...]
+    #: Parameter name -> (N,) values.
+    points: dict[str, np.ndarray]
+    #: (R,) the point of each row.
+    point: np.ndarray
+    #: (R, P) each row's expected payoff per player (or per label of a protocol).
+    payoffs: np.ndarray
+    #: (N,) flags: a degenerate game, a tie broken.
+    degenerate: np.ndarray
+    ties: np.ndarray
+    method: str
+
+    @abstractmethod
+    def measure_columns(self) -> Columns:
+        """The form's built-in numeric measures, (R,) each (``u_<player>`` and the like)."""
+
+    @abstractmethod
+    def regimes(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each row's outcome as a label (R,), and integer codes equal where labels are
+        equal (or None)."""
+
+    @abstractmethod
+    def _point_solution(self, i: int) -> EquilibriumSet:
+        """The equilibria of point i in the form's own types."""
+
+    def outcome(self, members: Iterable[Hashable]) -> np.ndarray:
+        """The probability (R,) that play ends in an outcome set (see ``check_outcomes``)."""
+        raise ModelError(f"{type(self).__name__} has no outcome sets")
+
+    def risk_dominance(self) -> np.ndarray:
+        """Each row's Nash product of deviation losses (-inf for a mixed equilibrium)."""
+        raise ModelError("select='risk-dominant' is defined for 2x2 normal-form games only")
+
+    @cached_property
+    def count(self) -> np.ndarray:
+        """The number of equilibria (rows) at each point, (N,)."""
+        return np.bincount(self.point, minlength=len(self))
+
+    @cached_property
+    def _groups(self) -> tuple[np.ndarray, np.ndarray]:
+        return by_point(self.point, len(self))
+
+    def rows(self, index: int) -> np.ndarray:
+        """Indices of the rows of point ``index``, in row order."""
+        order, starts = self._groups
+        return order[starts[index] : starts[index + 1]]
+
+    def columns(self) -> Columns:
+        """Per row: ``point``, the built-in measures, ``n_equilibria``, the ``regime``
+        label (``regime_code`` where the form gives codes), ``degenerate`` and ``ties``."""
+        return dict(self._columns)
+
+    @cached_property
+    def _columns(self) -> Columns:
+        point = self.point
+        columns: Columns = {"point": point, **self.measure_columns()}
+        columns["n_equilibria"] = self.count[point].astype(float)
+        labels, codes = self.regimes()
+        columns["regime"] = labels
+        if codes is not None:
+            columns["regime_code"] = codes
+        columns["degenerate"] = self.degenerate[point]
+        columns["ties"] = self.ties[point]
+        return columns
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per equilibrium: ``point``, the parameter values, the built-in columns."""
+        import pandas as pd
+
+        columns = self.columns()
+        columns.pop("regime_code", None)
+        point = columns.pop("point")
+        values = {k: v[point] for k, v in self.points.items()}
+        return pd.DataFrame({"point": point, **values, **columns})
+
+    def __len__(self) -> int:
+        return len(self.degenerate)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"point {index} out of range for a batch of {n}")
+        return self._point_solution(index % n)
+
+    def __iter__(self) -> Iterator[EquilibriumSet]:
+        return (self[i] for i in range(len(self)))
+
+    def point_values(self, i: int) -> dict[str, float]:
+        """The parameter values of point i."""
+        return {name: float(v[i]) for name, v in self.points.items()}
+
+    def point_columns(self, rows: Sequence[int] | np.ndarray) -> dict[str, np.ndarray]:
+        """The built-in measures, ``n_equilibria`` and ``regime`` of the given rows."""
+        rows = np.asarray(rows, dtype=np.intp)
+        skip = ("point", "regime_code", "degenerate", "ties")
+        return {k: v[rows] for k, v in self._columns.items() if k not in skip}

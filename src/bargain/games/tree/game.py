@@ -1,0 +1,389 @@
+"""Parameterized game trees: decision, chance and terminal nodes.
+
+Nodes are added by id; the first node added is the root. Chance
+probabilities and terminal payoffs are formulas of the declared parameters,
+compiled once, so a batch of N points becomes arrays of N values per node and
+the subgame-perfect equilibrium is found for all of them by one backward
+induction (:mod:`bargain.solvers.backward`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from itertools import product
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import sympy
+
+from bargain import formula
+from bargain.checks import describe, key, labels, same_keys
+from bargain.errors import ModelError, TieError, did_you_mean
+from bargain.params import Param, ParamSpace, point_text
+from bargain.solvers.backward import (
+    TIE_BREAKS,
+    Gathered,
+    TieFound,
+    plan_value,
+    reduced_plans,
+    subgame_perfect,
+)
+from bargain.solvers.workspace import Workspace
+from bargain.tolerances import PAYOFF_RTOL
+from bargain.vocabulary import ident
+
+from ..form import CHUNK_SIZE, GameForm, Option
+from ..normal import NormalFormGame
+from ..spec import SpecReader
+from .compiled import CompiledTree
+from .solution import TreeBatchSolution
+
+#: Points per chunk, so that the node arrays of a chunk stay in cache ...
+CHUNK_POINTS = 1 << 14
+#: ... and, for trees of over 128 nodes, fewer: the values of all nodes of a chunk
+#: hold at most this many floats per player (a workspace of about 16 MB per player).
+CHUNK_FLOATS = 1 << 21
+#: Most nodes a game tree in a model file may have.
+MAX_NODES = 10_000
+#: The keys of each kind of node in a model file.
+NODE_KEYS = {"decision": ("player", "moves"), "chance": ("branches",), "terminal": ("payoffs",)}
+
+
+class GameTree(GameForm):
+    """A game in extensive form whose probabilities and payoffs may be formulas.
+
+    Examples
+    --------
+    The U.S. offers relief for rollback or keeps up pressure; Iran accepts or
+    rejects the offer:
+
+    >>> tree = GameTree(["US", "Iran"], params=[Param("relief", 0.4, 0, 1)])
+    >>> tree.decision("offer", "US", {"propose": "answer", "pressure": "standoff"})
+    >>> tree.decision("answer", "Iran", {"accept": "deal", "reject": "breakdown"})
+    >>> tree.terminal("deal", {"US": "1 - relief", "Iran": "relief"})
+    >>> tree.terminal("breakdown", {"US": 0.1, "Iran": 0.1})
+    >>> tree.terminal("standoff", {"US": 0.2, "Iran": 0.1})
+    >>> result = tree.solve(relief=0.4)
+    >>> result.path
+    (('offer', 'propose'), ('answer', 'accept'))
+    >>> result.payoffs
+    {'US': 0.6, 'Iran': 0.4}
+    """
+
+    form = "tree"
+    noun = "game trees"
+    options = MappingProxyType(
+        {
+            "tie_break": Option("first", TIE_BREAKS, help="first, all or raise"),
+            "chunk_size": CHUNK_SIZE,
+        }
+    )
+    outcome_noun = "terminal node"
+
+    def __init__(self, players: Sequence[str], params: Iterable[Param] | ParamSpace = ()) -> None:
+        self.params = params if isinstance(params, ParamSpace) else ParamSpace(params)
+        self.players = labels(players, "players")
+        self.nodes: dict[Hashable, dict[str, Any]] = {}
+        self._compiled: CompiledTree | None = None
+
+    # -- building -----------------------------------------------------------
+
+    def decision(
+        self,
+        id: Hashable,
+        player: str,
+        moves: Mapping[str, Hashable],
+        infoset: Hashable | None = None,
+    ) -> None:
+        """Add a decision node of ``player`` with moves (label -> child id)."""
+        where = self._new(id, "decision")
+        if player not in self.players:
+            raise ModelError(
+                f"{where}: unknown player {player!r}{did_you_mean(str(player), self.players)}; "
+                f"players: {', '.join(self.players)}"
+            )
+        if not isinstance(moves, Mapping) or not moves:
+            raise ModelError(f"{where}: expected at least one move (a mapping label -> child id)")
+        for label in moves:
+            if not isinstance(label, str) or not label:
+                raise ModelError(f"{where}: move labels must be non-empty strings, got {label!r}")
+        self.nodes[id] = {
+            "kind": "decision",
+            "player": player,
+            "moves": dict(moves),
+            "infoset": infoset,
+        }
+
+    def chance(self, id: Hashable, branches: Mapping[str, tuple[Any, Hashable]]) -> None:
+        """Add a chance node: branches label -> (probability formula, child id)."""
+        where = self._new(id, "chance")
+        if not isinstance(branches, Mapping) or not branches:
+            raise ModelError(f"{where}: expected at least one branch (label -> (prob, child))")
+        probs, moves = {}, {}
+        for label, branch in branches.items():
+            if not isinstance(branch, tuple | list) or len(branch) != 2:
+                raise ModelError(
+                    f"{where}: branch {label!r}: expected (probability, child id), got {branch!r}"
+                )
+            probs[label] = formula.as_expr(branch[0], self.params, f"{where}.branches[{label!r}]")
+            moves[label] = branch[1]
+        self.nodes[id] = {"kind": "chance", "moves": moves, "probs": probs}
+
+    def terminal(self, id: Hashable, payoffs: Mapping[str, Any]) -> None:
+        """Add a terminal node with one payoff (number or formula) per player."""
+        where = self._new(id, "terminal")
+        same_keys(payoffs, self.players, f"{where}.payoffs")
+        exprs = {
+            p: formula.as_expr(payoffs[p], self.params, f"{where}.payoffs[{p!r}]")
+            for p in self.players
+        }
+        self.nodes[id] = {"kind": "terminal", "payoffs": exprs}
+
+    def _new(self, id: Hashable, kind: str) -> str:
+        where = f"node {id!r}"
+        if not isinstance(id, str | int) or isinstance(id, bool):
+            raise ModelError(f"{where}: node ids must be strings or integers")
+        if id in self.nodes:
+            raise ModelError(
+                f"{where}: duplicate node id (already a {self.nodes[id]['kind']} node)"
+            )
+        self._compiled = None
+        return where
+
+    # -- structure ----------------------------------------------------------
+
+    @property
+    def root(self) -> Hashable:
+        if not self.nodes:
+            raise ModelError("the tree has no nodes")
+        return next(iter(self.nodes))
+
+    def validate(self) -> None:
+        """Check the tree; raise ModelError naming the node at fault."""
+        self._compile()
+
+    def _compile(self) -> CompiledTree:
+        if self._compiled is None:
+            self._compiled = CompiledTree(self)
+        return self._compiled
+
+    # -- solving ------------------------------------------------------------
+
+    def solve_batch(self, points: Mapping[str, Any], **options: Any) -> TreeBatchSolution:
+        """Subgame-perfect equilibria at N points, ``points`` a mapping name -> N values.
+
+        Options: ``tie_break`` -- "first" takes the first best move in
+        declaration order, "all" reports every pure SPE (a point may then have
+        several rows), "raise" raises on a tie; ties are flagged per point
+        either way. ``chunk_size`` -- points solved at once (memory stays bounded).
+        """
+        options = self.check_options(options)
+        tie_break = options.get("tie_break", "first")
+        compiled = self._compile()
+        bound = self.params.bind_batch(points)
+        n = len(next(iter(bound.values()))) if bound else 1
+        size = options.get("chunk_size") or min(
+            CHUNK_POINTS, max(1, CHUNK_FLOATS // len(compiled.ids))
+        )
+        gathered, work = Gathered(n), Workspace.of_thread()
+        try:
+            for start in range(0, n, size):
+                part = {k: v[start : start + size] for k, v in bound.items()}
+                m = min(size, n - start)
+                probs, payoffs = compiled.evaluate(part, m, work)
+                try:
+                    chunk = subgame_perfect(
+                        compiled.structure, probs, payoffs, m, tie_break, PAYOFF_RTOL, work
+                    )
+                except TieFound as exc:
+                    raise self._tie_error(compiled, exc, part) from None
+                gathered.add(chunk, start)
+        finally:
+            work.release()
+        return TreeBatchSolution(self, compiled, gathered.arrays(), bound)
+
+    def _tie_error(
+        self, compiled: CompiledTree, exc: TieFound, part: Mapping[str, np.ndarray]
+    ) -> TieError:
+        node = compiled.ids[exc.node]
+        moves = [list(self.nodes[node]["moves"])[j] for j in exc.moves]
+        return TieError(
+            f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
+            f"{moves} at {point_text(part, exc.point)} (tie_break='raise')"
+        )
+
+    # -- measures -----------------------------------------------------------
+
+    def measure_names(self) -> list[str]:
+        """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``n_equilibria``."""
+        names = [f"u_{ident(p)}" for p in self.players]
+        names += [f"reach_{ident(t)}" for t in self.outcome_members()]
+        names += [
+            f"p_{ident(node)}_{ident(move)}"
+            for node, spec in self.nodes.items()
+            if spec["kind"] == "decision"
+            for move in spec["moves"]
+        ]
+        return [*names, "n_equilibria"]
+
+    def outcome_members(self) -> tuple[Hashable, ...]:
+        """The terminal nodes, in declaration order."""
+        return tuple(n for n, spec in self.nodes.items() if spec["kind"] == "terminal")
+
+    def to_normal_form(self) -> NormalFormGame:
+        """The reduced normal form: one strategy per reduced plan, expected payoffs.
+
+        Plans are labelled by their moves in order of the player's information
+        sets, ``*`` where the player's own earlier moves exclude the set.
+        """
+        compiled = self._compile()
+        tree = compiled.structure
+        plans = reduced_plans(tree, tree.root)
+        plans = [p or [{}] for p in plans]
+        labels = [[compiled.plan_label(p, plan) for plan in plans[p]] for p in range(len(plans))]
+        payoffs = np.empty((len(self.players), *map(len, plans)), dtype=object)
+        zero = sympy.Matrix.zeros(len(self.players), 1)
+        for index in product(*(range(len(p)) for p in plans)):
+            chosen: dict[int, int] = {}
+            for p, k in enumerate(index):
+                chosen.update(plans[p][k])
+            value = plan_value(
+                tree,
+                tree.root,
+                chosen,
+                leaf=compiled.symbolic_payoff,
+                chance=compiled.symbolic_probs,
+                zero=zero,
+            )
+            for p in range(len(self.players)):
+                payoffs[(p, *index)] = sympy.expand(value[p])
+        return NormalFormGame(
+            self.players,
+            labels,
+            {player: payoffs[i].tolist() for i, player in enumerate(self.players)},
+            params=self.params,
+        )
+
+    # -- model files --------------------------------------------------------
+
+    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+        nodes = []
+        for node, spec in self.nodes.items():
+            table: dict[str, Any] = {"id": node, "kind": spec["kind"]}
+            if spec["kind"] == "decision":
+                table["player"] = spec["player"]
+                table["moves"] = dict(spec["moves"])
+                if spec["infoset"] is not None:
+                    table["infoset"] = spec["infoset"]
+            elif spec["kind"] == "chance":
+                table["branches"] = {
+                    label: [render(spec["probs"][label]), child]
+                    for label, child in spec["moves"].items()
+                }
+            else:
+                table["payoffs"] = {p: render(v) for p, v in spec["payoffs"].items()}
+            nodes.append(table)
+        return {"form": self.form, "players": list(self.players), "nodes": nodes}
+
+    @classmethod
+    def from_spec(
+        cls, table: Mapping[str, Any], params: ParamSpace, reader: SpecReader
+    ) -> GameTree:
+        table = reader.table(table, "game", ["form", "players", "nodes"])
+        players = reader.labels(table["players"], "game.players")
+        nodes = reader.array(table["nodes"], "game.nodes")
+        if not nodes:
+            raise reader.error("game.nodes", "expected at least one node")
+        if len(nodes) > MAX_NODES:
+            raise reader.error(
+                "game.nodes", f"{len(nodes)} nodes is above the limit of {MAX_NODES}"
+            )
+        ids: dict[Any, int] = {}
+        for i, node in enumerate(nodes):
+            path = f"game.nodes[{i}]"
+            node = reader.table(node, path, ["id", "kind"], None)
+            reader.string(node["kind"], f"{path}.kind", NODE_KEYS)
+            node_id = reader.node_id(node["id"], f"{path}.id")
+            if node_id in ids:
+                raise reader.error(
+                    f"{path}.id", f"duplicate node id {node_id!r} (also game.nodes[{ids[node_id]}])"
+                )
+            ids[node_id] = i
+        with reader.located("game"):
+            tree = cls(players, params)
+        for i, node in enumerate(nodes):
+            _NodeReader(reader, tree, ids).add(node, f"game.nodes[{i}]")
+        with reader.located("game.nodes"):
+            tree.solve_batch({})  # checks the tree, its probabilities and payoffs at the defaults
+        return tree
+
+    def __repr__(self) -> str:
+        kinds = [n["kind"] for n in self.nodes.values()]
+        counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("decision", "chance", "terminal"))
+        return f"GameTree(players={list(self.players)}, {counts})"
+
+
+class _NodeReader:
+    """Adds the nodes of a model file's ``[[game.nodes]]`` to a tree, checking each key."""
+
+    def __init__(self, reader: SpecReader, tree: GameTree, ids: Mapping[Any, int]) -> None:
+        self.reader, self.tree, self.ids = reader, tree, ids
+
+    def add(self, node: dict[str, Any], path: str) -> None:
+        kind = node["kind"]
+        optional = ["infoset"] if kind == "decision" else []
+        self.reader.table(node, path, ["id", "kind", *NODE_KEYS[kind]], optional)
+        with_kind = {"decision": self.decision, "chance": self.chance, "terminal": self.terminal}
+        with_kind[kind](node, path)
+
+    def child(self, value: object, path: str) -> str | int:
+        child = self.reader.node_id(value, path)
+        if child not in self.ids:
+            hint = did_you_mean(str(child), map(str, self.ids))
+            raise self.reader.error(path, f"unknown node id {child!r}{hint}")
+        return child
+
+    def decision(self, node: dict[str, Any], path: str) -> None:
+        reader = self.reader
+        player = reader.string(node["player"], f"{path}.player", self.tree.players)
+        moves = reader.table(node["moves"], f"{path}.moves", optional=None)
+        if not moves:
+            raise reader.error(f"{path}.moves", "expected at least one move")
+        moves = {m: self.child(c, key(f"{path}.moves", m)) for m, c in moves.items()}
+        infoset = node.get("infoset")
+        if infoset is not None:
+            reader.node_id(infoset, f"{path}.infoset")
+        with reader.located(path):
+            self.tree.decision(node["id"], player, moves, infoset)
+
+    def chance(self, node: dict[str, Any], path: str) -> None:
+        reader = self.reader
+        branches = reader.table(node["branches"], f"{path}.branches", optional=None)
+        if not branches:
+            raise reader.error(f"{path}.branches", "expected at least one branch")
+        checked = {}
+        for label, branch in branches.items():
+            where = key(f"{path}.branches", label)
+            if not isinstance(branch, list) or len(branch) != 2:
+                got = f"an array of {len(branch)}" if isinstance(branch, list) else None
+                raise reader.error(
+                    where, f"expected [probability, child id], got {got or describe(branch)}"
+                )
+            prob, child = branch
+            checked[label] = (
+                reader.formula(prob, f"{where}[0]", self.tree.params),
+                self.child(child, f"{where}[1]"),
+            )
+        with reader.located(path):
+            self.tree.chance(node["id"], checked)
+
+    def terminal(self, node: dict[str, Any], path: str) -> None:
+        reader = self.reader
+        given = reader.table(node["payoffs"], f"{path}.payoffs", self.tree.players, what="player")
+        payoffs = {
+            p: reader.formula(v, key(f"{path}.payoffs", p), self.tree.params)
+            for p, v in given.items()
+        }
+        with reader.located(path):
+            self.tree.terminal(node["id"], payoffs)

@@ -1,0 +1,184 @@
+"""A model: a parameterized game plus the measures a sweep reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+import sympy
+
+from bargain.errors import ModelError, did_you_mean
+from bargain.games import GameForm
+from bargain.games.solution import Columns
+from bargain.params import ParamSpace
+from bargain.spaces import PointList, point_list
+
+from .measures import Measures
+from .selection import check_rule
+from .tabulate import tabulate
+from .toml_writer import dumps_model
+
+
+class Model:
+    """A game of any form with named measures, solve options and metadata.
+
+    Parameters
+    ----------
+    game : the parameterized game (a :class:`~bargain.games.GameForm`).
+    measures : user measures, name -> formula over parameters and built-in
+        measures (see :mod:`bargain.model.measures`).
+    outcomes : name -> members of the game's outcome sets (terminal node ids of
+        a tree, e.g. ``deal``, ``war``).
+    name, title, description, citation : metadata carried into tables.
+    scenarios : named parameter presets, name -> {parameter: value, "description": text}.
+    select : the default equilibrium selection of sweeps.
+    showcase : what ``bargain run`` produces (see the model-file reference).
+    **options : solve options of the game's form (``method=`` for normal-form
+        games, ``tie_break=`` for trees); an option the form does not take is
+        an error.
+    """
+
+    def __init__(
+        self,
+        game: GameForm,
+        measures: Mapping[str, Any] | None = None,
+        *,
+        outcomes: Mapping[str, Iterable[Hashable]] | None = None,
+        name: str = "model",
+        title: str = "",
+        description: str = "",
+        citation: str = "",
+        scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+        select: str = "unique",
+        showcase: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
+        if not isinstance(game, GameForm):
+            raise ModelError(
+                "expected a game (a GameForm: NormalFormGame, GameTree, BargainingGame, ...), "
+                f"got {type(game).__name__}"
+            )
+        self.game = game
+        self.name, self.title, self.description, self.citation = name, title, description, citation
+        self.select = check_rule(select, game)
+        self.showcase = dict(showcase or {})
+        #: Solve options that differ from the form's defaults.
+        self.options = {
+            k: v for k, v in game.check_options(options).items() if v != game.options[k].default
+        }
+        self.measures = Measures(game, measures, outcomes)
+        self.scenarios: dict[str, dict[str, Any]] = {}
+        for key, preset in (scenarios or {}).items():
+            values = {k: v for k, v in preset.items() if k != "description"}
+            game.params.bind(where=f"scenarios.{key}", **values)  # names and bounds
+            self.scenarios[key] = {
+                "description": str(preset.get("description", "")),
+                "values": {k: float(v) for k, v in values.items()},
+            }
+
+    def _copy(self, measures: Mapping[str, Any], options: Mapping[str, Any]) -> Model:
+        return Model(
+            self.game,
+            measures,
+            outcomes=self.measures.outcomes,
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            citation=self.citation,
+            scenarios={
+                k: {**v["values"], "description": v["description"]}
+                for k, v in self.scenarios.items()
+            },
+            select=self.select,
+            showcase=self.showcase,
+            **options,
+        )
+
+    def with_measures(self, measures: Mapping[str, Any]) -> Model:
+        """A copy of this model with more user measures."""
+        return self._copy({**self.measures.user, **measures}, self.options)
+
+    def with_options(self, **options: Any) -> Model:
+        """A copy of this model with these solve options (checked by the game's form)."""
+        return self._copy(self.measures.user, {**self.options, **options})
+
+    @property
+    def params(self) -> ParamSpace:
+        return self.game.params
+
+    def scenario(self, name: str | None) -> dict[str, float]:
+        """The parameter values of a named scenario (empty for None)."""
+        if name is None:
+            return {}
+        if name not in self.scenarios:
+            known = ", ".join(self.scenarios) or "none"
+            raise ModelError(
+                f"model {self.name!r}: unknown scenario {name!r}"
+                f"{did_you_mean(name, self.scenarios)}; scenarios: {known}"
+            )
+        return dict(self.scenarios[name]["values"])
+
+    def scenario_space(self, names: Iterable[str] | None = None) -> PointList:
+        """The scenarios as explicit points, labelled by name (defaults elsewhere)."""
+        names = list(self.scenarios if names is None else names)
+        if not names:
+            raise ModelError(f"model {self.name!r} has no scenarios")
+        values = [{**self.params.defaults, **self.scenario(n)} for n in names]
+        used = [p for p in self.params.names if any(p in self.scenario(n) for n in names)]
+        used = used or list(self.params.names[:1])
+        return point_list({p: [v[p] for v in values] for p in used}, names)
+
+    def solve(self, scenario: str | None = None, **values: float) -> Any:
+        """The equilibria at one point (see the game's ``solve``), from a scenario."""
+        return self.game.solve(**self.options, **{**self.scenario(scenario), **values})
+
+    def solve_batch(self, points: Mapping[str, Any]) -> Any:
+        """The equilibria at N points with the model's solve options."""
+        return self.game.solve_batch(points, **self.options)
+
+    def evaluate(
+        self, points: Mapping[str, Any], select_rule: str = "unique"
+    ) -> dict[str, Columns]:
+        """Measures at N points: ``{"points": per-point columns, "rows": per equilibrium}``.
+
+        Per point: the parameters, ``n_equilibria``, ``selected_unique``,
+        ``degenerate``, ``ties``, ``equilibria`` (every equilibrium's regime,
+        joined with " | ") and each measure of the equilibrium chosen by
+        ``select_rule`` (NaN where none qualifies); with ``"all"`` the per-point
+        table is the per-row one (see :func:`~bargain.model.tabulate.tabulate`).
+        """
+        rule = check_rule(select_rule, self.game)
+        bound = self.params.bind_batch(points)
+        solution, columns = self.measures.solve(bound, **self.options)
+        return tabulate(bound, solution, columns, rule, self.measures)
+
+    def spec(self) -> dict[str, Any]:
+        """A canonical, JSON-serializable description (for fingerprints)."""
+        return {
+            "name": self.name,
+            "params": [[p.name, p.default, p.low, p.high] for p in self.params],
+            "game": self.game.spec(sympy.srepr),
+            "measures": {k: sympy.srepr(v) for k, v in self.measures.user.items()},
+            "outcomes": {k: [repr(n) for n in v] for k, v in self.measures.outcomes.items()},
+            "options": self.options,
+            "scenarios": self.scenarios,
+        }
+
+    def to_toml(self) -> str:
+        """The model as a model file (see :func:`bargain.io.dumps_model`)."""
+        return dumps_model(self)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of :meth:`spec`: equal models give equal fingerprints."""
+        text = json.dumps(self.spec(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r}, {self.game!r}, measures={list(self.measures.user)})"
+
+
+def as_model(obj: Model | GameForm) -> Model:
+    """A model as given, or a game wrapped in one with the built-in measures."""
+    return obj if isinstance(obj, Model) else Model(obj)

@@ -1,0 +1,110 @@
+"""Per-point tables of a solved batch: the selected equilibrium's measures at each point.
+
+A point may have several equilibria (rows); a per-point table needs one, or
+none, chosen by a selection rule (:mod:`.selection`), plus what holds at the
+point whatever is chosen: the number of equilibria, the flags, the set of all
+equilibrium regimes, and measures that depend on the parameters only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from bargain.games import EquilibriumBatch
+from bargain.games.solution import Columns
+from bargain.solvers.arrays import by_point
+
+from .measures import Measures
+from .selection import choose
+
+#: The label columns of a table: the selected equilibrium's regime, and every one's.
+LABELS = ("regime", "equilibria")
+#: Per-point columns that are flags or labels rather than measures.
+POINT_INFO = ("n_equilibria", "selected_unique", "degenerate", "ties", *LABELS)
+
+
+def tabulate(
+    points: Mapping[str, np.ndarray],
+    solution: EquilibriumBatch,
+    columns: Columns,
+    rule: str,
+    measures: Measures,
+) -> dict[str, Columns]:
+    """``{"points": per-point columns, "rows": per-equilibrium columns}`` at bound points.
+
+    Rows are sorted by point and carry the parameter values. Per point: the
+    parameters, ``n_equilibria``, ``selected_unique``, ``degenerate``,
+    ``ties``, ``equilibria`` (every equilibrium's regime, joined with " | ")
+    and each measure of the equilibrium chosen by ``rule`` (NaN where none
+    qualifies); with ``"all"`` the per-point table is the per-row one.
+    """
+    n = len(solution)
+    order, starts = by_point(columns["point"], n)
+    rows = {k: v[order] for k, v in columns.items()}
+    point = rows["point"]
+    rows = {**{k: v[point] for k, v in points.items()}, **rows}
+    codes = rows.pop("regime_code", None)
+    if rule == "all":
+        return {"points": rows, "rows": rows}
+    scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
+    chosen, unique = choose(rule, point, solution.payoffs[order], n, scores)
+    count = np.diff(starts)
+    summary: Columns = dict(points)
+    summary["n_equilibria"] = count.astype(float)
+    summary["selected_unique"] = unique
+    summary["degenerate"] = _any_per_point(rows["degenerate"], point, n)
+    summary["ties"] = _any_per_point(rows["ties"], point, n)
+    summary["equilibria"] = _label_sets(rows["regime"], point, n, codes)
+    has = chosen >= 0
+    for name in (*measures.names, "regime"):
+        if name == "n_equilibria":
+            continue
+        values = rows[name]
+        out = np.full(n, None if values.dtype == object else np.nan, dtype=values.dtype)
+        out[has] = values[chosen[has]]
+        summary[name] = out
+    for name in measures.param_only:  # a property of the point, whatever is chosen
+        summary[name] = (
+            np.where(count > 0, rows[name][np.minimum(starts[:-1], len(point) - 1)], np.nan)
+            if len(point)
+            else np.full(n, np.nan)
+        )
+    return {"points": summary, "rows": rows}
+
+
+def _any_per_point(flags: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(point, weights=flags.astype(float), minlength=n) > 0
+
+
+def _label_sets(
+    labels: np.ndarray, point: np.ndarray, n: int, codes: np.ndarray | None = None
+) -> np.ndarray:
+    """Every distinct label at each point, sorted and joined with " | ".
+
+    ``codes`` (optional) are integers equal where labels are equal; rows must
+    be sorted by point.
+    """
+    out = np.full(n, "", dtype=object)
+    count = np.bincount(point, minlength=n)
+    single = count[point] == 1
+    out[point[single]] = labels[single]
+    rows = np.flatnonzero(~single)
+    if not len(rows):
+        return out
+    key = codes[rows] if codes is not None else labels[rows].astype(str)
+    distinct, first, code = np.unique(key, return_index=True, return_inverse=True)
+    names = labels[rows][first].astype(str)
+    if len(distinct) > 62:
+        for t in np.unique(point[rows]):
+            out[t] = " | ".join(sorted(set(labels[point == t].astype(str))))
+        return out
+    bits = np.left_shift(np.int64(1), code.astype(np.int64))
+    starts = np.flatnonzero(np.r_[True, np.diff(point[rows]) != 0])
+    masks = np.bitwise_or.reduceat(bits, starts)
+    kinds, which = np.unique(masks, return_inverse=True)
+    order = np.argsort(names)
+    text = [" | ".join(names[order][(int(m) >> order) & 1 == 1]) for m in kinds]
+    out[point[rows][starts]] = np.asarray(text, dtype=object)[which]
+    return out
