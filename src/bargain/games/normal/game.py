@@ -197,7 +197,14 @@ class NormalFormGame(GameForm):
                 for start in range(0, n, size)
             ]
         )
-        result = BatchSolution(arrays, game=self, points=bound, method=method)
+        result = BatchSolution(
+            arrays,
+            players=self.players,
+            strategies=self.strategies,
+            points=bound,
+            method=method,
+            payoff_tensor=self.payoff_tensor,
+        )
         _warn_degenerate(result)
         return result
 

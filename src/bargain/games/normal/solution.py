@@ -3,10 +3,10 @@ point, or a :class:`BatchSolution` over many."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import product
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,9 +15,6 @@ from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
 
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
-
-if TYPE_CHECKING:
-    from .game import NormalFormGame
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,22 +75,25 @@ class BatchSolution(EquilibriumBatch):
     Columns: ``point`` (E,) the point of each equilibrium, ``profiles`` one (E, s_p)
     array per player, ``payoffs`` (E, P); per point: ``count`` (N,) the number of
     equilibria and ``degenerate`` (N,); ``points`` the parameter values. Rows are
-    in solver order; ``rows(i)`` lists those of point i.
+    in solver order; ``rows(i)`` lists those of point i. ``payoff_tensor(points)``
+    gives the games' payoffs again where risk dominance is defined (2x2 games).
     """
 
     def __init__(
         self,
         arrays: EquilibriumArrays,
         *,
-        game: NormalFormGame,
+        players: Sequence[str],
+        strategies: Sequence[Sequence[str]],
         points: dict[str, np.ndarray],
         method: str,
+        payoff_tensor: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None,
     ) -> None:
         self.arrays = arrays
-        self.game = game
-        self.players = game.players
-        self.strategies = game.strategies
+        self.players = tuple(players)
+        self.strategies = tuple(tuple(s) for s in strategies)
         self.points = points
+        self.payoff_tensor = payoff_tensor
         self.method = method
         self.point = arrays.point
         self.profiles = arrays.profiles
@@ -139,9 +139,9 @@ class BatchSolution(EquilibriumBatch):
         Of two strict pure equilibria of a 2x2 game, the larger product risk-
         dominates (Harsanyi and Selten 1988, p. 87).
         """
-        if not self.game.supports_risk_dominance:
+        if self.payoff_tensor is None or tuple(map(len, self.strategies)) != (2, 2):
             return super().risk_dominance()
-        payoffs = self.game.payoff_tensor(self.points)
+        payoffs = self.payoff_tensor(self.points)
         pure = self._pure[0]
         row, col = self.profiles[0].argmax(axis=1), self.profiles[1].argmax(axis=1)
         A, B, t = payoffs[0], payoffs[1], self.point

@@ -9,52 +9,51 @@ evaluates chance probabilities and terminal payoffs at a batch of points.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import sympy
 
 from bargain import formula
 from bargain.errors import ModelError, did_you_mean
-from bargain.params import point_text
+from bargain.params import ParamSpace, point_text
 from bargain.solvers.backward import TreeStructure
 from bargain.solvers.workspace import Workspace
 from bargain.tolerances import PROB_SUM_ATOL
-
-if TYPE_CHECKING:
-    from .game import GameTree
 
 
 class CompiledTree:
     """A validated tree: integer structure plus compiled formulas."""
 
-    def __init__(self, game: GameTree) -> None:
-        self.game = game
-        self.ids = list(game.nodes)
+    def __init__(
+        self, nodes: Mapping[Hashable, dict[str, Any]], players: tuple[str, ...], params: ParamSpace
+    ) -> None:
+        self.nodes, self.players, self.params = nodes, players, params
+        self.ids = list(nodes)
         if not self.ids:
             raise ModelError("the tree has no nodes")
         self.index = {node: i for i, node in enumerate(self.ids)}
         children = self._children()
         infoset = self._infosets(children)
-        kinds = [game.nodes[n]["kind"] for n in self.ids]
-        players = {p: k for k, p in enumerate(game.players)}
+        kinds = [nodes[n]["kind"] for n in self.ids]
+        number = {p: k for k, p in enumerate(players)}
         self.structure = TreeStructure(
             kind=tuple(kinds),
             children=tuple(children),
             player=tuple(
-                players[game.nodes[n]["player"]] if kind == "decision" else -1
+                number[nodes[n]["player"]] if kind == "decision" else -1
                 for n, kind in zip(self.ids, kinds)
             ),
             infoset=tuple(infoset),
             order=_post_order(children),
-            n_players=len(game.players),
+            n_players=len(players),
         )
         self.chance_nodes = [i for i, kind in enumerate(kinds) if kind == "chance"]
-        self._function = formula.compile_formulas(self._formulas(), game.params.names)
+        self._function = formula.compile_formulas(self._formulas(), params.names)
 
     def _children(self) -> list[tuple[int, ...]]:
         """Each node's children by index; a ModelError unless the nodes form one tree."""
-        nodes, ids, index = self.game.nodes, self.ids, self.index
+        nodes, ids, index = self.nodes, self.ids, self.index
         children: list[tuple[int, ...]] = []
         parent: dict[int, int] = {}
         for i, node in enumerate(ids):
@@ -86,26 +85,29 @@ class CompiledTree:
         infoset_ids: dict[Hashable, int] = {}
         infoset = []
         for node in self.ids:
-            spec = self.game.nodes[node]
+            spec = self.nodes[node]
             if spec["kind"] != "decision":
                 infoset.append(-1)
                 continue
             label = spec["infoset"] if spec["infoset"] is not None else ("node", node)
             infoset.append(infoset_ids.setdefault(label, len(infoset_ids)))
         self.infoset_labels = {h: label for label, h in infoset_ids.items()}
-        self._check_infosets(self.game, self.ids, infoset, children)
+        self._check_infosets(self.nodes, self.ids, infoset, children)
         return infoset
 
     def _formulas(self) -> list[sympy.Basic]:
         """Chance probabilities, then terminal payoffs, in node order: one row each."""
-        nodes, ids = self.game.nodes, self.ids
+        nodes, ids = self.nodes, self.ids
         exprs = [e for i in self.chance_nodes for e in nodes[ids[i]]["probs"].values()]
         exprs += [e for i in self.structure.terminals for e in nodes[ids[i]]["payoffs"].values()]
         return exprs
 
     @staticmethod
     def _check_infosets(
-        game: GameTree, ids: list, infoset: list[int], children: list[tuple[int, ...]]
+        nodes: Mapping[Hashable, dict[str, Any]],
+        ids: list,
+        infoset: list[int],
+        children: list[tuple[int, ...]],
     ) -> None:
         members: dict[int, list[int]] = {}
         for i, h in enumerate(infoset):
@@ -114,10 +116,10 @@ class CompiledTree:
         for nodes_in in members.values():
             if len(nodes_in) < 2:
                 continue
-            first = game.nodes[ids[nodes_in[0]]]
+            first = nodes[ids[nodes_in[0]]]
             label = first["infoset"]
             for i in nodes_in[1:]:
-                spec = game.nodes[ids[i]]
+                spec = nodes[ids[i]]
                 if spec["player"] != first["player"]:
                     raise ModelError(
                         f"information set {label!r} mixes players: node {ids[nodes_in[0]]!r} "
@@ -151,7 +153,7 @@ class CompiledTree:
         The arrays are views of ``work`` (if given): valid until it is used again.
         """
         values = (work or Workspace()).array("formulas", (len(self._function.exprs), n))
-        self._function(*(bound[name] for name in self.game.params.names), out=values)
+        self._function(*(bound[name] for name in self.params.names), out=values)
         # A finite sum means every value is finite (a NaN or inf would propagate);
         # an infinite one may be an overflow of large finite values: look closer.
         with np.errstate(over="ignore"):
@@ -168,7 +170,7 @@ class CompiledTree:
             if not finite and not np.isfinite(payoffs[t]).all():
                 p, point = (int(i[0]) for i in np.nonzero(~np.isfinite(payoffs[t])))
                 raise ModelError(
-                    f"node {self.ids[t]!r}: payoff of {self.game.players[p]!r} is not finite "
+                    f"node {self.ids[t]!r}: payoff of {self.players[p]!r} is not finite "
                     f"at {point_text(bound, point)}"
                 )
         return probs, payoffs
@@ -185,7 +187,7 @@ class CompiledTree:
             bad |= ~np.isfinite(probs).all(axis=0)
         if bad.any():
             point = int(np.flatnonzero(bad)[0])
-            shown = dict(zip(self.game.nodes[node]["probs"], probs[:, point].round(12)))
+            shown = dict(zip(self.nodes[node]["probs"], probs[:, point].round(12)))
             raise ModelError(
                 f"node {node!r}: chance probabilities {shown} are not all in [0, 1] "
                 f"at {point_text(bound, point)} ({int(bad.sum())} of {bad.size} points)"
@@ -200,11 +202,11 @@ class CompiledTree:
             )
 
     def symbolic_payoff(self, t: int) -> sympy.Matrix:
-        spec = self.game.nodes[self.ids[t]]["payoffs"]
-        return sympy.Matrix([spec[p] for p in self.game.players])
+        spec = self.nodes[self.ids[t]]["payoffs"]
+        return sympy.Matrix([spec[p] for p in self.players])
 
     def symbolic_probs(self, c: int) -> list[sympy.Expr]:
-        return list(self.game.nodes[self.ids[c]]["probs"].values())
+        return list(self.nodes[self.ids[c]]["probs"].values())
 
     def plan_label(self, player: int, plan: dict[int, int]) -> str:
         """Moves of a reduced plan in the order of the player's information sets."""
@@ -221,7 +223,7 @@ class CompiledTree:
         for h in sets:
             if h in plan:
                 node = next(i for i, x in enumerate(self.structure.infoset) if x == h)
-                parts.append(list(self.game.nodes[self.ids[node]]["moves"])[plan[h]])
+                parts.append(list(self.nodes[self.ids[node]]["moves"])[plan[h]])
             else:
                 parts.append("*")
         return "/".join(parts)

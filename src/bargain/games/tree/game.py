@@ -165,7 +165,7 @@ class GameTree(GameForm):
 
     def _compile(self) -> CompiledTree:
         if self._compiled is None:
-            self._compiled = CompiledTree(self)
+            self._compiled = CompiledTree(self.nodes, self.players, self.params)
         return self._compiled
 
     # -- solving ------------------------------------------------------------
@@ -201,7 +201,7 @@ class GameTree(GameForm):
                 gathered.add(chunk, start)
         finally:
             work.release()
-        return TreeBatchSolution(self, compiled, gathered.arrays(), bound)
+        return TreeBatchSolution(compiled, gathered.arrays(), bound)
 
     def _tie_error(
         self, compiled: CompiledTree, exc: TieFound, part: Mapping[str, np.ndarray]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -15,9 +15,6 @@ from bargain.vocabulary import ident
 
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
 from .compiled import CompiledTree
-
-if TYPE_CHECKING:
-    from .game import GameTree
 
 Choice = str | dict[str, float] | None
 
@@ -88,14 +85,9 @@ class TreeBatchSolution(EquilibriumBatch):
     method = "backward induction"
 
     def __init__(
-        self,
-        game: GameTree,
-        compiled: CompiledTree,
-        arrays: TreeArrays,
-        points: Mapping[str, np.ndarray],
+        self, compiled: CompiledTree, arrays: TreeArrays, points: Mapping[str, np.ndarray]
     ) -> None:
-        self.game = game
-        self.players = game.players
+        self.players = compiled.players
         self.compiled = compiled
         self.points = dict(points)
         self.point = arrays.point
@@ -153,7 +145,7 @@ class TreeBatchSolution(EquilibriumBatch):
             columns[f"u_{ident(player)}"] = self.payoffs[:, k]
         for k, t in enumerate(self.terminals):
             columns[f"reach_{ident(t)}"] = self.reach[:, k]
-        for node, spec in self.game.nodes.items():
+        for node, spec in self.compiled.nodes.items():
             if spec["kind"] == "decision":
                 for j, move in enumerate(spec["moves"]):
                     columns[f"p_{ident(node)}_{ident(move)}"] = self.behaviour[node][:, j]
@@ -163,7 +155,7 @@ class TreeBatchSolution(EquilibriumBatch):
         """The equilibrium path of each row as text, e.g. ``propose>accept>keep``."""
         path = np.full(len(self.point), "", dtype=object)
         for node in self.preorder:
-            spec = self.game.nodes[node]
+            spec = self.compiled.nodes[node]
             if spec["kind"] != "decision":
                 continue
             moves = np.asarray(list(spec["moves"]), dtype=object)
@@ -188,15 +180,15 @@ class TreeBatchSolution(EquilibriumBatch):
         )
 
     def _equilibrium(self, r: int) -> SubgamePerfect:
-        game, compiled = self.game, self.compiled
+        compiled = self.compiled
         choices = {}
-        for node, spec in game.nodes.items():
+        for node, spec in compiled.nodes.items():
             if spec["kind"] == "decision":
                 choices[node] = _choice(list(spec["moves"]), self.behaviour[node][r])
         path = []
         for v in compiled.structure.subtree(compiled.structure.root):
             node = compiled.ids[v]
-            spec = game.nodes[node]
+            spec = compiled.nodes[node]
             if spec["kind"] == "terminal" or self._node_reach[v, r] <= PROB_TOL:
                 continue
             if spec["kind"] == "decision":
@@ -210,7 +202,7 @@ class TreeBatchSolution(EquilibriumBatch):
         return SubgamePerfect(
             choices=choices,
             reach={t: float(self.reach[r, k]) for k, t in enumerate(self.terminals)},
-            payoffs={p: float(self.payoffs[r, k]) for k, p in enumerate(game.players)},
+            payoffs={p: float(self.payoffs[r, k]) for k, p in enumerate(self.players)},
             path=tuple(path),
         )
 
