@@ -199,3 +199,14 @@ def test_real_entry_point_and_debug(tmp_path):
         [exe, "--debug", "solve", str(bad)], capture_output=True, text=True, timeout=60
     )
     assert done.returncode != 0 and "Traceback" in done.stderr
+
+
+def test_an_option_the_form_does_not_take_is_one_line(tmp_path):
+    for args in (["--method", "pure"], ["-O", "method=pure"], ["-O", "tie_brake=all"]):
+        code, _, err = run("solve", "interim-deal", *args)
+        assert code == 2 and len(err.strip().splitlines()) == 1
+        assert "GameTree takes tie_break, chunk_size" in err
+    code, out, _ = run("solve", "interim-deal", "-O", "tie_break=all", "--format", "json")
+    assert code == 0 and json.loads(out)["equilibria"]
+    code, _, err = run("sweep", "escalation", "-g", "bite=1,2", "-O", "method=magic")
+    assert code == 2 and "unknown method 'magic'" in err
