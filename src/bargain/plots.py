@@ -16,7 +16,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -163,51 +163,69 @@ def tornado(
         )
     check_columns(frame, [measure])
     _check_numeric(frame, measure)
-    num = space["num"]
-    names = [name for name, _, _ in space["ranges"]]
-    defaults = dict(space["defaults"])
-    varied = np.repeat(names, num)
-    y = frame[measure].to_numpy(dtype=float)
-    bars = []
-    for name, (_, low, high) in zip(names, space["ranges"]):
-        line = y[varied == name]
-        finite = line[np.isfinite(line)]
-        lo, hi = (finite.min(), finite.max()) if finite.size else (np.nan, np.nan)
-        bars.append((name, low, high, lo, hi, line[0], line[-1]))
-    bars.sort(key=lambda bar: -(bar[4] - bar[3]) if np.isfinite(bar[4]) else np.inf)
-    distance = sum(
-        np.abs(frame[name].to_numpy() - defaults[name]) / (high - low)
-        for name, low, high in space["ranges"]
-    )
-    centre = int(np.argmin(distance))
+    bars, centre = _tornado_bars(frame, space, measure)
     fig, ax, own = _canvas(mpl, ax)
     rows = np.arange(len(bars))[::-1]
-    drawn = ax.barh(rows, [b[4] - b[3] for b in bars], left=[b[3] for b in bars], color="#9ecae1")
-    for bar in drawn:
+    widths, lefts = [b.high - b.low for b in bars], [b.low for b in bars]
+    for bar in ax.barh(rows, widths, left=lefts, color="#9ecae1"):
         bar.sticky_edges.x.clear()  # keep a margin around the bars' ends
-    ax.scatter(
-        [b[5] for b in bars],
-        rows,
-        marker="<",
-        color="#08519c",
-        label="parameter at its low end",
-        zorder=3,
-    )
-    ax.scatter(
-        [b[6] for b in bars],
-        rows,
-        marker=">",
-        color="#a50f15",
-        label="parameter at its high end",
-        zorder=3,
-    )
-    at = "at the defaults" if distance[centre] == 0 else "at the point nearest the defaults"
-    ax.axvline(y[centre], color="black", linewidth=1, label=f"{measure} {at}")
-    ax.set_yticks(rows, [f"{b[0]} [{b[1]:g}, {b[2]:g}]" for b in bars])
+    for end, marker, colour in (("at_low", "<", "#08519c"), ("at_high", ">", "#a50f15")):
+        label = f"parameter at its {end[3:]} end"
+        values = [getattr(b, end) for b in bars]
+        ax.scatter(values, rows, marker=marker, color=colour, label=label, zorder=3)
+    ax.axvline(centre.value, color="black", linewidth=1, label=f"{measure} {centre.where}")
+    ax.set_yticks(rows, [f"{b.name} [{b.start:g}, {b.stop:g}]" for b in bars])
     ax.set_xlabel(measure)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     ax.set_title(_title(frame, title))
     return _finish(fig, note, path, own)
+
+
+class _Bar(NamedTuple):
+    """One parameter's bar: its range, the measure's range, and the measure at its ends."""
+
+    name: str
+    start: float
+    stop: float
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+
+
+class _Centre(NamedTuple):
+    """The measure at the defaults, or at the point nearest them."""
+
+    value: float
+    where: str
+
+
+def _tornado_bars(
+    frame: pd.DataFrame, space: Mapping[str, Any], measure: str
+) -> tuple[list[_Bar], _Centre]:
+    """The bars of a one-at-a-time sweep, widest first, and the measure at the defaults.
+
+    Points come in blocks of ``num``, one block per parameter in the order of
+    ``space["ranges"]``.
+    """
+    num, ranges = space["num"], space["ranges"]
+    defaults = dict(space["defaults"])
+    varied = np.repeat([name for name, _, _ in ranges], num)
+    y = frame[measure].to_numpy(dtype=float)
+    bars = []
+    for name, start, stop in ranges:
+        line = y[varied == name]
+        finite = line[np.isfinite(line)]
+        low, high = (finite.min(), finite.max()) if finite.size else (np.nan, np.nan)
+        bars.append(_Bar(name, start, stop, low, high, line[0], line[-1]))
+    bars.sort(key=lambda bar: -(bar.high - bar.low) if np.isfinite(bar.high) else np.inf)
+    distance = sum(
+        np.abs(frame[name].to_numpy() - defaults[name]) / (stop - start)
+        for name, start, stop in ranges
+    )
+    nearest = int(np.argmin(distance))
+    where = "at the defaults" if distance[nearest] == 0 else "at the point nearest the defaults"
+    return bars, _Centre(y[nearest], where)
 
 
 # -- shared ----------------------------------------------------------------------------------

@@ -88,38 +88,54 @@ def baron_ferejohn(
     """
     n = count(n, "n", 2)
     q = n // 2 + 1 if quota is None else count(quota, "quota", 1, n)
-    default_pie = check.is_default(pie, 1.0)
     arrays = {
         "delta": check.real(delta, "delta", 0, 1),
         "pie": check.real(pie, "pie", 0, low_open=True),
     }
-    if recognition is None:
-        r = np.full(n, 1 / n)
-    else:
-        r = check.real(recognition, "recognition", 0, 1)
-        if not r.ndim or r.shape[0] != n:
-            raise ParamError(
-                f"recognition must hold n = {n} probabilities along its first axis, "
-                f"got shape {r.shape}"
-            )
-        bad = np.abs(r.sum(axis=0) - 1) > PROB_SUM_ATOL
-        if bad.any():
-            index, at = check.locate(bad)
-            total = r.sum(axis=0)[index]
-            raise ParamError(
-                f"recognition probabilities must sum to 1, got {number_text(total)}{at}"
-            )
-    arrays |= {f"r{i + 1}": ri for i, ri in enumerate(r)}
-    params = check.broadcast(arrays)
-    delta, pie = params["delta"], params["pie"]
-    r = np.stack([params[f"r{i + 1}"] for i in range(n)])
-    bad = (delta == 1) & ((r == 0).any(axis=0) | (q == n))
+    r = np.full(n, 1 / n) if recognition is None else _recognition(recognition, n)
+    params = check.broadcast(arrays | {f"r{i + 1}": ri for i, ri in enumerate(r)})
+    delta, size = params["delta"], params["pie"]
+    r = np.stack([params.pop(f"r{i + 1}") for i in range(n)])
+    _check_solvable(delta, r, q)
+    values, cost = _stationary(r.reshape(n, -1), delta.reshape(-1), q)
+    values, proposer = size * values.reshape(r.shape), size * (1 - cost.reshape(r.shape))
+    params |= {"n": np.full(delta.shape, n), "q": np.full(delta.shape, q)}
+    deal = np.ones(delta.shape, dtype=bool)
+    if recognition is not None:
+        labels = tuple(str(i + 1) for i in range(n))
+        params |= {f"r{i + 1}": ri for i, ri in enumerate(r)}
+        return BargainingResult("baron_ferejohn", labels, proposer, deal, None, params, values)
+    shares = np.stack([proposer[0], delta * values[0]])
+    closed = _closed_form(default_pie=check.is_default(pie, 1.0), default_quota=quota is None)
+    labels = ("proposer", "partner")
+    return BargainingResult("baron_ferejohn", labels, shares, deal, closed, params, values)
+
+
+def _recognition(recognition: ArrayLike, n: int) -> np.ndarray:
+    """Recognition probabilities: n along the first axis, each in [0, 1], summing to 1."""
+    r = check.real(recognition, "recognition", 0, 1)
+    if not r.ndim or r.shape[0] != n:
+        raise ParamError(
+            f"recognition must hold n = {n} probabilities along its first axis, got shape {r.shape}"
+        )
+    bad = np.abs(r.sum(axis=0) - 1) > PROB_SUM_ATOL
     if bad.any():
-        why = "unanimity (quota = n)" if q == n else "a recognition probability of 0"
+        index, at = check.locate(bad)
+        total = r.sum(axis=0)[index]
+        raise ParamError(f"recognition probabilities must sum to 1, got {number_text(total)}{at}")
+    return r
+
+
+def _check_solvable(delta: np.ndarray, r: np.ndarray, q: int) -> None:
+    """Refuse points whose stationary payoffs are not unique, or too many recognition levels."""
+    bad = (delta == 1) & ((r == 0).any(axis=0) | (q == len(r)))
+    if bad.any():
+        unanimity = q == len(r)
+        why = "unanimity (quota = n)" if unanimity else "a recognition probability of 0"
         raise ParamError(
             f"baron_ferejohn: delta = 1 with {why}{check.locate(bad)[1]}: the stationary "
             "payoffs are not unique; use delta < 1"
-            + ("" if q == n else " or positive recognition probabilities")
+            + ("" if unanimity else " or positive recognition probabilities")
         )
     distinct = (np.diff(np.sort(r, axis=0), axis=0) > 0).any(axis=tuple(range(1, r.ndim)))
     if distinct.sum() > MAX_CUTS:
@@ -127,24 +143,15 @@ def baron_ferejohn(
             f"baron_ferejohn: unequal recognition is solved for at most {MAX_CUTS + 1} distinct "
             f"probability levels (2**{MAX_CUTS} groupings of the players); got more"
         )
-    shape = delta.shape
-    values, cost = _stationary(r.reshape(n, -1), delta.reshape(-1), q)
-    values, proposer = pie * values.reshape(r.shape), pie * (1 - cost.reshape(r.shape))
-    params |= {"n": np.full(shape, n), "q": np.full(shape, q)}
-    deal = np.ones(shape, dtype=bool)
-    if recognition is not None:
-        labels = tuple(str(i + 1) for i in range(n))
-        return BargainingResult("baron_ferejohn", labels, proposer, deal, None, params, values)
-    shares = np.stack([proposer[0], delta * values[0]])
+
+
+def _closed_form(default_pie: bool, default_quota: bool) -> tuple[sympy.Expr, sympy.Expr]:
+    """Proposer's and partner's shares with equal recognition (Baron and Ferejohn 1989)."""
     closed = (PIE * (1 - DELTA * (Q - 1) / N), PIE * DELTA / N)
     subs = ({PIE: 1} if default_pie else {}) | (
-        {Q: sympy.floor(N / 2) + 1} if quota is None else {}
+        {Q: sympy.floor(N / 2) + 1} if default_quota else {}
     )
-    closed = tuple(e.subs(subs) for e in closed)
-    for key in [f"r{i + 1}" for i in range(n)]:
-        params.pop(key)
-    labels = ("proposer", "partner")
-    return BargainingResult("baron_ferejohn", labels, shares, deal, closed, params, values)
+    return tuple(e.subs(subs) for e in closed)
 
 
 def _groupings(r: np.ndarray) -> list[np.ndarray]:
