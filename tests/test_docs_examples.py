@@ -1,5 +1,8 @@
 """Every Python example in README.md and docs/ runs, as written.
 
+Examples are the blocks fenced ```python; a sketch that is not meant to run
+alone (a class body left as ``...``) is fenced ```py.
+
 The blocks of one page run in order in one namespace; a page that continues
 an earlier one (a ``model``, a ``space`` or the README's ``tree``) finds them
 defined beforehand. The examples run in a temporary folder (where they write
