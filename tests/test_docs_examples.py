@@ -24,21 +24,13 @@ PAGES = [
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
     if BLOCK.search(page.read_text(encoding="utf-8"))
 ]
-#: What pages that continue another find defined.
-CONTEXT = """
-import bargain
 
-tree = bargain.GameTree(["US", "Iran"], params=[bargain.Param("relief", 0.4, 0, 1),
-                                                bargain.Param("detect", 0.5, 0, 1)])
-tree.decision("offer", "US", {"propose": "answer", "pressure": "standoff"})
-tree.decision("answer", "Iran", {"accept": "comply", "reject": "breakdown"})
-tree.decision("comply", "Iran", {"keep": "kept", "cheat": "inspect"})
-tree.chance("inspect", {"caught": ("detect", "snapback"), "missed": ("1 - detect", "cheated")})
-tree.terminal("kept", {"US": "1 - relief", "Iran": "relief"})
-tree.terminal("snapback", {"US": -0.2, "Iran": -0.5})
-tree.terminal("cheated", {"US": "-relief", "Iran": "relief + 0.3"})
-tree.terminal("breakdown", {"US": 0.1, "Iran": 0.1})
-tree.terminal("standoff", {"US": 0.2, "Iran": 0.1})
+def context() -> str:
+    """What pages that continue another find: the README's tree, a model and a space."""
+    readme = BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    (tree,) = [block for block in readme if "tree = bargain.GameTree(" in block]
+    return f"""import bargain
+{tree}
 model = bargain.load_model("interim-deal")
 space = bargain.grid(relief=bargain.linspace(0, 1, 5))
 """
@@ -49,7 +41,7 @@ def test_the_examples_of_a_page_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "models").symlink_to(ROOT / "models")  # as from the repository's root
     namespace: dict = {}
-    exec(CONTEXT, namespace)
+    exec(context(), namespace)
     for i, block in enumerate(BLOCK.findall(page.read_text(encoding="utf-8"))):
         code = compile(textwrap.dedent(block), f"{page.name}, example {i + 1}", "exec")
         exec(code, namespace)
