@@ -48,6 +48,7 @@ class CompiledTree:
             order=_post_order(children),
             n_players=len(players),
         )
+        self._check_perfect_recall()
         self.chance_nodes = [i for i, kind in enumerate(kinds) if kind == "chance"]
         self._function = formula.compile_formulas(self._formulas(), params.names)
 
@@ -144,6 +145,70 @@ class CompiledTree:
                     f"information set {label!r}: node {repeated[0]!r} follows another node "
                     "of the same set (absent-mindedness is not supported)"
                 )
+
+    def _check_perfect_recall(self) -> None:
+        """Refuse a tree without perfect recall, naming the player and the information set.
+
+        A player's experience at a node is the sequence of its own (information
+        set, move) pairs on the path from the root; the game has perfect recall
+        iff the nodes of every information set share their player's experience
+        (Kuhn 1953; Osborne and Rubinstein 1994, Definition 203.3). Mixed plans
+        become behaviour strategies by Kuhn's theorem only then. One pass from
+        the root; each experience is a number (interned), so deep trees stay linear.
+        """
+        tree = self.structure
+        if all(tree.singleton(v) for v in range(len(tree.kind)) if tree.kind[v] == "decision"):
+            return
+        steps: dict[tuple[int, int, int], int] = {}  # (previous experience, set, move) -> id
+        first: dict[int, tuple[int, int]] = {}  # set -> (first node met, its experience)
+        stack = [(tree.root, (0,) * tree.n_players)]
+        while stack:
+            v, experience = stack.pop()
+            h, p = tree.infoset[v], tree.player[v]
+            if h >= 0:
+                u, seen = first.setdefault(h, (v, experience[p]))
+                if seen != experience[p]:
+                    raise self._recall_error(h, p, (u, seen), (v, experience[p]), steps)
+            for k, c in enumerate(tree.children[v]):
+                if h >= 0:
+                    own = steps.setdefault((experience[p], h, k), len(steps) + 1)
+                    stack.append((c, (*experience[:p], own, *experience[p + 1 :])))
+                else:
+                    stack.append((c, experience))
+
+    def _recall_error(
+        self,
+        h: int,
+        p: int,
+        one: tuple[int, int],
+        other: tuple[int, int],
+        steps: Mapping[tuple[int, int, int], int],
+    ) -> ModelError:
+        back = {step: key for key, step in steps.items()}
+        member = {h: v for v, h in enumerate(self.structure.infoset) if h >= 0}
+
+        def past(experience: int) -> str:
+            moves = []
+            while experience:
+                experience, h, k = back[experience]
+                node = self.ids[member[h]]
+                spec = self.nodes[node]
+                where = (
+                    f"node {node!r}"
+                    if spec["infoset"] is None
+                    else f"information set {spec['infoset']!r}"
+                )
+                moves.append(f"{list(spec['moves'])[k]!r} at {where}")
+            return ", then ".join(reversed(moves)) or "no move of its own"
+
+        player = self.players[p]
+        (u, a), (v, b) = one, other
+        return ModelError(
+            f"information set {self.infoset_labels[h]!r} of {player!r} lacks perfect recall: "
+            f"{player} reaches node {self.ids[u]!r} after {past(a)} but node {self.ids[v]!r} "
+            f"after {past(b)}; equilibria in behaviour strategies need perfect recall "
+            "(Kuhn's theorem): give the nodes separate information sets"
+        )
 
     def evaluate(
         self, bound: Mapping[str, np.ndarray], n: int, work: Workspace | None = None
