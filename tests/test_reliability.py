@@ -7,9 +7,12 @@ that it now ends in correct output or a one-line message.
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pytest
 
-from bargain import GameTree, ModelError
+from bargain import DegenerateGameWarning, GameTree, Model, ModelError, NormalFormGame, Param
 from bargain.io import loads_model
 
 # -- perfect recall ---------------------------------------------------------------------------
@@ -83,3 +86,103 @@ nodes = [
 """
     with pytest.raises(ModelError, match=r"^f\.toml: game\.nodes: information set 'h' of 'A'"):
         loads_model(text, "f.toml")
+
+
+# -- verified means verified: tolerances invariant to each player's units ----------------------
+
+METHODS = ["support", "vertex", "lemke-howson"]
+
+
+def equilibria(A: np.ndarray, B: np.ndarray, method: str = "support") -> set[tuple]:
+    """The profiles found, rounded, as a set (degeneracy warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateGameWarning)
+        solution = NormalFormGame.from_arrays(A, B).solve(method=method)
+    for eq in solution:
+        assert np.isfinite(eq.payoffs).all()
+    return {tuple(np.round(np.concatenate(eq.profile), 7)) for eq in solution}
+
+
+def affine(rng: np.random.Generator, M: np.ndarray) -> np.ndarray:
+    """``M`` in other units: times 1e-200 .. 1e200, plus up to 1e6 times its range."""
+    scale = 10.0 ** rng.choice([-200, -100, -10, 0, 10, 100, 200])
+    offset = rng.uniform(-1, 1) * 10.0 ** rng.integers(0, 7) * np.ptp(M)
+    return (M + offset) * scale
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_equilibria_do_not_depend_on_each_players_units(method, rng):
+    for _ in range(25 if method == "support" else 8):
+        m, n = rng.integers(2, 5, size=2)
+        A, B = rng.normal(size=(2, m, n))
+        expected = equilibria(A, B, method)
+        assert expected
+        for _ in range(4):
+            assert equilibria(affine(rng, A), affine(rng, B), method) == expected
+
+
+def test_a_large_offset_reports_no_false_equilibria(rng):
+    A, B = rng.integers(0, 3, size=(2, 4, 4)).astype(float) + rng.normal(0, 0.1, (2, 4, 4))
+    assert equilibria(A + 1e9, B + 1e9) == equilibria(A, B)
+
+
+def test_one_players_huge_payoffs_do_not_loosen_the_others_tolerance():
+    # Column: -1 vs -0.5 in row 1 and 1 vs 0.5 in row 2 are strict preferences,
+    # whatever the row player's units; the row player is indifferent in column 2.
+    A, B = np.array([[1e9, 0], [-1e9, 0]]), np.array([[-1, -0.5], [1, 0.5]])
+    found = equilibria(A, B)
+    assert found == equilibria(A / 1e9, B) == {(1.0, 0.0, 0.0, 1.0)}
+
+
+def test_tiny_and_huge_games_keep_their_equilibria():
+    prisoners = np.array([[3, 0], [5, 1]]), np.array([[3, 5], [0, 1]])
+    assert equilibria(*(M * 1e-10 for M in prisoners)) == {(0.0, 1.0, 0.0, 1.0)}
+    pennies = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    (found,) = equilibria(pennies * 1.7e308, -pennies * 1.7e308)
+    np.testing.assert_allclose(found, [0.5, 0.5, 0.5, 0.5])
+    solution = NormalFormGame.from_arrays(pennies * 1.7e308, -pennies * 1.7e308).solve()
+    assert np.isfinite(solution[0].payoffs).all()
+
+
+def test_regret_is_reported_and_within_the_tolerance(rng):
+    A, B = rng.normal(size=(2, 4, 4)) * 1e6 + 3e8
+    game = NormalFormGame.from_arrays(A, B)
+    frame = game.solve_batch({}).to_frame()
+    assert (frame["regret"] >= 0).all()
+    assert (frame["regret"] <= 1e-9 * max(np.ptp(A), np.ptp(B)) + 1e-6).all()
+    model = Model(game)
+    assert "regret" in model.measures.names
+
+
+def test_payoffs_float64_cannot_resolve_are_refused():
+    game = NormalFormGame(
+        ["a", "b"],
+        [["x", "y"], ["x", "y"]],
+        {"a": [["1e12", "1e12 + d"], ["1e12 + 2*d", "1e12"]], "b": [[0, 1], [1, 0]]},
+        params=[Param("d", 1e-3, 0, 1e7)],
+    )
+    with pytest.raises(
+        ModelError, match=r"^payoffs of 'a' at d=0\.001 lie between .* float64 cannot"
+    ):
+        game.solve()
+    with pytest.raises(ModelError, match="cannot resolve a range of 2 at magnitude 1e"):
+        game.solve(d=1.0)  # an ulp at 1e12 is 1.2e-4: the range is known to 1e-4 only
+    assert len(game.solve(d=1e7)) == 3  # a range of 2e7 is resolved: a coordination game
+
+
+def tree_of(values: dict[str, float]) -> GameTree:
+    tree = GameTree(["A"])
+    tree.decision("root", "A", {k: k for k in values})
+    for node, value in values.items():
+        tree.terminal(node, {"A": value})
+    return tree
+
+
+def test_tree_ties_do_not_depend_on_the_units():
+    for scale in (1e-12, 1.0, 1e12, 1.7e308):
+        solved = tree_of({"low": 0.5 * scale, "high": 0.75 * scale, "zero": 0.0}).solve()
+        assert solved.choices["root"] == "high" and not solved.ties
+    # a gap of 1e-10 of the range is a real preference, at any offset up to 1e6 ranges
+    for offset in (0.0, 1e3, 1e6):
+        solved = tree_of({"a": offset + 1.0, "b": offset + 1.0 + 1e-6, "c": offset}).solve()
+        assert solved.choices["root"] == "b" and not solved.ties

@@ -10,7 +10,7 @@ import pytest
 from bargain import GameTree, ModelError, Param
 from bargain.solvers import workspace
 from bargain.solvers.workspace import Workspace, carve
-from bargain.tolerances import PAYOFF_RTOL
+from bargain.tolerances import PAYOFF_RTOL, ROUNDING
 
 from .test_tree import interim_deal
 
@@ -77,31 +77,40 @@ def test_node_reach_is_the_probability_of_passing_through():
 
 
 def choice_tree(scale: float = 1.0) -> GameTree:
-    """A picks between payoff ``x`` and ``scale``; B's payoffs are irrelevant."""
+    """A picks between payoff ``x`` and ``scale`` (B, moving next, keeps it so rather than
+    give A 0): A's payoffs range from 0 to about ``scale``, the scale of its ties."""
     tree = GameTree(["A", "B"], params=[Param("x", scale)])
-    tree.decision("root", "A", {"x": "tx", "other": "t1"})
+    tree.decision("root", "A", {"x": "tx", "other": "b"})
+    tree.decision("b", "B", {"stay": "t1", "leave": "t0"})
     tree.terminal("tx", {"A": "x", "B": 0})
     tree.terminal("t1", {"A": scale, "B": 0})
+    tree.terminal("t0", {"A": 0, "B": -1})
     return tree
+
+
+def tied(x: np.ndarray, scale: float) -> np.ndarray:
+    """A's tie rule at the root: |x - scale| within the tolerance of A's payoff range."""
+    low, high = np.minimum(np.minimum(x, scale), 0), np.maximum(x, scale)
+    atol = PAYOFF_RTOL * (high - low) + ROUNDING * np.maximum(np.abs(low), np.abs(high))
+    return np.abs(x - scale) <= atol
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e6])
 def test_near_ties_are_decided_by_the_exact_rule(scale):
-    """Ties are |x - scale| <= rtol * max(1, |best|) point by point, whatever else is batched."""
+    """Ties are |x - scale| <= rtol * range + rounding point by point, whatever else is batched."""
     tree = choice_tree(scale)
     gaps = np.array([-3, -1.5, -0.99, -0.5, 0, 0.5, 0.99, 1.5, 3]) * PAYOFF_RTOL * scale
     x = scale + gaps
     for far in (np.array([]), np.array([-5.0, 7.0]) * scale):
         points = np.concatenate([x, far])
         batch = tree.solve_batch({"x": points})
-        best = np.maximum(points, scale)
-        expected = np.abs(points - scale) <= PAYOFF_RTOL * np.maximum(1, np.abs(best))
+        expected = tied(points, scale)
         np.testing.assert_array_equal(batch.ties, expected)
         # the first best move on a tie, else the better one
         takes_x = expected | (points > scale)
         np.testing.assert_array_equal(batch.behaviour["root"][:, 0] == 1, takes_x)
-    for xi, tied in zip(x, np.abs(gaps) <= PAYOFF_RTOL * np.maximum(scale, x)):
-        assert tree.solve(x=xi).ties == tied, xi  # alone, a point far from a tie is screened
+    for xi, tie in zip(x, tied(x, scale)):
+        assert tree.solve(x=xi).ties == tie, xi  # alone, a point far from a tie is screened
 
 
 def test_far_apart_points_skip_the_tie_rule():

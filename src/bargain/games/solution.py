@@ -111,6 +111,17 @@ class EquilibriumBatch(Sequence[EquilibriumSet], ABC):
     def _point_solution(self, i: int) -> EquilibriumSet:
         """The equilibria of point i in the form's own types."""
 
+    @cached_property
+    def payoff_range(self) -> np.ndarray:
+        """(N, P) each player's payoff range at each point: the scale of its tolerances.
+
+        Forms that know their games give the range of all their payoffs; this
+        default is the largest absolute equilibrium payoff at the point.
+        """
+        out = np.zeros((len(self), self.payoffs.shape[1]))
+        np.maximum.at(out, self.point, np.abs(self.payoffs))
+        return out
+
     def outcome(self, members: Iterable[Hashable]) -> np.ndarray:
         """The probability (R,) that play ends in an outcome set (see ``check_outcomes``)."""
         raise ModelError(f"{type(self).__name__} has no outcome sets")

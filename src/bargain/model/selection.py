@@ -16,7 +16,7 @@ import numpy as np
 from bargain.errors import ModelError
 from bargain.games import GameForm
 from bargain.solvers.arrays import by_point
-from bargain.tolerances import SELECTION_ATOL
+from bargain.tolerances import SELECTION_RTOL
 
 RULES = ("unique", "max-joint", "payoff-dominant", "risk-dominant", "all")
 
@@ -42,35 +42,38 @@ def choose(
     point: np.ndarray,
     payoffs: np.ndarray,
     n_points: int,
+    ranges: np.ndarray,
     scores: np.ndarray | None = None,
-    atol: float = SELECTION_ATOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row chosen for each point (-1 for none) and whether the choice was unique.
 
     ``point`` (E,) and ``payoffs`` (E, P) describe the equilibrium rows;
-    risk dominance also needs each row's ``scores``, the Nash product of its
+    ``ranges`` (E, P) each player's payoff range at the row's point: payoffs
+    within :data:`~bargain.tolerances.SELECTION_RTOL` of it are equal. Risk
+    dominance also needs each row's ``scores``, the Nash product of its
     deviation losses (``EquilibriumBatch.risk_dominance``).
     """
     check_rule(rule, allow_all=False)
     count = np.bincount(point, minlength=n_points)
+    atol = SELECTION_RTOL * ranges
     if rule == "unique":
         chosen = np.full(n_points, -1)
         single = np.flatnonzero(count[point] == 1)
         chosen[point[single]] = single
         return chosen, count == 1
     if rule == "max-joint":
-        return _best(point, payoffs.sum(axis=1), n_points, atol)
+        return _best(point, payoffs.sum(axis=1), n_points, atol.sum(axis=1))
     if rule == "payoff-dominant":
         return _payoff_dominant(point, payoffs, n_points, atol)
     if scores is None:
         raise ModelError("risk dominance needs each equilibrium's deviation losses (scores=)")
-    return _risk_dominant(point, scores, n_points, atol)
+    return _risk_dominant(point, scores, n_points, SELECTION_RTOL * ranges.prod(axis=1))
 
 
 def _best(
-    point: np.ndarray, score: np.ndarray, n_points: int, atol: float
+    point: np.ndarray, score: np.ndarray, n_points: int, atol: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row with the highest score per point; unique unless another is within atol."""
+    """Row with the highest score per point; unique unless another is within its atol."""
     best = np.full(n_points, -np.inf)
     np.maximum.at(best, point, score)
     top = score >= best[point] - atol
@@ -82,7 +85,7 @@ def _best(
 
 
 def _payoff_dominant(
-    point: np.ndarray, payoffs: np.ndarray, n_points: int, atol: float
+    point: np.ndarray, payoffs: np.ndarray, n_points: int, atol: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     count = np.bincount(point, minlength=n_points)
     chosen = np.full(n_points, -1)
@@ -92,16 +95,16 @@ def _payoff_dominant(
     order, starts = by_point(point, n_points)
     for i in np.flatnonzero(count > 1):
         rows = order[starts[i] : starts[i + 1]]
-        values = payoffs[rows]
-        dominant = (values[:, None, :] >= values[None, :, :] - atol).all(axis=(1, 2))
+        values, tol = payoffs[rows], atol[rows[0]]  # the ranges of one point
+        dominant = (values[:, None, :] >= values[None, :, :] - tol).all(axis=(1, 2))
         if dominant.any():
             chosen[i] = rows[np.argmax(dominant)]
-            unique[i] = dominant.sum() == 1 or np.ptp(values[dominant], axis=0).max() <= atol
+            unique[i] = dominant.sum() == 1 or (np.ptp(values[dominant], axis=0) <= tol).all()
     return chosen, unique
 
 
 def _risk_dominant(
-    point: np.ndarray, scores: np.ndarray, n_points: int, atol: float
+    point: np.ndarray, scores: np.ndarray, n_points: int, atol: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     count = np.bincount(point, minlength=n_points)
     chosen, unique = _best(point, scores, n_points, atol)

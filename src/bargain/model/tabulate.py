@@ -49,7 +49,8 @@ def tabulate(
     if rule == "all":
         return {"points": rows, "rows": rows}
     scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
-    chosen, unique = choose(rule, point, solution.payoffs[order], n, scores)
+    ranges = solution.payoff_range[point]
+    chosen, unique = choose(rule, point, solution.payoffs[order], n, ranges, scores)
     count = np.diff(starts)
     summary: Columns = dict(points)
     summary["n_equilibria"] = count.astype(float)

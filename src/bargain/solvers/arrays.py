@@ -11,7 +11,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bargain.tolerances import PAYOFF_RTOL
+from bargain.tolerances import PAYOFF_RTOL, PROB_SUM_ATOL, RESOLUTION_LIMIT, ROUNDING
+
+#: Payoff magnitudes outside [1 / EXTREME, EXTREME] are rescaled before solving,
+#: so that differences and expected payoffs neither overflow nor underflow.
+EXTREME = 1e100
 
 
 class EquilibriumArrays(NamedTuple):
@@ -19,21 +23,104 @@ class EquilibriumArrays(NamedTuple):
 
     ``point[e]`` is the game of equilibrium ``e``; ``profiles[p][e]`` is player
     p's mixed strategy; ``payoffs[e, p]`` the expected payoff; ``degenerate[t]``
-    flags game t. Rows come in the kernel's order (sorting a million rows by
-    point costs more than solving them); ``np.argsort(point, kind="stable")``
-    groups them when needed.
+    flags game t; ``regret[e]`` (once verified, see :func:`verify`) the largest
+    gain any player could make by deviating. Rows come in the kernel's order
+    (sorting a million rows by point costs more than solving them);
+    :func:`by_point` groups them when needed.
     """
 
     point: np.ndarray
     profiles: tuple[np.ndarray, ...]
     payoffs: np.ndarray
     degenerate: np.ndarray
+    regret: np.ndarray | None = None
 
 
 def payoff_atol(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> np.ndarray:
-    """Absolute tolerance per game: ``rtol * max(1, max |payoff|)``, shape (N,)."""
-    n = payoffs.shape[-1]
-    return rtol * np.maximum(1.0, np.abs(payoffs).reshape(-1, n).max(axis=0, initial=0.0))
+    """Each player's tolerance in each game, (P, N): ``rtol * range + ROUNDING * magnitude``.
+
+    ``range`` is the player's largest minus smallest payoff in the game and
+    ``magnitude`` its largest absolute payoff: the tolerance moves with the
+    player's own units and offset (affine invariance), plus what float64 cannot
+    resolve at that magnitude.
+    """
+    low, high = _extremes(payoffs)
+    return rtol * (high - low) + ROUNDING * np.maximum(np.abs(low), np.abs(high))
+
+
+def _extremes(payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    flat = payoffs.reshape(payoffs.shape[0], -1, payoffs.shape[-1])
+    return flat.min(axis=1), flat.max(axis=1)
+
+
+class Scaled(NamedTuple):
+    """A payoff tensor ready for a kernel (see :func:`scaled`)."""
+
+    payoffs: np.ndarray
+    scale: np.ndarray
+    span: np.ndarray
+    atol: np.ndarray
+    unresolved: np.ndarray
+
+
+def scaled(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> Scaled:
+    """Payoffs a kernel can solve safely, with each player's tolerance.
+
+    A player whose payoffs in a game are of extreme magnitude (beyond
+    :data:`EXTREME` or below its inverse) is divided by its largest absolute
+    payoff there (``scale`` (P, N) holds the divisors, 1 elsewhere), which leaves
+    the equilibria unchanged. ``atol`` (P, N) is :func:`payoff_atol` of the
+    result and ``span`` (P, N) each player's payoff range in it; ``unresolved``
+    (N,) flags games in which some player's payoffs differ by less than float64
+    resolves at their magnitude (:data:`~bargain.tolerances.RESOLUTION_LIMIT`).
+    """
+    low, high = _extremes(payoffs)
+    magnitude = np.maximum(np.abs(low), np.abs(high))
+    extreme = (magnitude > EXTREME) | ((magnitude > 0) & (magnitude < 1 / EXTREME))
+    scale = np.where(extreme, magnitude, 1.0)
+    if extreme.any():
+        shape = (scale.shape[0],) + (1,) * (payoffs.ndim - 2) + (scale.shape[1],)
+        payoffs = payoffs / scale.reshape(shape)
+        low, high, magnitude = low / scale, high / scale, magnitude / scale
+    span, rounding = high - low, ROUNDING * magnitude
+    unresolved = ((span > 0) & (rounding > RESOLUTION_LIMIT * span)).any(axis=0)
+    return Scaled(payoffs, scale, span, rtol * span + rounding, unresolved)
+
+
+def verify(
+    payoffs: np.ndarray,
+    found: EquilibriumArrays,
+    atol: np.ndarray,
+    scale: np.ndarray | None = None,
+) -> EquilibriumArrays:
+    """The rows of ``found`` that are equilibria of ``payoffs``, with their ``regret``.
+
+    A row is kept when every player's regret (gain from its best pure
+    deviation) is at most that player's tolerance ``atol`` (P, N) in the row's
+    game and its profile is a probability distribution; ``regret`` is the
+    largest regret over the players, in the units of ``payoffs`` times
+    ``scale`` (P, N) if given (the user's units of a :func:`scaled` tensor).
+    """
+    e = len(found.point)
+    if not e:
+        return found._replace(regret=np.zeros(0))
+    games = np.moveaxis(payoffs[..., found.point], -1, 0)  # (E, P, s_1, ..., s_P)
+    regret = regrets(games, found.profiles)
+    ok = (regret <= atol[:, found.point].T).all(axis=1)
+    for mix in found.profiles:
+        ok &= (mix >= -PROB_SUM_ATOL).all(axis=1) & (np.abs(mix.sum(axis=1) - 1) <= PROB_SUM_ATOL)
+    if scale is not None:
+        regret = regret * scale[:, found.point].T
+    regret = np.maximum(regret.max(axis=1), 0.0)
+    if ok.all():
+        return found._replace(regret=regret)
+    return EquilibriumArrays(
+        found.point[ok],
+        tuple(mix[ok] for mix in found.profiles),
+        found.payoffs[ok],
+        found.degenerate,
+        regret[ok],
+    )
 
 
 def concat(parts: list[EquilibriumArrays]) -> EquilibriumArrays:
@@ -43,6 +130,7 @@ def concat(parts: list[EquilibriumArrays]) -> EquilibriumArrays:
         tuple(np.concatenate(ps) for ps in zip(*(p.profiles for p in parts))),
         np.concatenate([p.payoffs for p in parts]),
         np.logical_or.reduce([p.degenerate for p in parts]),
+        _regrets(parts),
     )
 
 
@@ -56,7 +144,15 @@ def stack(chunks: list[EquilibriumArrays]) -> EquilibriumArrays:
         tuple(np.concatenate(ps) for ps in zip(*(c.profiles for c in chunks))),
         np.concatenate([c.payoffs for c in chunks]),
         np.concatenate([c.degenerate for c in chunks]),
+        _regrets(chunks),
     )
+
+
+def _regrets(parts: list[EquilibriumArrays]) -> np.ndarray | None:
+    """The parts' regrets joined, if every part has been verified."""
+    if any(p.regret is None for p in parts):
+        return None
+    return np.concatenate([p.regret for p in parts])
 
 
 def regrets(payoffs: np.ndarray, profiles: tuple[np.ndarray, ...]) -> np.ndarray:

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from bargain.errors import BargainWarning
-from bargain.tolerances import PAYOFF_RTOL
+from bargain.tolerances import PAYOFF_RTOL, RESOLUTION_LIMIT, ROUNDING
 
 from .pure import pure_equilibria
 from .support import support_enumeration
@@ -137,24 +137,56 @@ class TieFound(Exception):
         self.node, self.point, self.moves = node, point, moves
 
 
+class Tolerance(NamedTuple):
+    """Each player's tie tolerance at each point, (P, N), and the points float64 cannot
+    resolve (N,); see :func:`tolerance`."""
+
+    atol: np.ndarray
+    unresolved: np.ndarray
+
+
+def tolerance(payoffs: dict[int, np.ndarray], rtol: float = PAYOFF_RTOL) -> Tolerance:
+    """Tie tolerances from the terminal payoffs ``payoffs[t]`` (P, N).
+
+    Every node value is a mixture of terminal payoffs, so each player's range
+    over the terminal nodes at a point is the scale of its comparisons there:
+    ``atol = rtol * range + ROUNDING * magnitude`` (affine invariant per player,
+    as in :func:`bargain.solvers.arrays.payoff_atol`). Halves are subtracted so
+    that the range of huge payoffs does not overflow.
+    """
+    values = iter(payoffs.values())
+    first = next(values)
+    low, high = first.copy(), first.copy()
+    for value in values:
+        np.minimum(low, value, out=low)
+        np.maximum(high, value, out=high)
+    span = 2 * (high * 0.5 - low * 0.5)
+    rounding = ROUNDING * np.maximum(np.abs(low), np.abs(high))
+    unresolved = ((span > 0) & (rounding > RESOLUTION_LIMIT * span)).any(axis=0)
+    return Tolerance(rtol * span + rounding, unresolved)
+
+
 def subgame_perfect(
     tree: TreeStructure,
     probs: dict[int, np.ndarray],
     payoffs: dict[int, np.ndarray],
     n_points: int,
     tie_break: str = "first",
-    rtol: float = PAYOFF_RTOL,
+    atol: np.ndarray | None = None,
     work: Workspace | None = None,
 ) -> TreeArrays:
     """Every subgame-perfect equilibrium selected by ``tie_break``, batched.
 
     ``probs[c]`` (branches, N) holds the branch probabilities of chance node c
-    and ``payoffs[t]`` (P, N) the finite payoffs of terminal node t at N points.
+    and ``payoffs[t]`` (P, N) the finite payoffs of terminal node t at N points;
+    ``atol`` (P, N) each player's tie tolerance (default: :func:`tolerance`).
     The arrays returned may be views of ``work``: valid until it is used again.
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
-    state = _State(n_points, rtol, work or Workspace())
+    if atol is None:
+        atol = tolerance(payoffs).atol
+    state = _State(n_points, atol, work or Workspace())
     roots = tree.subgame_roots
     resolved: set[int] = set()
     for v in tree.order:
@@ -246,10 +278,11 @@ class _State:
     Node values and choices are written into ``work``.
     """
 
-    def __init__(self, n_points: int, rtol: float, work: Workspace) -> None:
+    def __init__(self, n_points: int, atol: np.ndarray, work: Workspace) -> None:
         self.n_points = n_points
         self.point: np.ndarray | None = None
-        self.rtol = rtol
+        self.atol = atol  # (P, N) per point
+        self.widest = atol.max(axis=1)  # (P,) each player's largest tolerance
         self.work = work
         self.value: dict[int, np.ndarray] = {}
         self.behaviour: dict[int, np.ndarray] = {}
@@ -277,7 +310,7 @@ class _State:
 
     def decide(self, v: int, player: int, children: tuple[int, ...], tie_break: str) -> None:
         own = [self.value[c][player] for c in children]
-        if len(own) == 2 and self._far_apart(own[0], own[1]):
+        if len(own) == 2 and self._far_apart(own[0], own[1], self.widest[player]):
             picks = self.work.array(("behaviour", v), (2, len(own[0])), bool)
             np.greater(own[0], own[1], out=picks[0])
             np.logical_not(picks[0], out=picks[1])
@@ -288,11 +321,10 @@ class _State:
             top = np.maximum(own[0], own[1], out=self.work.array("top", top.shape))
             for value in own[2:]:
                 np.maximum(top, value, out=top)
-        # A tie: within rtol of the best value, relative to its size (at least 1).
-        threshold = np.abs(top, out=self.work.array("threshold", top.shape))
-        np.maximum(threshold, 1.0, out=threshold)
-        threshold *= -self.rtol
-        threshold += top
+        # A tie: within the player's tolerance at the point of the best value.
+        threshold = np.subtract(
+            top, self.rows(self.atol[player]), out=self.work.array("threshold", top.shape)
+        )
         best = self.work.array("best", (len(own), len(top)), bool)
         for j, value in enumerate(own):
             np.greater_equal(value, threshold, out=best[j])
@@ -318,19 +350,17 @@ class _State:
             taken = taken | best[j]
         self._choose(v, children, picks)
 
-    def _far_apart(self, a: np.ndarray, b: np.ndarray) -> bool:
-        """Whether no row is near a tie: every |a - b| exceeds twice the largest tolerance.
+    def _far_apart(self, a: np.ndarray, b: np.ndarray, widest: float) -> bool:
+        """Whether no row is near a tie: every |a - b| exceeds twice the widest tolerance.
 
-        The tolerance ``rtol * max(1, |max(a, b)|)`` of a row is at most ``rtol``
-        times the largest of 1, |a| and |b| over all rows; this bound costs
-        reductions only. The factor 2 leaves the rows whose rounded threshold
-        could go either way to ``decide``'s row-by-row rule, so a row gets the
-        same answer whatever else is in its chunk.
+        ``widest`` is the player's largest tolerance over the chunk's points;
+        the check costs reductions only. The factor 2 leaves the rows whose
+        rounded threshold could go either way to ``decide``'s row-by-row rule,
+        so a row gets the same answer whatever else is in its chunk.
         """
         gap = np.subtract(a, b, out=self.work.array("gap", a.shape))
         np.abs(gap, out=gap)
-        scale = max(1.0, a.max(), -a.min(), b.max(), -b.min())
-        return bool(gap.min() > 2 * self.rtol * scale)
+        return bool(gap.min() > 2 * widest)
 
     def _choose(self, v: int, children: tuple[int, ...], picks: np.ndarray) -> None:
         """Take the value of the picked child; ``picks[j]`` (R,) marks rows choosing move j.

@@ -26,21 +26,24 @@ def _pointwise(
 ) -> Callable[..., EquilibriumArrays]:
     """A batched method from one that takes a ``nashpy.Game`` (imported on first use)."""
 
-    def solve(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> EquilibriumArrays:
+    def solve(
+        payoffs: np.ndarray, rtol: float = PAYOFF_RTOL, atol: np.ndarray | None = None
+    ) -> EquilibriumArrays:
         import nashpy
 
         if payoffs.shape[0] != 2:
             raise ValueError("nashpy methods need a two-player game")
-        atol = payoff_atol(payoffs, rtol)
+        if atol is None:
+            atol = payoff_atol(payoffs, rtol)
         rows: list[tuple[int, np.ndarray, np.ndarray]] = []
         for t in range(payoffs.shape[-1]):
             A, B = payoffs[0, ..., t], payoffs[1, ..., t]
             seen: set[bytes] = set()
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                found = list(algorithm(nashpy.Game(A, B)))
+                found = list(algorithm(nashpy.Game(_unit(A), _unit(B))))
             for x, y in found:
-                if not _is_equilibrium(A, B, x, y, atol[t]):
+                if not _is_equilibrium(A, B, x, y, atol[:, t]):
                     continue
                 key = np.round(np.concatenate([x, y]), 9).tobytes()
                 if key not in seen:
@@ -61,20 +64,27 @@ def _pointwise(
             if rows
             else np.zeros((0, 2))
         )
-        degenerate = support_enumeration(payoffs, rtol).degenerate
+        degenerate = support_enumeration(payoffs, atol=atol).degenerate
         return EquilibriumArrays(point, (x, y), values, degenerate)
 
     return solve
 
 
+def _unit(M: np.ndarray) -> np.ndarray:
+    """``M`` mapped affinely onto [0, 1] (equilibria do not change): nashpy's own
+    tolerances are absolute, so it is given payoffs of a known scale."""
+    span = np.ptp(M)
+    return (M - M.min()) / span if span > 0 else np.zeros_like(M)
+
+
 def _is_equilibrium(
-    A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, atol: float
+    A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, atol: np.ndarray
 ) -> bool:
     ok = all(
         np.all(np.isfinite(s)) and np.all(s >= -PROB_TOL) and abs(s.sum() - 1) <= PROB_SUM_ATOL
         for s in (x, y)
     )
-    return ok and bool((regrets(np.stack([A, B])[None], (x[None], y[None])) <= atol).all())
+    return ok and bool((regrets(np.stack([A, B])[None], (x[None], y[None]))[0] <= atol).all())
 
 
 vertex_enumeration = _pointwise(lambda game: game.vertex_enumeration())

@@ -20,8 +20,9 @@ def pure_equilibria(
     """All pure Nash equilibria of N games, payoffs of shape (P, s_1, ..., s_P, N).
 
     A game is flagged degenerate when some player has several best responses to
-    a pure profile of the others (a payoff tie). ``atol`` (N,) overrides the
-    tolerance derived from ``rtol``.
+    a pure profile of the others (a payoff tie). ``atol`` (P, N), each player's
+    tolerance in each game, overrides the one derived from ``rtol``
+    (:func:`~bargain.solvers.arrays.payoff_atol`).
     """
     n_players, n = payoffs.shape[0], payoffs.shape[-1]
     if atol is None:
@@ -30,7 +31,7 @@ def pure_equilibria(
     ties = np.zeros(n, dtype=bool)
     for p in range(n_players):
         u = payoffs[p]
-        best = u >= u.max(axis=p, keepdims=True) - atol
+        best = u >= u.max(axis=p, keepdims=True) - atol[p]
         is_eq &= best
         ties |= (best.sum(axis=p, dtype=np.int8) > 1).reshape(-1, n).any(axis=0)
     found = np.flatnonzero(is_eq)

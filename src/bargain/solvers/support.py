@@ -34,19 +34,26 @@ from .pure import pure_equilibria
 BLOCK_FLOATS = 1 << 22
 
 
-def support_enumeration(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> EquilibriumArrays:
-    """All equilibria of N bimatrix games, payoffs of shape (2, m, n, N)."""
+def support_enumeration(
+    payoffs: np.ndarray, rtol: float = PAYOFF_RTOL, atol: np.ndarray | None = None
+) -> EquilibriumArrays:
+    """All equilibria of N bimatrix games, payoffs of shape (2, m, n, N).
+
+    ``atol`` (2, N), each player's tolerance in each game, overrides the one
+    derived from ``rtol`` (:func:`~bargain.solvers.arrays.payoff_atol`).
+    """
     n_players, m, n, n_points = payoffs.shape
     if n_players != 2:
         raise ValueError(f"support enumeration needs a two-player game, got {n_players} players")
-    atol = payoff_atol(payoffs, rtol)
+    if atol is None:
+        atol = payoff_atol(payoffs, rtol)
     parts = [pure_equilibria(payoffs, atol=atol)]
     for k in range(2, min(m, n) + 1):
         size = max(1, BLOCK_FLOATS // (comb(m, k) * comb(n, k) * k * max(m, n)))
         parts.append(
             stack(
                 [
-                    _mixed(payoffs[..., start : start + size], k, atol[start : start + size])
+                    _mixed(payoffs[..., start : start + size], k, atol[:, start : start + size])
                     for start in range(0, n_points, size)
                 ]
             )
@@ -55,13 +62,13 @@ def support_enumeration(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> Equil
 
 
 def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray) -> EquilibriumArrays:
-    """Equilibria whose supports both have size k >= 2."""
+    """Equilibria whose supports both have size k >= 2 (``atol`` (2, N) per player)."""
     _, m, n, n_points = payoffs.shape
     rows = np.array(list(combinations(range(m), k)))
     cols = np.array(list(combinations(range(n), k)))
     # y makes player 1 indifferent over I; x makes player 2 indifferent over J.
-    y, v, y_ok, y_degenerate = _indifference(payoffs[0], rows, cols, atol)
-    x, u, x_ok, x_degenerate = _indifference(payoffs[1].transpose(1, 0, 2), cols, rows, atol)
+    y, v, y_ok, y_degenerate = _indifference(payoffs[0], rows, cols, atol[0])
+    x, u, x_ok, x_degenerate = _indifference(payoffs[1].transpose(1, 0, 2), cols, rows, atol[1])
     found = np.flatnonzero(y_ok & x_ok.transpose(1, 0, 2))  # flat over (pI, pJ, N)
     a, b, point = np.unravel_index(found, y_ok.shape)
     across = (b * len(rows) + a) * n_points + point  # the same pairs in x's (pJ, pI, N) order

@@ -19,10 +19,9 @@ import sympy
 from bargain import formula
 from bargain.checks import describe, key, labels, same_keys
 from bargain.errors import DegenerateGameWarning, ModelError, warn
-from bargain.params import Param, ParamSpace
+from bargain.params import Param, ParamSpace, point_text
 from bargain.solvers import METHODS
-from bargain.solvers.arrays import stack
-from bargain.tolerances import PAYOFF_RTOL
+from bargain.solvers.arrays import EquilibriumArrays, Scaled, scaled, stack, verify
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option
@@ -188,25 +187,49 @@ class NormalFormGame(GameForm):
         bound = self.params.bind_batch(points)
         n = _batch_size(bound)
         size = options.get("chunk_size") or max(1, CHUNK_FLOATS // self.payoffs.size)
-        arrays = stack(
-            [
-                kernel(
-                    self.payoff_tensor({k: v[start : start + size] for k, v in bound.items()}),
-                    PAYOFF_RTOL,
-                )
-                for start in range(0, n, size)
-            ]
-        )
+        chunks = [
+            self._solve_chunk(kernel, {k: v[start : start + size] for k, v in bound.items()})
+            for start in range(0, n, size)
+        ]
         result = BatchSolution(
-            arrays,
+            stack([found for found, _ in chunks]),
             players=self.players,
             strategies=self.strategies,
             points=bound,
             method=method,
+            payoff_range=np.concatenate([span for _, span in chunks], axis=1).T,
             payoff_tensor=self.payoff_tensor,
         )
         _warn_degenerate(result)
         return result
+
+    def _solve_chunk(
+        self, kernel: Callable[..., EquilibriumArrays], part: Mapping[str, np.ndarray]
+    ) -> tuple[EquilibriumArrays, np.ndarray]:
+        """Verified equilibria of a chunk of points, in the user's units, and each player's
+        payoff range there (P, n)."""
+        ready = scaled(self.payoff_tensor(part))
+        if ready.unresolved.any():
+            raise self._unresolved(ready, part)
+        found = kernel(ready.payoffs, atol=ready.atol)
+        found = verify(ready.payoffs, found, ready.atol, ready.scale)
+        if (ready.scale != 1).any():
+            found = found._replace(payoffs=found.payoffs * ready.scale[:, found.point].T)
+        return found, ready.span * ready.scale
+
+    def _unresolved(self, ready: Scaled, part: Mapping[str, np.ndarray]) -> ModelError:
+        t = int(np.flatnonzero(ready.unresolved)[0])
+        tensor = ready.payoffs[..., t].reshape(len(self.players), -1) * ready.scale[:, t, None]
+        span, magnitude = np.ptp(tensor, axis=1), np.abs(tensor).max(axis=1)
+        ratio = np.divide(span, magnitude, out=np.full(span.shape, np.inf), where=span > 0)
+        p = int(np.argmin(ratio))
+        low, high = tensor[p].min(), tensor[p].max()
+        return ModelError(
+            f"payoffs of {self.players[p]!r} at {point_text(part, t)} lie between "
+            f"{low:.10g} and {high:.10g}: float64 cannot resolve a range of {high - low:.3g} "
+            f"at magnitude {np.abs(tensor[p]).max():.3g}; subtract a constant from them "
+            f"(equilibria do not change) or rescale ({int(ready.unresolved.sum())} such points)"
+        )
 
     @property
     def supports_risk_dominance(self) -> bool:
@@ -216,14 +239,14 @@ class NormalFormGame(GameForm):
     # -- measures -----------------------------------------------------------
 
     def measure_names(self) -> list[str]:
-        """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``n_equilibria``."""
+        """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``regret``, ``n_equilibria``."""
         names = [f"u_{ident(p)}" for p in self.players]
         names += [
             f"p_{ident(p)}_{ident(s)}"
             for p, strategies in zip(self.players, self.strategies)
             for s in strategies
         ]
-        return [*names, "pure", "n_equilibria"]
+        return [*names, "pure", "regret", "n_equilibria"]
 
     # -- model files --------------------------------------------------------
 

@@ -87,6 +87,7 @@ class BatchSolution(EquilibriumBatch):
         strategies: Sequence[Sequence[str]],
         points: dict[str, np.ndarray],
         method: str,
+        payoff_range: np.ndarray | None = None,
         payoff_tensor: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None,
     ) -> None:
         self.arrays = arrays
@@ -94,6 +95,8 @@ class BatchSolution(EquilibriumBatch):
         self.strategies = tuple(tuple(s) for s in strategies)
         self.points = points
         self.payoff_tensor = payoff_tensor
+        if payoff_range is not None:
+            self.payoff_range = payoff_range
         self.method = method
         self.point = arrays.point
         self.profiles = arrays.profiles
@@ -119,6 +122,8 @@ class BatchSolution(EquilibriumBatch):
             for j, s in enumerate(labels):
                 columns[f"p_{ident(player)}_{ident(s)}"] = mix[:, j]
         columns["pure"] = self._pure[0].astype(float)
+        if self.arrays.regret is not None:
+            columns["regret"] = self.arrays.regret
         return columns
 
     @cached_property

@@ -28,9 +28,9 @@ from bargain.solvers.backward import (
     plan_value,
     reduced_plans,
     subgame_perfect,
+    tolerance,
 )
 from bargain.solvers.workspace import Workspace
-from bargain.tolerances import PAYOFF_RTOL
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option
@@ -192,9 +192,12 @@ class GameTree(GameForm):
                 part = {k: v[start : start + size] for k, v in bound.items()}
                 m = min(size, n - start)
                 probs, payoffs = compiled.evaluate(part, m, work)
+                atol, unresolved = tolerance(payoffs)
+                if unresolved.any():
+                    raise compiled.unresolved_error(payoffs, unresolved, part)
                 try:
                     chunk = subgame_perfect(
-                        compiled.structure, probs, payoffs, m, tie_break, PAYOFF_RTOL, work
+                        compiled.structure, probs, payoffs, m, tie_break, atol, work
                     )
                 except TieFound as exc:
                     raise self._tie_error(compiled, exc, part) from None
