@@ -1,20 +1,30 @@
-"""Model files on disk: size-limited UTF-8 TOML text, and the ``[model]`` header.
+"""Files on disk: model files read, and any output written atomically.
 
-This is all :func:`bargain.io.list_models` needs, so listing the bundled
-models loads neither sympy nor the solvers. Checked access to the parsed
-values by key path is :class:`bargain.checks.Checker`; the whole format is
-read by :mod:`bargain.model.toml_reader`.
+Reading is size-limited UTF-8 TOML text and the ``[model]`` header: all
+:func:`bargain.io.list_models` needs, so listing the bundled models loads
+neither sympy nor the solvers. Checked access to the parsed values by key path
+is :class:`bargain.checks.Checker`; the whole format is read by
+:mod:`bargain.model.toml_reader`.
+
+Writing goes through :func:`atomic_write` or :func:`atomic_path`: a temporary
+file beside the target, fsynced, then renamed over it, so a crash or a kill
+leaves the old file or the new one, whole.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
+import stat
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from .checks import Checker, key
-from .errors import ModelError
+from .errors import BargainError, ModelError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -87,3 +97,146 @@ def header(data: dict[str, Any], source: str) -> dict[str, str]:
             "model.name", f"expected letters, digits, '-' and '_' only, got '{out['name']}'"
         )
     return out
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Replace the file ``path`` by ``data`` (text as UTF-8), whole or not at all.
+
+    Examples
+    --------
+    >>> atomic_write("no/such/folder/out.csv", "x")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.BargainError: no/such/folder/out.csv: cannot write the file: \
+the folder no/such/folder does not exist
+    """
+    with atomic_path(path) as temp:
+        temp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A new temporary file beside ``path`` for a writer to fill; it replaces ``path`` after.
+
+    When the block ends the file is fsynced and renamed over ``path`` (through a
+    symbolic link, keeping an existing file's permissions); if the block raises,
+    it is removed and ``path`` is untouched. Its name keeps the extension, for
+    writers that choose a format by it (``savefig``). Temporary files that killed
+    writers left for the same path are removed first. An unwritable path raises
+    :class:`~bargain.errors.BargainError` naming it and the reason.
+    """
+    name = os.fspath(path)
+    target, mode = _target(name)
+    _remove_stale(target)
+    temp = _create(name, target)
+    try:
+        yield temp
+        _commit(temp, target, mode)
+    except OSError as exc:
+        raise _error(name, _reason(target, exc)) from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _error(name: str, reason: str) -> BargainError:
+    return BargainError(f"{name}: cannot write the file: {reason}")
+
+
+def _target(name: str) -> tuple[Path, int | None]:
+    """The file to replace (a link's target) and its permissions, if it exists; checked."""
+    target = Path(os.path.realpath(name)) if os.path.islink(name) else Path(name)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target, None
+    except OSError as exc:
+        raise _error(name, _reason(target, exc)) from None
+    if not stat.S_ISREG(mode):
+        raise _error(name, f"it is {_kind(mode)}, not a regular file")
+    if not os.access(target, os.W_OK):
+        raise _error(name, "permission denied (the file is read-only)")
+    return target, stat.S_IMODE(mode)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def _reason(target: Path, exc: OSError) -> str:
+    """Why ``target`` cannot be written, in words."""
+    folder = target.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return exc.strerror or str(exc)
+
+
+def _temp_parts(target: Path) -> tuple[str, str]:
+    """The head and tail of the temporary names for ``target``: ``.NAME.`` and ``.tmpSUFFIX``."""
+    suffix = target.suffix if len(target.suffix) <= 16 else ""
+    return f".{target.name[:64]}.", f".tmp{suffix}"
+
+
+def _create(name: str, target: Path) -> Path:
+    """A new empty file ``.NAME.PID-TOKEN.tmpSUFFIX`` beside ``target`` (permissions by umask)."""
+    head, tail = _temp_parts(target)
+    temp = target.with_name(f"{head}{os.getpid()}-{secrets.token_hex(8)}{tail}")
+    try:
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as exc:
+        reason = _reason(target, exc)
+        if target.parent.is_dir():
+            reason = f"cannot create a file in the folder {target.parent}: {reason}"
+        raise _error(name, reason) from None
+    return temp
+
+
+def _commit(temp: Path, target: Path, mode: int | None) -> None:
+    """Flush ``temp`` to the disk and rename it over ``target``."""
+    fd = os.open(temp, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if mode is not None:
+        os.chmod(temp, mode)
+    os.replace(temp, target)
+    if os.name == "posix":  # make the rename itself durable; some file systems refuse
+        with suppress(OSError):
+            fd = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the temporary files of ``target`` whose writing process is gone (POSIX)."""
+    if os.name != "posix":
+        return
+    head, tail = _temp_parts(target)
+    pattern = re.compile(re.escape(head) + r"(\d+)-[0-9a-f]{16}" + re.escape(tail))
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match and not _running(int(match[1])):
+            with suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import BargainError
+from .files import atomic_path
 from .frames import Framed, check_columns, label_text, others_varying, view
 
 if TYPE_CHECKING:
@@ -300,10 +301,11 @@ def _finish(fig: Figure, note: str, path: str | Path | None, own: bool) -> Figur
         suffix = Path(path).suffix.lower()
         if suffix not in _METADATA_KEY:
             raise BargainError(f"save figures as .png, .pdf or .svg, got {str(path)!r}")
-        fig.savefig(
-            path,
-            dpi=200,
-            bbox_inches="tight",
-            metadata={_METADATA_KEY[suffix]: note} if note else None,
-        )
+        with atomic_path(path) as temp:
+            fig.savefig(
+                temp,
+                dpi=200,
+                bbox_inches="tight",
+                metadata={_METADATA_KEY[suffix]: note} if note else None,
+            )
     return fig

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
+from .files import atomic_write
 from .model import LABELS, Model
 from .sweeps import sweep
 from .tables import to_markdown
@@ -33,7 +34,7 @@ def showcase(model: Model, folder: str | Path) -> list[Path]:
 
     def write(name: str, text: str) -> None:
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        atomic_write(path, text)
         written.append(path)
 
     pivot = (x, y, column)

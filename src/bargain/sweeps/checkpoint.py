@@ -1,24 +1,40 @@
 """Checkpoints: each finished chunk of a sweep on disk, so nothing is lost.
 
 A checkpoint is a directory with ``manifest.json`` (the sweep's fingerprint
-and chunking) and one ``chunk-NNNNNN.npz`` per finished chunk, each written to
-a temporary file and renamed into place, so a chunk file is complete or absent
-whatever interrupts the sweep. Resuming loads the finished chunks and computes
-only the others; a checkpoint of another model, space or setting is refused.
+and chunking) and one ``chunk-NNNNNN.npz`` per finished chunk, each written
+atomically, so a chunk file is complete or absent whatever interrupts the
+sweep. Each chunk file holds the sweep's fingerprint, its index and a SHA-256
+checksum of its arrays; resuming uses only the chunks that verify, deletes the
+others (copied from another sweep, renamed, truncated or damaged) with a
+warning, and computes what is missing. A checkpoint whose manifest names
+another sweep is refused; temporary files that a killed sweep left are removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import tempfile
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bargain.errors import BargainError
+from bargain.errors import BargainError, warn
+from bargain.files import atomic_path, atomic_write
 from bargain.games.solution import Columns
+
+#: Prefix of the arrays that tie a chunk file to its sweep and index.
+_STAMP = "_chunk"
+#: Why chunk files are rejected, in the order the warning lists them.
+_REASONS = {
+    "sweep": "from another sweep",
+    "index": "saved under another chunk's name",
+    "checksum": "with a wrong checksum",
+    "unreadable": "unreadable (empty, truncated or not a chunk file)",
+}
 
 
 class CheckpointError(BargainError):
@@ -31,35 +47,65 @@ class Checkpoint:
     def __init__(self, path: str | os.PathLike, fingerprint: str, manifest: dict[str, Any]):
         self.path = Path(path)
         self.fingerprint = fingerprint
+        self._verified: dict[int, dict[str, Columns]] = {}
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = "it is a file" if isinstance(exc, FileExistsError) else exc.strerror
+            raise CheckpointError(
+                f"{self.path}: not usable as a checkpoint folder: {reason}"
+            ) from None
         file = self.path / "manifest.json"
-        wanted = {"fingerprint": fingerprint, **manifest}
         if file.exists():
-            try:
-                found = json.loads(file.read_text())
-            except (OSError, ValueError) as exc:
-                raise CheckpointError(f"{file}: not a checkpoint manifest ({exc})") from None
-            if found.get("fingerprint") != fingerprint:
+            if _manifest(file).get("fingerprint") != fingerprint:
                 raise CheckpointError(
                     f"{self.path}: this checkpoint belongs to a different sweep (the model, "
                     "the space, the measures or the settings changed); refusing to resume. "
                     "Use a new checkpoint path or delete this one."
                 )
         else:
-            self.path.mkdir(parents=True, exist_ok=True)
-            _atomic_write(file, json.dumps(wanted, indent=1, sort_keys=True).encode())
+            wanted = {"fingerprint": fingerprint, **manifest}
+            atomic_write(file, json.dumps(wanted, indent=1, sort_keys=True))
+        for pattern in ("*.tmp", ".*.tmp.*"):  # left by sweeps killed while saving
+            for leftover in self.path.glob(pattern):
+                if leftover.is_file():
+                    leftover.unlink(missing_ok=True)
 
     def _file(self, chunk: int) -> Path:
         return self.path / f"chunk-{chunk:06d}.npz"
 
     def done(self) -> set[int]:
-        """Indices of the chunks already on disk."""
-        return {
-            int(f.stem.split("-")[1])
-            for f in self.path.glob("chunk-*.npz")
-            if f.stem.split("-")[1].isdigit()
-        }
+        """Indices of the saved chunks that verify; the others are deleted, with a warning."""
+        self._verified.clear()
+        rejected: Counter[str] = Counter()
+        for file in sorted(self.path.glob("chunk-*.npz")):
+            found = re.fullmatch(r"chunk-([0-9]+)\.npz", file.name)
+            chunk = int(found[1]) if found else None
+            if chunk is None or file != self._file(chunk) or not file.is_file():
+                continue
+            table, reason = self._read(file, chunk)
+            if reason is None:
+                self._verified[chunk] = table
+            else:
+                rejected[reason] += 1
+                file.unlink(missing_ok=True)
+        if rejected:
+            total = sum(rejected.values())
+            details = ", ".join(
+                f"{rejected[r]} {text}" for r, text in _REASONS.items() if r in rejected
+            )
+            warn(
+                f"checkpoint {self.path}: rejected {total} of {total + len(self._verified)} "
+                f"chunk files ({details}); deleted, they will be recomputed"
+            )
+        return set(self._verified)
+
+    def load(self, chunk: int) -> dict[str, Columns]:
+        """The table of a chunk that :meth:`done` verified."""
+        return self._verified.pop(chunk)
 
     def save(self, chunk: int, table: dict[str, Columns]) -> None:
+        """Write one finished chunk, stamped with the sweep's fingerprint, index and checksum."""
         arrays = {}
         for part, columns in table.items():
             for name, values in columns.items():
@@ -68,26 +114,62 @@ class Checkpoint:
                     arrays[f"{part}/{name}/missing"] = missing
                     values = np.array(["" if v is None else str(v) for v in values], dtype=str)
                 arrays[f"{part}/{name}"] = values
-        with tempfile.NamedTemporaryFile(dir=self.path, suffix=".tmp", delete=False) as tmp:
-            np.savez(tmp, **arrays)
-        os.replace(tmp.name, self._file(chunk))
+        stamp = {"fingerprint": self.fingerprint, "index": chunk}
+        stamp["sha256"] = _digest(self.fingerprint, chunk, arrays)
+        arrays |= {f"{_STAMP}/{key}": np.array(value) for key, value in stamp.items()}
+        with atomic_path(self._file(chunk)) as temp, open(temp, "wb") as out:
+            np.savez(out, **arrays)
 
-    def load(self, chunk: int) -> dict[str, Columns]:
+    def _read(self, file: Path, chunk: int) -> tuple[dict[str, Columns], str | None]:
+        """A chunk file's table, or why it cannot be used for ``chunk`` of this sweep."""
+        try:
+            with np.load(file, allow_pickle=False) as data:
+                arrays = {key: data[key] for key in data.files}
+            fingerprint = str(arrays.pop(f"{_STAMP}/fingerprint"))
+            index = int(arrays.pop(f"{_STAMP}/index"))
+            checksum = str(arrays.pop(f"{_STAMP}/sha256"))
+        except Exception:  # whatever is wrong with the file, the chunk is recomputed
+            return {}, "unreadable"
+        if checksum != _digest(fingerprint, index, arrays):
+            return {}, "checksum"
+        if fingerprint != self.fingerprint:
+            return {}, "sweep"
+        if index != chunk:
+            return {}, "index"
         table: dict[str, Columns] = {}
-        with np.load(self._file(chunk), allow_pickle=False) as data:
-            for key in data.files:
-                part, name, *missing = key.split("/")
-                if missing:
-                    continue
-                values = data[key]
-                if values.dtype.kind == "U":
-                    values = values.astype(object)
-                    values[data[f"{key}/missing"]] = None
-                table.setdefault(part, {})[name] = values
-        return table
+        for key, values in arrays.items():
+            part, name, *missing = key.split("/")
+            if missing:
+                continue
+            if values.dtype.kind == "U":
+                values = values.astype(object)
+                values[arrays[f"{key}/missing"]] = None
+            table.setdefault(part, {})[name] = values
+        return table, None
 
 
-def _atomic_write(file: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=file.parent, suffix=".tmp", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, file)
+def _manifest(file: Path) -> dict[str, Any]:
+    """The parsed manifest of a checkpoint; unreadable, it is refused."""
+    try:
+        found = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        reason = exc.strerror
+    except ValueError:
+        reason = "not JSON"
+    else:
+        if isinstance(found, dict):
+            return found
+        reason = "not a JSON object"
+    raise CheckpointError(
+        f"{file}: not a checkpoint manifest ({reason}); use a new checkpoint path or delete it"
+    )
+
+
+def _digest(fingerprint: str, chunk: int, arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of a chunk's sweep, index and arrays (names, dtypes, shapes and bytes)."""
+    digest = hashlib.sha256(f"{fingerprint}\n{chunk}\n".encode())
+    for key in sorted(arrays):
+        values = arrays[key]
+        digest.update(f"{key}\n{values.dtype.str}\n{values.shape}\n".encode())
+        digest.update(values.tobytes())
+    return digest.hexdigest()

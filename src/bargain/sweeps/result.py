@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bargain import plots, tables
+from bargain.files import atomic_write
 from bargain.frames import check_columns
 from bargain.games.solution import Columns
 
@@ -103,8 +104,7 @@ class SweepResult:
         text = f"# {self.note()}\n" + self._columns(long, columns).to_csv(index=False)
         if path is None:
             return text
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(text)
+        atomic_write(path, text)
         return None
 
     def to_json(self, columns: Sequence[str] | None = None) -> str:
