@@ -93,7 +93,7 @@ class ChoiceGame(GameForm):
         chose = [f"chose_{a}" for a in self.alternatives]
         return [f"u_{self.player}", *chose, "n_equilibria"]
 
-    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+    def spec(self, render: Callable[[sympy.Basic], Any], name: Any = None) -> dict[str, Any]:
         alternatives = dict(zip(self.alternatives, map(render, self.payoffs)))
         return {"form": self.form, "player": self.player, "alternatives": alternatives}
 

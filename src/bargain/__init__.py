@@ -13,6 +13,7 @@ solvers.
 """
 
 from importlib import import_module
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -111,8 +112,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _HOMES:
         value = getattr(import_module(_HOMES[name]), name)
-    elif name in _SUBPACKAGES:
-        value = import_module(f"bargain.{name}")
+    elif not name.startswith("_") and find_spec(f"bargain.{name}") is not None:
+        value = import_module(f"bargain.{name}")  # a subpackage or module, e.g. bargain.games
     else:
         raise AttributeError(f"module 'bargain' has no attribute {name!r}")
     globals()[name] = value  # later lookups skip this function

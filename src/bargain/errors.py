@@ -60,7 +60,7 @@ def warn(message: str, category: type[Warning] = BargainWarning) -> None:
     user's line (a script's call to ``solve`` or ``sweep``), not bargain's.
     """
     package = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frame, level = sys._getframe(1), 1
+    frame, level = sys._getframe(1), 2  # stacklevel 2 is warn's caller, frame 1
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)

@@ -56,7 +56,7 @@ def to_markdown(
 
     Parameters
     ----------
-    result : a sweep result, or a DataFrame such as :func:`~bargain.thresholds.regimes`
+    result : a sweep result, or a DataFrame such as :func:`regimes`
         gives (a named index becomes the first column; ``attrs["note"]`` is the note).
     columns : the columns to show (default: the swept parameters, the measures and
         ``regime``); ignored with ``pivot``.

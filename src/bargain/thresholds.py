@@ -103,7 +103,7 @@ def threshold(
     bracket : ``(a, b)`` within the parameter's bounds; the outcome must differ at a and b.
     level : for a numeric measure, find where it crosses this level.
     tol : width of the final bracket.
-    select : equilibrium selection rule (as in :func:`~bargain.sweep.sweep`).
+    select : equilibrium selection rule (as in :func:`bargain.sweep`).
     **fixed : values of other parameters.
 
     Returns

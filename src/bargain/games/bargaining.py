@@ -11,7 +11,7 @@ players agree at once.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace
 from bargain.vocabulary import ident
 
-from .form import GameForm
+from .form import GameForm, as_is
 from .solution import Columns, EquilibriumBatch, EquilibriumSet
 from .spec import SpecReader
 
@@ -56,19 +56,32 @@ class BargainingOutcome:
 
 class BargainingSolution(EquilibriumSet[BargainingOutcome]):
     """A protocol's outcome at one point: ``shares`` (one per label), ``deal``,
-    ``labels`` and the protocol's ``closed_form`` (sympy, or None)."""
+    ``labels``, and ``result``, the protocol's
+    :class:`~bargain.bargaining.BargainingResult` at the point (its
+    ``closed_form``, ``protocol``, ``as_dict()`` and, for Baron–Ferejohn, the
+    ex-ante ``values``). ``values`` is the point's parameter values, as for
+    every form."""
 
     def __init__(
-        self,
-        outcome: BargainingOutcome,
-        closed_form: tuple[sympy.Expr, ...] | None,
-        **flags: Any,
+        self, outcome: BargainingOutcome, result: bargaining.BargainingResult, **flags: Any
     ) -> None:
         super().__init__([outcome], **flags)
+        self.result = result
         self.labels = tuple(outcome.shares)
         self.shares = np.array(list(outcome.shares.values()))
         self.deal = outcome.deal
-        self.closed_form = closed_form
+
+    @property
+    def closed_form(self) -> tuple[sympy.Expr, ...] | None:
+        return self.result.closed_form
+
+    @property
+    def protocol(self) -> str:
+        return self.result.protocol
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """The protocol result's columns (see ``BargainingResult.as_dict``)."""
+        return self.result.as_dict()
 
     def __repr__(self) -> str:
         return f"BargainingSolution({self.equilibria[0]})"
@@ -111,11 +124,32 @@ class BargainingBatch(EquilibriumBatch):
         shares = {label: float(share[i]) for label, share in zip(self.labels, self.shares)}
         return BargainingSolution(
             BargainingOutcome(shares, bool(self.deal[i])),
-            self.result.closed_form,
+            self._result_at(i),
             values=self.point_values(i),
             method=self.method,
             batch=self,
             rows=[i],
+        )
+
+    def _result_at(self, i: int) -> bargaining.BargainingResult:
+        """The protocol's result at point i alone."""
+        r = self.result
+        if not r.shape:
+            return r
+        return bargaining.BargainingResult(
+            r.protocol,
+            r.labels,
+            r.shares[..., i],
+            r.deal[i],
+            r.closed_form,
+            {k: v[i] for k, v in r.params.items()},
+            None if r.values is None else r.values[..., i],
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"BargainingBatch({self.method!r}, {len(self)} points, "
+            f"{int(self.deal.sum())} with a deal)"
         )
 
 
@@ -206,7 +240,9 @@ class BargainingGame(GameForm):
 
     # -- model files --------------------------------------------------------
 
-    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+    def spec(
+        self, render: Callable[[sympy.Basic], Any], name: Callable[[Hashable, str], Any] = as_is
+    ) -> dict[str, Any]:
         def rendered(value: Any) -> Any:
             if isinstance(value, list | tuple):
                 return [rendered(v) for v in value]

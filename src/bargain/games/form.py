@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from numbers import Integral
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -67,8 +68,13 @@ class Option(NamedTuple):
 
 def chunk_size_option(value: Any, where: str) -> int:
     """The ``chunk_size`` option: a positive number of points per chunk."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise ModelError(f"{where}: expected a positive number of points, got {describe(value)}")
+    return int(value)
+
+
+def as_is(value: Hashable, path: str) -> Hashable:
+    """A name in a spec as it is (see :meth:`GameForm.spec`)."""
     return value
 
 
@@ -112,10 +118,11 @@ class GameForm(ABC):
     def solve(self, **values: Any) -> EquilibriumSet:
         """The equilibria at one point: ``solve_batch`` on a batch of one.
 
-        Keyword arguments named like an option of the form are options, the
-        others parameter values.
+        Keyword arguments are parameter values, except those named like an
+        option of the form and not like a parameter, which are options.
         """
-        options = {k: values.pop(k) for k in list(values) if k in self.options}
+        names = set(self.params.names)
+        options = {k: values.pop(k) for k in list(values) if k in self.options and k not in names}
         return self.solve_batch({k: [v] for k, v in values.items()}, **options)[0]
 
     def check_options(self, options: Mapping[str, Any], section: str = "") -> dict[str, Any]:
@@ -178,12 +185,15 @@ class GameForm(ABC):
     # -- model files --------------------------------------------------------------------------
 
     @abstractmethod
-    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+    def spec(
+        self, render: Callable[[sympy.Basic], Any], name: Callable[[Hashable, str], Any] = as_is
+    ) -> dict[str, Any]:
         """The ``[game]`` table of a model file: plain data, ``form`` first.
 
         Formulas are given by ``render`` (formula text for a file, ``srepr`` for
-        a fingerprint); a nested table becomes ``[game.<key>]``, an array of
-        tables ``[[game.<key>]]``.
+        a fingerprint), names the game refers to by ``name(value, key path)``
+        (node ids, information sets: a file refuses what it cannot hold); a
+        nested table becomes ``[game.<key>]``, an array of tables ``[[game.<key>]]``.
         """
 
     @classmethod
@@ -239,8 +249,15 @@ def form_class(name: str) -> type[GameForm]:
 
 
 def form_classes() -> list[type[GameForm]]:
-    """Every known form's class (loads them all: for messages that name forms)."""
-    return [form_class(name) for name in form_names()]
+    """Every form's class that loads (for messages that name forms: a broken form
+    another package registers must not break the message about another)."""
+    classes = []
+    for name in form_names():
+        try:
+            classes.append(form_class(name))
+        except Exception:  # a third party's broken entry point: leave it out
+            continue
+    return classes
 
 
 def _entry_points() -> list[Any]:

@@ -58,7 +58,6 @@ class EquilibriumSet(Sequence[E], Generic[E]):
         self.method = method
         self._batch, self._rows = batch, np.asarray(rows, dtype=np.intp)
 
-    @property
     def columns(self) -> dict[str, np.ndarray]:
         """The built-in measures and the regime label, one entry per equilibrium."""
         return self._batch.point_columns(self._rows) if self._batch is not None else {}
@@ -75,7 +74,7 @@ class EquilibriumSet(Sequence[E], Generic[E]):
 
         n = len(self)
         values = {k: np.full(n, v) for k, v in self.values.items()}
-        return pd.DataFrame({**values, **{k: list(v) for k, v in self.columns.items()}})
+        return pd.DataFrame({**values, **{k: list(v) for k, v in self.columns().items()}})
 
 
 class EquilibriumBatch(Sequence[EquilibriumSet], ABC):

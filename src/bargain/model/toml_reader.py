@@ -17,7 +17,7 @@ from bargain.games import GameForm, SpecReader, form_class, form_names
 from bargain.params import Param, ParamSpace
 
 from .model import Model
-from .selection import RULES
+from .selection import RULES, check_rule
 from .tabulate import LABELS
 
 
@@ -124,7 +124,9 @@ class _Loader(Checker):
         table = dict(self.table(value, "solver", optional=None))
         out = {}
         if "select" in table:
-            out["select"] = self.string(table.pop("select"), "solver.select", RULES)
+            select = self.string(table.pop("select"), "solver.select", RULES)
+            with self.located("solver"):
+                out["select"] = check_rule(select, game, where="solver.select")
         for name, option in table.items():
             choices = name in game.options and game.options[name].choices
             if choices:  # a file's choice is a string

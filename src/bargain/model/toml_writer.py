@@ -21,6 +21,7 @@ import tomli_w
 
 from bargain.checks import key
 from bargain.errors import ModelError
+from bargain.files import atomic_write
 from bargain.formula import to_text
 from bargain.games import GameForm
 from bargain.params import ParamSpace
@@ -109,7 +110,7 @@ def dumps_model(model: ModelLike) -> str:
         spec |= {k: _number(v) for k, v in bounds.items() if v is not None}
         spec |= {"description": p.description} if p.description else {}
         blocks.append(_table(f"params.{_key(p.name)}", spec))
-    blocks += _game(_plain(model.game.spec(_entry), "game", strict=True))
+    blocks += _game(_plain(model.game.spec(_entry, _id), "game"))
     if model.measures.outcomes:
         blocks.append(_table("outcomes", model.measures.outcomes))
     if model.measures.user:
@@ -129,9 +130,8 @@ def dumps_model(model: ModelLike) -> str:
 
 
 def dump_model(model: ModelLike, path: str | os.PathLike[str]) -> None:
-    """Write the model to a model file (UTF-8); see :func:`dumps_model`."""
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(dumps_model(model))
+    """Write the model to a model file (UTF-8), whole or not at all; see :func:`dumps_model`."""
+    atomic_write(path, dumps_model(model))
 
 
 def _header(model: ModelLike) -> dict[str, str]:
@@ -162,6 +162,15 @@ def _all_tables(values: list[Any]) -> bool:
     return all(isinstance(v, Mapping) for v in values)
 
 
+def _id(value: Any, path: str) -> str | int:
+    """A name in a model file (a node id, an information set): a string or an integer."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ModelError(
+            f"{path}: {value!r} cannot be written to a model file (not a string or an integer)"
+        )
+    return value
+
+
 def _entry(expr: sympy.Basic) -> int | float | str:
     """A payoff or probability: a TOML number where that loads back the same, else a formula."""
     if isinstance(expr, sympy.Integer) and abs(expr) < 2**63:
@@ -177,20 +186,12 @@ def _number(x: float) -> int | float:
     return int(x) if x.is_integer() and abs(x) < 2**53 and repr(x) != "-0.0" else x
 
 
-def _plain(value: Any, path: str, strict: bool = False) -> Any:
-    """A value made of TOML types: arrays become lists, sympy formulas text.
-
-    Tuples become lists too, unless ``strict`` (a game's spec, where a tuple is
-    a name, such as an information set, that no file can hold).
-    """
+def _plain(value: Any, path: str) -> Any:
+    """A value made of TOML types: tuples and arrays become lists, sympy formulas text."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v, key(path, k), strict) for k, v in value.items()}
-    if isinstance(value, tuple) and strict:
-        raise ModelError(
-            f"{path}: {value!r} cannot be written to a model file (not a string or an integer)"
-        )
+        return {str(k): _plain(v, key(path, k)) for k, v in value.items()}
     if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, sympy.Basic):
         return to_text(value)
     if isinstance(value, np.generic):

@@ -8,7 +8,7 @@ of N parameter points becomes one payoff tensor of shape (P, s_1, ..., s_P, N).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from itertools import product
 from types import MappingProxyType
 from typing import Any
@@ -24,9 +24,9 @@ from bargain.solvers import METHODS
 from bargain.solvers.arrays import EquilibriumArrays, Scaled, scaled, stack, verify
 from bargain.vocabulary import ident
 
-from ..form import CHUNK_SIZE, GameForm, Option
+from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..spec import SpecReader
-from .solution import BatchSolution
+from .solution import BatchSolution, Solution
 
 #: Payoff tensors of one chunk hold at most about this many floats.
 CHUNK_FLOATS = 1 << 17
@@ -166,7 +166,13 @@ class NormalFormGame(GameForm):
 
     # -- solving ------------------------------------------------------------
 
-    def solve_batch(self, points: Mapping[str, Any], **options: Any) -> BatchSolution:
+    def solve(self, method: str | None = None, **values: Any) -> Solution:
+        """All equilibria at one parameter point: ``solve_batch`` on a batch of one."""
+        return super().solve(**values, **({"method": method} if method else {}))
+
+    def solve_batch(
+        self, points: Mapping[str, Any], method: str | None = None, **options: Any
+    ) -> BatchSolution:
         """Equilibria at N parameter points, ``points`` a mapping name -> N values.
 
         Options: ``method`` -- ``"support"`` (all equilibria of two-player games,
@@ -176,7 +182,7 @@ class NormalFormGame(GameForm):
         bounded. Degenerate games are flagged per point and a
         ``DegenerateGameWarning`` is issued.
         """
-        options = self.check_options(options)
+        options = self.check_options({**options, **({"method": method} if method else {})})
         method = options.get("method") or ("support" if len(self.players) == 2 else "pure")
         kernel, two_players = METHODS[method]
         if two_players and len(self.players) != 2:
@@ -250,7 +256,9 @@ class NormalFormGame(GameForm):
 
     # -- model files --------------------------------------------------------
 
-    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+    def spec(
+        self, render: Callable[[sympy.Basic], Any], name: Callable[[Hashable, str], Any] = as_is
+    ) -> dict[str, Any]:
         def rendered(value: Any) -> Any:
             return [rendered(v) for v in value] if isinstance(value, list) else render(value)
 

@@ -33,11 +33,11 @@ from bargain.solvers.backward import (
 from bargain.solvers.workspace import Workspace
 from bargain.vocabulary import ident
 
-from ..form import CHUNK_SIZE, GameForm, Option
+from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..normal import NormalFormGame
 from ..spec import SpecReader
 from .compiled import CompiledTree
-from .solution import TreeBatchSolution
+from .solution import TreeBatchSolution, TreeSolution
 
 #: Points per chunk, so that the node arrays of a chunk stay in cache ...
 CHUNK_POINTS = 1 << 14
@@ -170,7 +170,13 @@ class GameTree(GameForm):
 
     # -- solving ------------------------------------------------------------
 
-    def solve_batch(self, points: Mapping[str, Any], **options: Any) -> TreeBatchSolution:
+    def solve(self, tie_break: str = "first", **values: Any) -> TreeSolution:
+        """The subgame-perfect equilibria at one point (``solve_batch`` of one)."""
+        return super().solve(**values, tie_break=tie_break)
+
+    def solve_batch(
+        self, points: Mapping[str, Any], tie_break: str = "first", **options: Any
+    ) -> TreeBatchSolution:
         """Subgame-perfect equilibria at N points, ``points`` a mapping name -> N values.
 
         Options: ``tie_break`` -- "first" takes the first best move in
@@ -178,8 +184,8 @@ class GameTree(GameForm):
         several rows), "raise" raises on a tie; ties are flagged per point
         either way. ``chunk_size`` -- points solved at once (memory stays bounded).
         """
-        options = self.check_options(options)
-        tie_break = options.get("tie_break", "first")
+        options = self.check_options({**options, "tie_break": tie_break})
+        tie_break = options["tie_break"]
         compiled = self._compile()
         bound = self.params.bind_batch(points)
         n = len(next(iter(bound.values()))) if bound else 1
@@ -270,18 +276,26 @@ class GameTree(GameForm):
 
     # -- model files --------------------------------------------------------
 
-    def spec(self, render: Callable[[sympy.Basic], Any]) -> dict[str, Any]:
+    def spec(
+        self, render: Callable[[sympy.Basic], Any], name: Callable[[Hashable, str], Any] = as_is
+    ) -> dict[str, Any]:
         nodes = []
-        for node, spec in self.nodes.items():
-            table: dict[str, Any] = {"id": node, "kind": spec["kind"]}
+        for i, (node, spec) in enumerate(self.nodes.items()):
+            path = f"game.nodes[{i}]"
+            table: dict[str, Any] = {"id": name(node, f"{path}.id"), "kind": spec["kind"]}
             if spec["kind"] == "decision":
                 table["player"] = spec["player"]
-                table["moves"] = dict(spec["moves"])
+                table["moves"] = {
+                    m: name(c, key(f"{path}.moves", m)) for m, c in spec["moves"].items()
+                }
                 if spec["infoset"] is not None:
-                    table["infoset"] = spec["infoset"]
+                    table["infoset"] = name(spec["infoset"], f"{path}.infoset")
             elif spec["kind"] == "chance":
                 table["branches"] = {
-                    label: [render(spec["probs"][label]), child]
+                    label: [
+                        render(spec["probs"][label]),
+                        name(child, key(f"{path}.branches", label)),
+                    ]
                     for label, child in spec["moves"].items()
                 }
             else:
