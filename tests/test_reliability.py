@@ -7,13 +7,36 @@ that it now ends in correct output or a one-line message.
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from bargain import DegenerateGameWarning, GameTree, Model, ModelError, NormalFormGame, Param
+from bargain import (
+    BargainError,
+    DegenerateGameWarning,
+    GameTree,
+    Model,
+    ModelError,
+    NormalFormGame,
+    Param,
+    grid,
+    linspace,
+    load_model,
+    sweep,
+)
 from bargain.io import loads_model
+from bargain.sweeps import runner
+
+BARGAIN = shutil.which("bargain", path=str(Path(sys.executable).parent))
 
 # -- perfect recall ---------------------------------------------------------------------------
 
@@ -186,3 +209,96 @@ def test_tree_ties_do_not_depend_on_the_units():
     for offset in (0.0, 1e3, 1e6):
         solved = tree_of({"a": offset + 1.0, "b": offset + 1.0 + 1e-6, "c": offset}).solve()
         assert solved.choices["root"] == "b" and not solved.ties
+
+
+# -- bounded memory: sweeps streamed to a file; results too large refused up front -----------
+
+
+def escalation_space(side: int = 40):
+    return grid(bite=linspace(0, 3, side), clash=linspace(0.1, 5, side))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_streamed_sweep_writes_what_the_result_holds(tmp_path, suffix):
+    model = load_model("escalation")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateGameWarning)
+        kept = sweep(model, escalation_space(), progress=False).to_frame()
+        file = sweep(
+            model,
+            escalation_space(),
+            progress=False,
+            output=tmp_path / f"s{suffix}",
+            chunk_size=300,
+        )
+    assert len(file) == len(kept) == 1600 and file.note() == kept.attrs["note"]
+    read = file.to_frame()
+    assert list(read.columns) == list(kept.columns)
+    for column in kept:
+        if not pd.api.types.is_numeric_dtype(kept[column]):
+            assert (
+                kept[column].fillna("").astype(str).tolist()
+                == read[column].fillna("").astype(str).tolist()
+            ), column
+        else:
+            np.testing.assert_array_equal(
+                read[column].to_numpy(float), kept[column].to_numpy(float)
+            )
+
+
+def test_streaming_resumes_from_a_checkpoint(tmp_path):
+    model, out, ckpt = load_model("escalation"), tmp_path / "s.csv", tmp_path / "ckpt"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateGameWarning)
+        first = sweep(
+            model, escalation_space(), progress=False, output=out, chunk_size=100, checkpoint=ckpt
+        )
+        text = out.read_text()
+        out.unlink()
+        again = sweep(
+            model, escalation_space(), progress=False, output=out, chunk_size=100, checkpoint=ckpt
+        )
+    assert len(again) == len(first) and out.read_text() == text
+
+
+def test_a_result_too_large_for_memory_is_refused_before_computing(monkeypatch):
+    monkeypatch.setattr("bargain.checks.available_memory", lambda: 10_000_000)
+    space = grid(bite=linspace(0, 3, 1000), clash=linspace(0.1, 5, 1000))
+    with pytest.raises(BargainError, match=r"a result of 1,000,000 points in memory needs about"):
+        sweep(load_model("escalation"), space, progress=False)
+
+
+def test_a_killed_streaming_sweep_leaves_the_previous_file_whole(tmp_path):
+    out = tmp_path / "big.csv"
+    out.write_text("the previous, complete table\n")
+    args = ["sweep", "escalation", "-g", "bite=0:3:2000", "-g", "clash=0.1:5:1000", "-o", str(out)]
+    process = subprocess.Popen([BARGAIN, *args], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".big.csv.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the temporary file exists: the sweep is writing
+    time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert out.read_text() == "the previous, complete table\n"
+
+
+def kill_once(marker: Path):
+    """A chunk function that kills its worker process the first time chunk 1 is computed."""
+    original = runner._Job.__call__
+
+    def call(self, chunk, points):
+        if chunk == 1 and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(self, chunk, points)
+
+    return call
+
+
+def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner._Job, "__call__", kill_once(tmp_path / "killed"))
+    model, space = load_model("interim-deal"), grid(relief=linspace(0, 1, 40))
+    pooled = sweep(model, space, executor="processes", workers=2, chunk_size=5, progress=False)
+    assert (tmp_path / "killed").exists()
+    alone = sweep(model, space, chunk_size=5, progress=False)
+    assert pooled.to_frame().equals(alone.to_frame())

@@ -9,6 +9,7 @@ path (``game.nodes[3].payoffs.Iran``), with a "did you mean" for unknown keys.
 from __future__ import annotations
 
 import math
+import os
 import re
 import reprlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -70,6 +71,52 @@ def count(value: object, what: str, low: int = 1, high: int | None = None) -> in
         expected = f"in [{low}, {high}]" if high is not None else f">= {low}"
         raise ParamError(f"{what} must be an integer {expected}, got {reprlib.repr(value)}")
     return int(value)
+
+
+#: The share of the memory available now that one allocation may claim.
+MEMORY_SHARE = 0.5
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux ``MemAvailable``; else physical memory), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def size_text(n_bytes: float) -> str:
+    """A number of bytes for people: ``7.5 GiB``.
+
+    Examples
+    --------
+    >>> size_text(8e9), size_text(512)
+    ('7.5 GiB', '512 bytes')
+    """
+    for unit, power in (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n_bytes >= 2**power:
+            return f"{n_bytes / 2**power:.1f} {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def memory_needed(n_bytes: float, what: str, advice: str) -> None:
+    """Refuse, before allocating, something that needs more than half the free memory.
+
+    The message says what needs how much, what is free, and what to do instead.
+    """
+    free = available_memory()
+    if free is not None and n_bytes > MEMORY_SHARE * free:
+        raise BargainError(
+            f"{what} needs about {size_text(n_bytes)} of memory, more than half of the "
+            f"{size_text(free)} free; {advice}"
+        )
 
 
 def labels(values: object, where: str) -> tuple[str, ...]:

@@ -22,7 +22,9 @@ from .errors import BargainError, DegenerateGameWarning
 from .version import __version__
 
 FORMATS_SOLVE = ("text", "json", "markdown")
-FORMATS_SWEEP = ("csv", "markdown", "latex", "json")
+FORMATS_SWEEP = ("csv", "parquet", "markdown", "latex", "json")
+#: Formats a sweep streams to a file (-o) chunk by chunk, in bounded memory.
+STREAMED = ("csv", "parquet")
 
 
 class _Group(click.Group):
@@ -114,8 +116,11 @@ def _axes(values: Sequence[str]) -> dict[str, Any]:
 
 
 def _write(text: str, output: str | None) -> None:
+    """Print ``text``, or replace the file ``output`` by it whole (a kill leaves the old one)."""
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from .files import atomic_write
+
+        atomic_write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))
@@ -265,7 +270,13 @@ def _fmt(value: Any) -> str:
     default=None,
     help="Equilibrium selection: unique, max-joint, payoff-dominant, risk-dominant, all.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS_SWEEP), default="csv")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_SWEEP),
+    default=None,
+    help="csv (the default; parquet for -o FILE.parquet), markdown, latex, json.",
+)
 @click.option(
     "--pivot",
     default=None,
@@ -285,7 +296,7 @@ def sweep(
     params: Sequence[str],
     scenario: str | None,
     select: str | None,
-    fmt: str,
+    fmt: str | None,
     pivot: str | None,
     columns: str | None,
     caption: str | None,
@@ -295,9 +306,22 @@ def sweep(
     workers: int | None,
     options: Sequence[str],
 ) -> None:
-    """A sensitivity table over a grid of parameter values."""
+    """A sensitivity table over a grid of parameter values.
+
+    With -o FILE.csv or FILE.parquet the table is streamed to the file chunk by
+    chunk, so memory does not grow with the number of points.
+    """
     from .sweeps import sweep as run_sweep
 
+    parquet = output is not None and output.lower().endswith(".parquet")
+    fmt = fmt or ("parquet" if parquet else "csv")
+    chosen = columns.split(",") if columns else None
+    shape = tuple(pivot.split(",")) if pivot else None
+    if shape is not None and len(shape) != 3:
+        raise BargainError(f"--pivot {pivot!r}: expected ROW,COLUMN,VALUE")
+    streamed = output is not None and fmt in STREAMED
+    if fmt == "parquet" and not (streamed and parquet):
+        raise BargainError("--format parquet writes a file: give -o FILE.parquet")
     m = _load(model).with_options(**_options(options))
     result = run_sweep(
         m,
@@ -309,11 +333,12 @@ def sweep(
         workers=workers,
         checkpoint=checkpoint,
         progress=sys.stderr.isatty(),
+        output=output if streamed else None,
+        columns=chosen if streamed else None,
     )
-    chosen = columns.split(",") if columns else None
-    shape = tuple(pivot.split(",")) if pivot else None
-    if shape is not None and len(shape) != 3:
-        raise BargainError(f"--pivot {pivot!r}: expected ROW,COLUMN,VALUE")
+    if streamed:
+        click.echo(f"wrote {output} ({len(result):,} points)", err=True)
+        return
     if fmt == "csv":
         text = result.to_csv(columns=chosen)
     elif fmt == "json":

@@ -54,6 +54,7 @@ class Sizes:
     tree_pygambit: int
     sweep_side: int  # the 2x2 sweep covers sweep_side**2 points
     sweep_tree: int  # points of the tree sweep
+    stream_grid: tuple[int, int]  # the 2x2 sweep streamed to CSV covers this grid
     rounds: int  # timed rounds per benchmark when enabled
 
     @property
@@ -73,6 +74,7 @@ FULL = Sizes(
     tree_pygambit=200,
     sweep_side=1000,
     sweep_tree=100_000,
+    stream_grid=(4000, 2500),
     rounds=5,
 )
 CI = Sizes(
@@ -87,6 +89,7 @@ CI = Sizes(
     tree_pygambit=20,
     sweep_side=100,
     sweep_tree=5_000,
+    stream_grid=(300, 300),
     rounds=1,
 )
 

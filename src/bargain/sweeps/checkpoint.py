@@ -47,7 +47,6 @@ class Checkpoint:
     def __init__(self, path: str | os.PathLike, fingerprint: str, manifest: dict[str, Any]):
         self.path = Path(path)
         self.fingerprint = fingerprint
-        self._verified: dict[int, dict[str, Columns]] = {}
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -75,34 +74,47 @@ class Checkpoint:
         return self.path / f"chunk-{chunk:06d}.npz"
 
     def done(self) -> set[int]:
-        """Indices of the saved chunks that verify; the others are deleted, with a warning."""
-        self._verified.clear()
+        """Indices of the saved chunks that verify; the others are deleted, with a warning.
+
+        Each file is read and checked, then let go: :meth:`load` reads it again
+        when its turn comes, so resuming a huge sweep holds one chunk at a time.
+        """
+        verified: set[int] = set()
         rejected: Counter[str] = Counter()
         for file in sorted(self.path.glob("chunk-*.npz")):
             found = re.fullmatch(r"chunk-([0-9]+)\.npz", file.name)
             chunk = int(found[1]) if found else None
             if chunk is None or file != self._file(chunk) or not file.is_file():
                 continue
-            table, reason = self._read(file, chunk)
+            reason = self._read(file, chunk)[1]
             if reason is None:
-                self._verified[chunk] = table
+                verified.add(chunk)
             else:
                 rejected[reason] += 1
                 file.unlink(missing_ok=True)
+        self._warn(rejected, len(verified))
+        return verified
+
+    def load(self, chunk: int) -> dict[str, Columns] | None:
+        """A saved chunk's table, or None (deleted, with a warning) if it no longer verifies."""
+        file = self._file(chunk)
+        table, reason = self._read(file, chunk)
+        if reason is None:
+            return table
+        file.unlink(missing_ok=True)
+        self._warn(Counter([reason]), 0)
+        return None
+
+    def _warn(self, rejected: Counter[str], kept: int) -> None:
         if rejected:
             total = sum(rejected.values())
             details = ", ".join(
                 f"{rejected[r]} {text}" for r, text in _REASONS.items() if r in rejected
             )
             warn(
-                f"checkpoint {self.path}: rejected {total} of {total + len(self._verified)} "
+                f"checkpoint {self.path}: rejected {total} of {total + kept} "
                 f"chunk files ({details}); deleted, they will be recomputed"
             )
-        return set(self._verified)
-
-    def load(self, chunk: int) -> dict[str, Columns]:
-        """The table of a chunk that :meth:`done` verified."""
-        return self._verified.pop(chunk)
 
     def save(self, chunk: int, table: dict[str, Columns]) -> None:
         """Write one finished chunk, stamped with the sweep's fingerprint, index and checksum."""

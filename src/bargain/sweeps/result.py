@@ -88,14 +88,7 @@ class SweepResult:
 
     def note(self) -> str:
         """What a reader needs to reproduce a table: model, fixed values, rule, version."""
-        meta = self.metadata
-        fixed = ", ".join(f"{k} = {_num(v)}" for k, v in self.fixed.items()) or "none"
-        return (
-            f"Model {meta.get('model', '?')}"
-            + (f" ({meta['title']})" if meta.get("title") else "")
-            + f"; fixed parameters: {fixed}; equilibrium selection: {meta.get('select')}; "
-            f"{len(self)} points; bargain {meta.get('version')}."
-        )
+        return note_text(self.metadata, self.fixed, len(self))
 
     def to_csv(
         self, path: str | None = None, long: bool = False, columns: Sequence[str] | None = None
@@ -170,8 +163,15 @@ class SweepResult:
         )
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
+def note_text(metadata: Mapping[str, Any], fixed: Mapping[str, float], n_points: int) -> str:
+    """The reproducibility note of a sweep of ``n_points`` points (see :meth:`SweepResult.note`)."""
+    values = ", ".join(f"{k} = {v:g}" for k, v in fixed.items()) or "none"
+    return (
+        f"Model {metadata.get('model', '?')}"
+        + (f" ({metadata['title']})" if metadata.get("title") else "")
+        + f"; fixed parameters: {values}; equilibrium selection: {metadata.get('select')}; "
+        f"{n_points} points; bargain {metadata.get('version')}."
+    )
 
 
 def concat_columns(parts: Sequence[Columns]) -> Columns:

@@ -2,9 +2,11 @@
 
 Chunks of points go through the batched solvers (so memory stays bounded
 whatever the number of points), optionally on a process pool or a dask
-cluster (any ``concurrent.futures.Executor``), with a progress bar, and each
-finished chunk can be checkpointed so an interrupted sweep resumes where it
-stopped.
+cluster (any ``concurrent.futures.Executor``), with a progress bar. Each
+finished chunk can be checkpointed, so an interrupted sweep resumes where it
+stopped, and the chunks' tables are handed on in order to a sink
+(:mod:`.output`): kept for a result in memory, or streamed to a file so that
+memory does not grow with the number of points.
 """
 
 from __future__ import annotations
@@ -13,14 +15,23 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from bargain.errors import DegenerateGameWarning, ModelError, ParamError, did_you_mean, warn
+from bargain.checks import memory_needed
+from bargain.errors import (
+    BargainError,
+    DegenerateGameWarning,
+    ModelError,
+    ParamError,
+    did_you_mean,
+    warn,
+)
 from bargain.games import GameForm
 from bargain.games.solution import Columns
 from bargain.model import Model, as_model, check_rule
@@ -28,10 +39,17 @@ from bargain.spaces import Space, as_space
 from bargain.version import __version__
 
 from .checkpoint import Checkpoint
-from .result import SweepResult, concat_columns
+from .output import Collect, Stream, SweepFile, output_format
+from .result import SweepResult
 
 #: Points per chunk by default: bounded memory, few Python round trips.
 DEFAULT_CHUNK = 1 << 16
+#: Points solved to measure how much memory a result needs per point.
+PROBE_POINTS = 256
+#: Times a process pool whose worker died is started again before the sweep gives up.
+RESTARTS = 3
+
+Table = dict[str, Columns]
 
 
 def sweep(
@@ -47,7 +65,9 @@ def sweep(
     chunk_size: int | None = None,
     progress: bool = True,
     checkpoint: str | os.PathLike | None = None,
-) -> SweepResult:
+    output: str | os.PathLike | None = None,
+    columns: Sequence[str] | None = None,
+) -> SweepResult | SweepFile:
     """Solve ``model`` at every point of ``space`` and tabulate its measures.
 
     Parameters
@@ -70,32 +90,110 @@ def sweep(
     progress : a tqdm bar on a terminal.
     checkpoint : a directory; finished chunks are saved there and a rerun
         resumes from them.
+    output : a ``.csv`` or ``.parquet`` file: the per-point table is streamed
+        there chunk by chunk and a :class:`~bargain.sweeps.output.SweepFile`
+        returned instead of a result in memory (for sweeps too large to hold).
+    columns : with ``output``, the columns to write (default: all).
+
+    Returns
+    -------
+    SweepResult, or SweepFile with ``output``.
     """
     job = _Job.prepare(as_model(model), space, measures, select, fixed, scenario)
     size = int(chunk_size or DEFAULT_CHUNK)
     if size < 1:
         raise ParamError(f"chunk_size must be at least 1, got {chunk_size}")
-    n_chunks = -(-len(job.space) // size)
+    n, n_chunks = len(job.space), -(-len(job.space) // size)
+    if output is None:
+        _check_memory(job, n)
+        sink: Collect | Stream = Collect(job.select)
+    else:
+        output_format(output)
+        sink = Stream(output, job.info(0, 0), n, columns)
     store = _checkpoint(checkpoint, job, size, n_chunks)
-    tables = _resume(store, n_chunks)
-    resumed = len(tables)
-    todo = [c for c in range(n_chunks) if c not in tables]
+    saved = store.done() if store is not None else set()
+    todo = [c for c in range(n_chunks) if c not in saved]
     bar = tqdm(
         total=n_chunks,
-        initial=resumed,
+        initial=len(saved),
         unit="chunk",
         desc=f"sweep {job.model.name}",
         disable=not progress or not sys.stderr.isatty(),
     )
+    computed = _run(job, todo, size, executor, workers, store.save if store else None)
     try:
-        for chunk, table in _run(job, todo, size, executor, workers):
-            if store is not None:
-                store.save(chunk, table)
-            tables[chunk] = table
-            bar.update()
+        for chunk in range(n_chunks):
+            table = _next(chunk, saved, store, computed, job, size)
+            sink.add(table, chunk * size)
+            bar.update(chunk not in saved)
+    except MemoryError:
+        raise BargainError(
+            f"out of memory during the sweep of {n:,} points: give it output='sweep.csv' "
+            "(streamed to a file) or a smaller chunk_size"
+        ) from None
     finally:
+        computed.close()
         bar.close()
-    return _result(job, [tables[c] for c in range(n_chunks)], size, scenario, resumed)
+        if isinstance(sink, Stream) and sys.exc_info()[0] is not None:
+            sink.abort()
+    if sink.degenerate:
+        warn(
+            f"{sink.degenerate} of {n} points are degenerate games (see the "
+            "'degenerate' column): their equilibria are verified but components may hold more",
+            DegenerateGameWarning,
+        )
+    if isinstance(sink, Stream):
+        return sink.finish()
+    return sink.result(**job.info(n_chunks, len(saved), scenario))
+
+
+def _next(
+    chunk: int,
+    saved: set[int],
+    store: Checkpoint | None,
+    computed: Iterator[tuple[int, Table]],
+    job: _Job,
+    size: int,
+) -> Table:
+    """The table of ``chunk``: from the checkpoint, or the next one computed."""
+    if chunk in saved and store is not None:
+        table = store.load(chunk)
+        if table is not None:
+            return table
+        table = job(chunk, job.points(chunk, size))[1]  # it failed its check: compute it again
+        store.save(chunk, table)
+        return table
+    done, table = next(computed)
+    assert done == chunk, (done, chunk)  # _run yields in order
+    return table
+
+
+def _check_memory(job: _Job, n: int) -> None:
+    """Refuse, before computing, a result that would not fit in memory.
+
+    The bytes per point are measured on a few points (columns and the text of
+    labels) and counted three times: the result, its DataFrame, a copy.
+    """
+    if n <= PROBE_POINTS * 64:
+        return
+    probe = job(0, job.space.points(0, PROBE_POINTS))[1]
+    used = sum(_nbytes(column) for part in probe.values() for column in part.values())
+    if job.select == "all":
+        used //= 2  # the per-point table is the per-row one
+    memory_needed(
+        3 * used * n // PROBE_POINTS,
+        f"a result of {n:,} points in memory",
+        "stream it to a file instead: sweep(..., output='sweep.csv') or "
+        "bargain sweep ... -o sweep.csv",
+    )
+
+
+def _nbytes(column: np.ndarray) -> int:
+    if column.dtype != object:
+        return column.nbytes
+    return column.nbytes + sum(sys.getsizeof(v) for v in column[:64]) * len(column) // max(
+        1, min(64, len(column))
+    )
 
 
 def _checkpoint(
@@ -106,53 +204,6 @@ def _checkpoint(
         return None
     manifest = {"points": len(job.space), "chunk_size": size, "chunks": n_chunks}
     return Checkpoint(path, job.fingerprint(size), {**manifest, "version": __version__})
-
-
-def _resume(store: Checkpoint | None, n_chunks: int) -> dict[int, dict[str, Columns]]:
-    """The chunks a checkpoint already holds."""
-    if store is None:
-        return {}
-    return {chunk: store.load(chunk) for chunk in sorted(store.done()) if chunk < n_chunks}
-
-
-def _result(
-    job: _Job,
-    ordered: list[dict[str, Columns]],
-    size: int,
-    scenario: str | None,
-    resumed: int,
-) -> SweepResult:
-    """The chunks' tables joined into one result; a warning counts degenerate points."""
-    for c, table in enumerate(ordered):
-        table["rows"]["point"] = table["rows"]["point"] + c * size
-    points = concat_columns([t["points"] for t in ordered])
-    rows = points if job.select == "all" else concat_columns([t["rows"] for t in ordered])
-    degenerate = int(np.count_nonzero(points["degenerate"]))
-    if degenerate:
-        warn(
-            f"{degenerate} of {len(job.space)} points are degenerate games (see the "
-            "'degenerate' column): their equilibria are verified but components may hold more",
-            DegenerateGameWarning,
-        )
-    model = job.model
-    return SweepResult(
-        points,
-        rows,
-        swept=job.space.names,
-        fixed=job.fixed,
-        measures=job.keep,
-        metadata={
-            "model": model.name,
-            "title": model.title,
-            "citation": model.citation,
-            "select": job.select,
-            "scenario": scenario,
-            "space": job.space.spec(),
-            "version": __version__,
-            "chunks": len(ordered),
-            "chunks_resumed": resumed,
-        },
-    )
 
 
 class _Job:
@@ -185,13 +236,38 @@ class _Job:
         preset = {k: v for k, v in model.scenario(scenario).items() if k not in space.names}
         return cls(model, space, _fixed(model, space, {**preset, **(fixed or {})}), select, keep)
 
-    def __call__(self, chunk: int, points: dict[str, np.ndarray]) -> tuple[int, dict[str, Columns]]:
+    def points(self, chunk: int, size: int) -> dict[str, np.ndarray]:
+        """The swept values of the points of ``chunk``."""
+        return self.space.points(chunk * size, min((chunk + 1) * size, len(self.space)))
+
+    def __call__(self, chunk: int, points: dict[str, np.ndarray]) -> tuple[int, Table]:
         n = len(next(iter(points.values())))
         points = {**points, **{k: np.full(n, v) for k, v in self.fixed.items()}}
         table = self.model.evaluate(points, self.select)
         drop = set(self.model.measures.names) - set(self.keep)
         return chunk, {
             part: {k: v for k, v in cols.items() if k not in drop} for part, cols in table.items()
+        }
+
+    def info(self, chunks: int, resumed: int, scenario: str | None = None) -> dict[str, Any]:
+        """What a result says about the sweep besides its columns."""
+        model = self.model
+        metadata = {
+            "model": model.name,
+            "title": model.title,
+            "citation": model.citation,
+            "select": self.select,
+            "scenario": scenario,
+            "space": self.space.spec(),
+            "version": __version__,
+            "chunks": chunks,
+            "chunks_resumed": resumed,
+        }
+        return {
+            "swept": self.space.names,
+            "fixed": self.fixed,
+            "measures": self.keep,
+            "metadata": metadata,
         }
 
     def fingerprint(self, size: int) -> str:
@@ -213,34 +289,58 @@ def _run(
     size: int,
     executor: Executor | str | None,
     workers: int | None,
-) -> Iterator[tuple[int, dict[str, Columns]]]:
-    """Yield (chunk, table) as chunks finish, in-process or on an executor."""
-    n = len(job.space)
-
-    def points(chunk: int) -> dict[str, np.ndarray]:
-        return job.space.points(chunk * size, min((chunk + 1) * size, n))
-
+    save: Callable[[int, Table], None] | None,
+) -> Iterator[tuple[int, Table]]:
+    """Yield (chunk, table) for the chunks of ``todo`` in order, computed in this process
+    or on an executor; ``save`` (a checkpoint) gets each one as soon as it finishes."""
     if executor is None:
         for chunk in todo:
-            yield job(chunk, points(chunk))
+            done = job(chunk, job.points(chunk, size))
+            if save is not None:
+                save(*done)
+            yield done
         return
     own = executor == "processes"
     if isinstance(executor, str) and not own:
         raise ModelError(f"executor must be None, 'processes' or an Executor, got {executor!r}")
-    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count()) if own else executor
-    limit = 2 * (workers or os.cpu_count() or 1)  # chunks in flight: bounded memory
+    n_workers = workers or os.cpu_count() or 1
+    limit = 2 * n_workers  # chunks in flight or waiting for their turn: bounded memory
+
+    def start() -> Executor:
+        return ProcessPoolExecutor(max_workers=n_workers) if own else executor
+
+    pool, restarts = start(), 0
     queue = list(reversed(todo))
-    pending: set[Future] = set()
+    running: dict[Future, int] = {}
+    finished: dict[int, Table] = {}
     try:
-        while queue or pending:
-            while queue and len(pending) < limit:
-                chunk = queue.pop()
-                pending.add(pool.submit(job, chunk, points(chunk)))
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+        for chunk in todo:
+            while chunk not in finished:
+                while queue and len(running) + len(finished) < limit:
+                    c = queue.pop()
+                    running[pool.submit(job, c, job.points(c, size))] = c
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                try:
+                    for future in done:
+                        c, table = future.result()
+                        del running[future]
+                        if save is not None:
+                            save(c, table)
+                        finished[c] = table
+                except BrokenProcessPool:
+                    if not own or restarts == RESTARTS:
+                        raise BargainError(
+                            f"a worker process died {restarts + 1} times (out of memory? killed?)"
+                            "; run with fewer workers or a smaller chunk_size, and resume from "
+                            "the checkpoint"
+                        ) from None
+                    queue.extend(sorted(running.values(), reverse=True))  # computed again
+                    running.clear()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool, restarts = start(), restarts + 1
+            yield chunk, finished.pop(chunk)
     finally:
-        for future in pending:
+        for future in running:
             future.cancel()
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
