@@ -22,12 +22,14 @@ import pytest
 
 from bargain import (
     BargainError,
+    BudgetError,
     DegenerateGameWarning,
     GameTree,
     Model,
     ModelError,
     NormalFormGame,
     Param,
+    bargaining,
     grid,
     linspace,
     load_model,
@@ -302,3 +304,42 @@ def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, monkeypat
     assert (tmp_path / "killed").exists()
     alone = sweep(model, space, chunk_size=5, progress=False)
     assert pooled.to_frame().equals(alone.to_frame())
+
+
+# -- budgets: every enumeration and iteration stops with a message -----------------------------
+
+
+def test_support_enumeration_of_a_huge_game_is_refused_with_its_budget():
+    game = NormalFormGame.from_arrays(*np.random.default_rng(1).normal(size=(2, 14, 14)))
+    with pytest.raises(BudgetError, match=r"40,116,599 pairs of supports .* method='lemke-howson'"):
+        game.solve()
+
+
+def test_a_big_numeric_game_builds_at_once():
+    start = time.process_time()
+    game = NormalFormGame.from_arrays(*np.zeros((2, 1000, 1000)))
+    assert game.shape == (1000, 1000) and game.is_numeric
+    assert time.process_time() - start < 30  # it took minutes when every payoff was sympy
+
+
+def indifferent(levels: int) -> GameTree:
+    """A player indifferent at every node of a binary tree: 2**levels pure SPE."""
+    tree = GameTree(["A"])
+    for node in range(1, 2**levels):
+        tree.decision(node, "A", {"a": 2 * node, "b": 2 * node + 1})
+    for leaf in range(2**levels, 2 ** (levels + 1)):
+        tree.terminal(leaf, {"A": 0})
+    return tree
+
+
+def test_tie_break_all_has_a_budget(monkeypatch):
+    monkeypatch.setattr("bargain.solvers.backward.MAX_ROWS", 100)
+    assert len(indifferent(2).solve(tie_break="all")) == 2 ** (2**2 - 1)
+    with pytest.raises(BudgetError, match="more than 100 subgame-perfect equilibria"):
+        indifferent(3).solve(tie_break="all")
+    assert indifferent(3).solve().ties  # the default tie-break needs no budget
+
+
+def test_a_long_finite_horizon_is_refused_with_its_budget():
+    with pytest.raises(BudgetError, match=r"horizon = 1,000,000,000 periods is above the budget"):
+        bargaining.alternating_offers(0.9, 0.9, horizon=10**9)

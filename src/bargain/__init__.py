@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import (
     BargainError,
     BargainWarning,
+    BudgetError,
     DegenerateGameWarning,
     FormulaError,
     ModelError,
@@ -69,6 +70,7 @@ __all__ = [
     "BargainWarning",
     "BargainingGame",
     "BatchSolution",
+    "BudgetError",
     "DegenerateGameWarning",
     "Equilibrium",
     "FormulaError",

@@ -44,13 +44,13 @@ def real(value: object, what: str) -> float:
     bargain.errors.ParamError: linspace stop must be finite, got nan
     """
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ParamError(f"{what} must be a real number, got {reprlib.repr(value)}")
+        raise ParamError(f"{what} must be a real number, got {shown(value)}")
     try:
         x = float(value)
     except OverflowError:
         x = math.inf
     if not math.isfinite(x):
-        raise ParamError(f"{what} must be finite, got {reprlib.repr(value)}")
+        raise ParamError(f"{what} must be finite, got {shown(value)}")
     return x
 
 
@@ -69,8 +69,18 @@ def count(value: object, what: str, low: int = 1, high: int | None = None) -> in
     ok = isinstance(value, Integral) and not isinstance(value, bool)
     if not ok or value < low or (high is not None and value > high):
         expected = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ParamError(f"{what} must be an integer {expected}, got {reprlib.repr(value)}")
+        raise ParamError(f"{what} must be an integer {expected}, got {shown(value)}")
     return int(value)
+
+
+def shown(value: object) -> str:
+    """A value as messages quote it: numbers plainly (``1.5``, not ``np.float64(1.5)``),
+    other values by a shortened ``repr``."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        value = int(value)
+    elif isinstance(value, Real):
+        value = float(value)
+    return reprlib.repr(value)
 
 
 #: The share of the memory available now that one allocation may claim.

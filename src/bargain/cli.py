@@ -36,6 +36,15 @@ class _Group(click.Group):
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
+        except MemoryError:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(
+                "bargain: error: out of memory; stream a sweep to a file (-o sweep.csv), "
+                "sweep fewer points, or solve a smaller game",
+                err=True,
+            )
+            ctx.exit(2)
         except (BargainError, ValueError, KeyError, OSError, ImportError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -55,6 +64,13 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)["debug"] = debug
     if not debug:
         warnings.simplefilter("ignore", DegenerateGameWarning)
+        warnings.formatwarning = _one_line  # no Python source lines under a warning
+
+
+def _one_line(message: Warning | str, *_: Any, **__: Any) -> str:
+    """A warning as the command prints it: one line."""
+    first = str(message).splitlines()[0] if str(message) else ""
+    return f"bargain: warning: {first}\n"
 
 
 def _load(model: str):
@@ -68,10 +84,13 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
     out = {}
     for item in values:
         name, sep, value = item.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise BargainError(f"{option} {item!r}: expected name=value")
+        if name in out:
+            raise BargainError(f"{option} {item!r}: {name} is given twice; give it once")
         try:
-            out[name.strip()] = float(value)
+            out[name] = float(value)
         except ValueError:
             raise BargainError(f"{option} {item!r}: {value!r} is not a number") from None
     return out
@@ -82,14 +101,17 @@ def _options(values: Sequence[str], method: str | None = None) -> dict[str, Any]
     out: dict[str, Any] = {} if method is None else {"method": method}
     for item in values:
         name, sep, value = item.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise BargainError(f"-O {item!r}: expected name=value")
+        if name in out:
+            raise BargainError(f"-O {item!r}: option {name} is given twice; give it once")
         for convert in (int, float):
             try:
-                out[name.strip()] = convert(value)
+                out[name] = convert(value)
                 break
             except ValueError:
-                out[name.strip()] = value
+                out[name] = value
     return out
 
 
@@ -97,19 +119,22 @@ def _axes(values: Sequence[str]) -> dict[str, Any]:
     """``name=start:stop:num`` options (or ``name=v1,v2,...``) as grid axes."""
     import numpy as np
 
+    from .spaces import linspace
+
     axes = {}
     for item in values:
         name, sep, spec = item.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise BargainError(f"-g {item!r}: expected name=start:stop:num or name=v1,v2,...")
+        if name in axes:
+            raise BargainError(f"-g {item!r}: {name} is swept twice; give it one -g")
         try:
             if ":" in spec:
                 start, stop, num = spec.split(":")
-                if int(num) < 1:
-                    raise ValueError("num must be at least 1")
-                axes[name.strip()] = np.linspace(float(start), float(stop), int(num))
+                axes[name] = linspace(float(start), float(stop), int(num))
             else:
-                axes[name.strip()] = np.array([float(v) for v in spec.split(",")])
+                axes[name] = np.array([float(v) for v in spec.split(",")])
         except ValueError as exc:
             raise BargainError(f"-g {item!r}: expected name=start:stop:num ({exc})") from None
     return axes

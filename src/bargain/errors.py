@@ -30,6 +30,11 @@ class ModelError(BargainError):
     """A game or model definition is inconsistent."""
 
 
+class BudgetError(BargainError):
+    """A computation would exceed its budget (iterations, rows, size); the message names
+    the budget and what to do instead."""
+
+
 class TieError(BargainError):
     """A player is indifferent between moves and ``tie_break="raise"`` was asked for."""
 

@@ -50,13 +50,15 @@ def read_file(path: str | os.PathLike[str]) -> str:
     bargain.errors.ModelError: no/such/model.toml: cannot read the file: No such file or directory
     """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end
+            raise ModelError(f"{os.fspath(path)}: not a regular file (a folder, a pipe, a device)")
         with open(path, "rb") as file:
             data = file.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ModelError(f"{os.fspath(path)}: cannot read the file: {exc.strerror}") from None
     _check_size(len(data), os.fspath(path))
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark some editors write is dropped
     except UnicodeDecodeError as exc:
         raise ModelError(
             f"{os.fspath(path)}: not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})"

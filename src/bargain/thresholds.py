@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import BargainError, ParamError, did_you_mean
+from .errors import BargainError, BudgetError, ParamError, did_you_mean
 from .frames import label_text
 from .games import GameForm
 from .model import LABELS, POINT_INFO, Model, as_model, check_rule
@@ -25,6 +25,9 @@ from .version import __version__
 
 #: Interior points evaluated per bisection step: each step shrinks the bracket 65-fold.
 SCAN = 64
+#: Most bisection steps: 65**400 narrows any float bracket (even 1e308 wide, to a
+#: denormal) to its last bits, where a step stops moving and the search ends.
+MAX_STEPS = 400
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,7 @@ def _search(
     active = np.array([not out[i] for i in range(m)])
     low_key = keys[:, 0].copy()
     below, above = values[:, 0].copy(), values[:, -1].copy()
-    while True:
+    for _ in range(MAX_STEPS + 1):
         j = (keys != low_key[:, None]).argmax(axis=1)  # first differing point (>= 1 at start)
         rows = np.flatnonzero(active)
         new_lo, new_hi = x[rows, j[rows] - 1], x[rows, j[rows]]
@@ -316,6 +319,11 @@ def _search(
         x = lo[:, None] + (hi - lo)[:, None] * t
         values[active] = _evaluate(model, param, measure, select, x[active], _take(lines, active))
         keys[active] = _keys(values[active], level)
+    else:
+        raise BudgetError(
+            f"threshold of {param}: no bracket narrower than tol={tol:g} after {MAX_STEPS} "
+            "bisection steps; pass a larger tol"
+        )
     for i in range(m):
         if not out[i]:
             low, high = float(lo[i]), float(hi[i])

@@ -19,10 +19,13 @@ import sympy
 from numpy.typing import ArrayLike
 
 from bargain.checks import number_text
-from bargain.errors import ParamError
+from bargain.errors import BudgetError, ParamError
 
 from . import validation as check
 from .result import BargainingResult
+
+#: Most periods of a finite horizon (solved one period at a time).
+MAX_HORIZON = 1_000_000
 
 PIE, DELTA1, DELTA2, P, D1, D2, W1, W2, T = sympy.symbols("pie delta1 delta2 p d1 d2 w1 w2 T")
 
@@ -134,6 +137,12 @@ def alternating_offers(
         arrays["w1"], arrays["w2"] = check.pair(outside_options, "outside_options", ("w1", "w2"))
     if horizon is not None:
         arrays["T"] = check.integer(horizon, "horizon", 1)
+        if arrays["T"].max() > MAX_HORIZON:
+            raise BudgetError(
+                f"horizon = {int(arrays['T'].max()):,} periods is above the budget of "
+                f"{MAX_HORIZON:,} (the finite game is solved period by period): use "
+                "horizon=None, the infinite game, which long horizons approach geometrically"
+            )
     params = check.broadcast(arrays)
     args = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
     if horizon is None:

@@ -6,7 +6,7 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
-from bargain.checks import count, number_text
+from bargain.checks import count, memory_needed, number_text
 from bargain.errors import BargainError, ParamError
 from bargain.tolerances import PROB_SUM_ATOL
 
@@ -87,6 +87,11 @@ def baron_ferejohn(
     ([0.333333, 0.333333, 0.333333], [0.666667, 0.666667, 0.666667])
     """
     n = count(n, "n", 2)
+    memory_needed(
+        n * 8 * 16 * int(np.prod(np.broadcast_shapes(np.shape(delta), np.shape(pie)))),
+        f"baron_ferejohn with n = {n:,} players",
+        "use fewer players (the values of players with equal recognition are equal)",
+    )
     q = n // 2 + 1 if quota is None else count(quota, "quota", 1, n)
     arrays = {
         "delta": check.real(delta, "delta", 0, 1),

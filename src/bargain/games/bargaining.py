@@ -100,13 +100,15 @@ class BargainingBatch(EquilibriumBatch):
         labels: Sequence[str],
         points: dict[str, np.ndarray],
         method: str,
+        n_points: int,
     ) -> None:
         self.result = result
         self.labels = self.players = tuple(labels)
         self.points = points
         self.method = method
-        self.shares = np.asarray(result.shares).reshape(len(self.labels), -1)
-        self.deal = np.asarray(result.deal).reshape(-1)
+        shares = np.asarray(result.shares).reshape(len(self.labels), -1)
+        self.shares = np.broadcast_to(shares, (len(self.labels), n_points))
+        self.deal = np.broadcast_to(np.asarray(result.deal).reshape(-1), (n_points,))
         self.payoffs = self.shares.T
         self.point = np.arange(self.deal.size)
         self.degenerate = np.zeros(self.deal.size, dtype=bool)
@@ -215,13 +217,11 @@ class BargainingGame(GameForm):
         return self.players if len(labels) == len(self.players) else tuple(labels)
 
     def _call(self, bound: Mapping[str, np.ndarray], n: int) -> bargaining.BargainingResult:
-        values = (
-            self._compiled(*(bound[name] for name in self._inputs))
-            if self._compiled is not None
-            else np.zeros((0, n))
-        )
-        values = np.broadcast_to(values.reshape(len(self._exprs), -1), (len(self._exprs), n))
         kwargs = {k: v for k, v in self.arguments.items() if k not in self._slots}
+        if self._compiled is None:  # no argument is a formula: one outcome for every point
+            return self._function(**kwargs)
+        values = self._compiled(*(bound[name] for name in self._inputs))
+        values = np.broadcast_to(values.reshape(len(self._exprs), -1), (len(self._exprs), n))
         for name, slot in self._slots.items():
             kwargs[name] = tuple(values[slot]) if isinstance(slot, slice) else values[slot]
         return self._function(**kwargs)
@@ -232,7 +232,8 @@ class BargainingGame(GameForm):
         bound = self.params.bind_batch(points)
         n = len(next(iter(bound.values()))) if bound else 1
         result = self._call(bound, n)
-        return BargainingBatch(result, self._labels_from(result.labels), bound, self.protocol)
+        labels = self._labels_from(result.labels)
+        return BargainingBatch(result, labels, bound, self.protocol, n)
 
     def measure_names(self) -> list[str]:
         """``u_<label>`` (the shares), ``deal`` and ``n_equilibria``."""

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bargain.errors import BargainWarning
+from bargain.errors import BargainWarning, BudgetError
 from bargain.tolerances import PAYOFF_RTOL, RESOLUTION_LIMIT, ROUNDING
 
 from .pure import pure_equilibria
@@ -35,6 +35,9 @@ from .support import support_enumeration
 from .workspace import Workspace, carve
 
 TIE_BREAKS = ("first", "all", "raise")
+#: Most rows (point, equilibrium) a chunk may grow to: ties under ``tie_break="all"`` and
+#: subgames with several equilibria multiply the rows of a point.
+MAX_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,12 @@ class _State:
 
     def expand(self, parent: np.ndarray) -> None:
         """Replace every row r by the rows derived from it (``parent[new] = r``)."""
+        if len(parent) > MAX_ROWS:
+            raise BudgetError(
+                f"more than {MAX_ROWS:,} subgame-perfect equilibria at {self.n_points:,} points "
+                "(ties under tie_break='all', or subgames with several equilibria, multiply "
+                "them): use tie_break='first' (one per point, ties flagged) or fewer points"
+            )
         self.point = self.row_point()[parent]
         self.value = {k: v[:, parent] for k, v in self.value.items()}
         self.behaviour = {k: b[:, parent] for k, b in self.behaviour.items()}

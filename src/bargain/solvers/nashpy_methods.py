@@ -41,7 +41,10 @@ def _pointwise(
             seen: set[bytes] = set()
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                found = list(algorithm(nashpy.Game(_unit(A), _unit(B))))
+                try:
+                    found = list(algorithm(nashpy.Game(_unit(A), _unit(B))))
+                except Exception:  # nashpy fails on some degenerate games (a constant one)
+                    found = []  # the game gets no equilibrium from it: the fallback solves it
             for x, y in found:
                 if not _is_equilibrium(A, B, x, y, atol[:, t]):
                     continue

@@ -24,6 +24,7 @@ from math import comb
 
 import numpy as np
 
+from bargain.errors import BudgetError
 from bargain.tolerances import PAYOFF_RTOL, PROB_TOL
 
 from .arrays import EquilibriumArrays, concat, payoff_atol, stack
@@ -32,6 +33,9 @@ from .pure import pure_equilibria
 
 #: Upper bound on floats held by one block of the kernel, to keep memory bounded.
 BLOCK_FLOATS = 1 << 22
+#: Most pairs of supports examined per game: a 12x12 game has 2,704,155, a 13x13 one
+#: 10,400,599, and the time grows with them (about 25 s for 12x12 on one core).
+MAX_SUPPORT_PAIRS = 3_000_000
 
 
 def support_enumeration(
@@ -45,26 +49,42 @@ def support_enumeration(
     n_players, m, n, n_points = payoffs.shape
     if n_players != 2:
         raise ValueError(f"support enumeration needs a two-player game, got {n_players} players")
+    pairs = sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
+    if pairs > MAX_SUPPORT_PAIRS:
+        raise BudgetError(
+            f"support enumeration of a {m}x{n} game examines {pairs:,} pairs of supports per "
+            f"point, above its budget of {MAX_SUPPORT_PAIRS:,}: use method='lemke-howson' "
+            "(an equilibrium from each starting label, not all of them)"
+        )
     if atol is None:
         atol = payoff_atol(payoffs, rtol)
     parts = [pure_equilibria(payoffs, atol=atol)]
     for k in range(2, min(m, n) + 1):
-        size = max(1, BLOCK_FLOATS // (comb(m, k) * comb(n, k) * k * max(m, n)))
-        parts.append(
-            stack(
-                [
-                    _mixed(payoffs[..., start : start + size], k, atol[:, start : start + size])
-                    for start in range(0, n_points, size)
-                ]
+        rows = np.array(list(combinations(range(m), k)))
+        per_row = comb(n, k) * k * max(m, n)  # floats per game and row support
+        size = max(1, BLOCK_FLOATS // (len(rows) * per_row))  # games at once
+        block = max(1, BLOCK_FLOATS // per_row)  # row supports at once, in a large game
+        chunks = []
+        for start in range(0, n_points, size):
+            games, tol = payoffs[..., start : start + size], atol[:, start : start + size]
+            chunks.append(
+                concat(
+                    [
+                        _mixed(games, k, tol, rows[r : r + block])
+                        for r in range(0, len(rows), block)
+                    ]
+                )
             )
-        )
+        parts.append(stack(chunks))
     return concat(parts)
 
 
-def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray) -> EquilibriumArrays:
-    """Equilibria whose supports both have size k >= 2 (``atol`` (2, N) per player)."""
+def _mixed(
+    payoffs: np.ndarray, k: int, atol: np.ndarray, rows: np.ndarray
+) -> EquilibriumArrays:
+    """Equilibria whose supports both have size k >= 2, the row player's among ``rows``
+    (pI, k); ``atol`` (2, N) per player."""
     _, m, n, n_points = payoffs.shape
-    rows = np.array(list(combinations(range(m), k)))
     cols = np.array(list(combinations(range(n), k)))
     # y makes player 1 indifferent over I; x makes player 2 indifferent over J.
     y, v, y_ok, y_degenerate = _indifference(payoffs[0], rows, cols, atol[0])

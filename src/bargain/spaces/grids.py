@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from bargain.checks import count, number_text, real
+from bargain.checks import count, memory_needed, number_text, real
 from bargain.errors import ParamError
 from bargain.params import ParamSpace
 from bargain.spaces.base import Space, check_bounds, check_span, resolve_ranges, values_text
@@ -24,7 +24,7 @@ def linspace(start: float, stop: float, num: int) -> np.ndarray:
     array([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
     start, stop = real(start, "linspace start"), real(stop, "linspace stop")
-    return np.linspace(start, stop, count(num, "linspace num"))
+    return np.linspace(start, stop, _values(num, "linspace"))
 
 
 def logspace(start: float, stop: float, num: int) -> np.ndarray:
@@ -42,7 +42,14 @@ def logspace(start: float, stop: float, num: int) -> np.ndarray:
     ends = real(start, "logspace start"), real(stop, "logspace stop")
     if min(ends) <= 0:
         raise ParamError(f"logspace needs positive start and stop, got {start!r} and {stop!r}")
-    return np.geomspace(*ends, count(num, "logspace num"))
+    return np.geomspace(*ends, _values(num, "logspace"))
+
+
+def _values(num: object, who: str) -> int:
+    """The number of values of an axis: at least 1, and an array that fits in memory."""
+    num = count(num, f"{who} num")
+    memory_needed(8 * num, f"{who} of {num:,} values", "use fewer values")
+    return num
 
 
 class Grid(Space):

@@ -27,9 +27,6 @@ from bargain.games.solution import Columns
 
 from .result import SweepResult, concat_columns, note_text
 
-#: Output formats by file extension.
-FORMATS = {".csv": "csv", ".parquet": "parquet"}
-
 
 class Collect:
     """Keeps every chunk's tables, for a result in memory."""
@@ -176,11 +173,8 @@ class Stream:
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
-    """The format a file name asks for: .csv or .parquet."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise BargainError(f"{os.fspath(path)}: stream a sweep to .csv or .parquet, got {suffix!r}")
-    return FORMATS[suffix]
+    """The format a file name asks for: Parquet for ``.parquet``, else CSV."""
+    return "parquet" if Path(path).suffix.lower() == ".parquet" else "csv"
 
 
 def _arrow() -> Any:

@@ -39,7 +39,7 @@ from bargain.spaces import Space, as_space
 from bargain.version import __version__
 
 from .checkpoint import Checkpoint
-from .output import Collect, Stream, SweepFile, output_format
+from .output import Collect, Stream, SweepFile
 from .result import SweepResult
 
 #: Points per chunk by default: bounded memory, few Python round trips.
@@ -90,9 +90,10 @@ def sweep(
     progress : a tqdm bar on a terminal.
     checkpoint : a directory; finished chunks are saved there and a rerun
         resumes from them.
-    output : a ``.csv`` or ``.parquet`` file: the per-point table is streamed
-        there chunk by chunk and a :class:`~bargain.sweeps.output.SweepFile`
-        returned instead of a result in memory (for sweeps too large to hold).
+    output : a file (Parquet for ``.parquet``, else CSV): the per-point table
+        is streamed there chunk by chunk and a
+        :class:`~bargain.sweeps.output.SweepFile` returned instead of a result
+        in memory (for sweeps too large to hold).
     columns : with ``output``, the columns to write (default: all).
 
     Returns
@@ -108,7 +109,6 @@ def sweep(
         _check_memory(job, n)
         sink: Collect | Stream = Collect(job.select)
     else:
-        output_format(output)
         sink = Stream(output, job.info(0, 0), n, columns)
     store = _checkpoint(checkpoint, job, size, n_chunks)
     saved = store.done() if store is not None else set()

@@ -8,7 +8,9 @@ of N parameter points becomes one payoff tensor of shape (P, s_1, ..., s_P, N).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import cached_property
 from itertools import product
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 import sympy
 
 from bargain import formula
-from bargain.checks import describe, key, labels, same_keys
+from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import DegenerateGameWarning, ModelError, warn
 from bargain.params import Param, ParamSpace, point_text
 from bargain.solvers import METHODS
@@ -90,10 +92,22 @@ class NormalFormGame(GameForm):
         )
         self.shape = tuple(len(s) for s in self.strategies)
         same_keys(payoffs, self.players, "payoffs")
-        self.payoffs = np.empty((len(self.players), *self.shape), dtype=object)
-        for i, player in enumerate(self.players):
-            self.payoffs[i] = self._entries(payoffs[player], f"payoffs[{player!r}]")
-        self._compile()
+        entries = len(self.players) * math.prod(self.shape)
+        memory_needed(
+            entries * (8 * len(self.players) + 400),
+            f"a game of {len(self.players)} players with {'x'.join(map(str, self.shape))} "
+            "strategies",
+            "solve a smaller game",
+        )
+        #: The payoffs as floats (P, s_1, ..., s_P) when no payoff is a formula, else None.
+        self.numeric = _numbers([payoffs[p] for p in self.players], self.shape)
+        if self.numeric is None:
+            self.payoffs = np.empty((len(self.players), *self.shape), dtype=object)
+            for i, player in enumerate(self.players):
+                self.payoffs[i] = self._entries(payoffs[player], f"payoffs[{player!r}]")
+            self._compile()
+        else:
+            self._inputs = ()
 
     @classmethod
     def from_arrays(
@@ -113,7 +127,7 @@ class NormalFormGame(GameForm):
             )
         players = players or [f"P{i + 1}" for i in range(len(arrays))]
         strategies = strategies or [[f"s{j + 1}" for j in range(n)] for n in arrays[0].shape]
-        return cls(players, strategies, dict(zip(players, (a.tolist() for a in arrays))))
+        return cls(players, strategies, dict(zip(players, arrays)))
 
     # -- evaluation ---------------------------------------------------------
 
@@ -136,6 +150,14 @@ class NormalFormGame(GameForm):
         self._inputs = tuple(n for n in self.params.names if n in used)
         self._function = formula.compile_formulas(flat, self._inputs)
 
+    @cached_property
+    def payoffs(self) -> np.ndarray:
+        """Each payoff as a sympy expression, (P, s_1, ..., s_P) (built on first use for a
+        game of numbers: a large numeric game never makes a million sympy objects)."""
+        out = np.empty(self.numeric.shape, dtype=object)
+        out.reshape(-1)[:] = [formula.as_expr(float(v), (), "payoffs") for v in self.numeric.flat]
+        return out
+
     @property
     def is_numeric(self) -> bool:
         """Whether no payoff depends on a parameter."""
@@ -144,6 +166,8 @@ class NormalFormGame(GameForm):
     def payoff_tensor(self, points: Mapping[str, np.ndarray]) -> np.ndarray:
         """Payoffs at N bound points (``ParamSpace.bind_batch``): shape (P, s_1, ..., s_P, N)."""
         n = _batch_size(points)
+        if self.numeric is not None:
+            return np.repeat(self.numeric[..., None], n, axis=-1)
         out = np.empty((self.payoffs.size, n))
         self._function(*(points[name] for name in self._inputs), out=out)
         bad = ~np.isfinite(out)
@@ -192,7 +216,8 @@ class NormalFormGame(GameForm):
             )
         bound = self.params.bind_batch(points)
         n = _batch_size(bound)
-        size = options.get("chunk_size") or max(1, CHUNK_FLOATS // self.payoffs.size)
+        entries = len(self.players) * math.prod(self.shape)
+        size = options.get("chunk_size") or max(1, CHUNK_FLOATS // entries)
         chunks = [
             self._solve_chunk(kernel, {k: v[start : start + size] for k, v in bound.items()})
             for start in range(0, n, size)
@@ -335,6 +360,21 @@ def _payoff_array(
     return [
         _payoff_array(reader, v, f"{path}[{i}]", dict(rest), params) for i, v in enumerate(value)
     ]
+
+
+def _numbers(payoffs: list[Any], shape: tuple[int, ...]) -> np.ndarray | None:
+    """Every player's payoffs as one float array, if all are finite numbers of ``shape``."""
+    arrays = []
+    for value in payoffs:
+        try:
+            array = np.asarray(value)
+        except ValueError:  # ragged: the general path says where
+            return None
+        if array.shape != shape or array.dtype.kind not in "iuf":
+            return None
+        arrays.append(array.astype(float))
+    numeric = np.stack(arrays)
+    return numeric if np.isfinite(numeric).all() else None
 
 
 def _flatten(

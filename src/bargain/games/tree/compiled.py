@@ -272,7 +272,7 @@ class CompiledTree:
             bad |= ~np.isfinite(probs).all(axis=0)
         if bad.any():
             point = int(np.flatnonzero(bad)[0])
-            shown = dict(zip(self.nodes[node]["probs"], probs[:, point].round(12)))
+            shown = dict(zip(self.nodes[node]["probs"], probs[:, point].round(12).tolist()))
             raise ModelError(
                 f"node {node!r}: chance probabilities {shown} are not all in [0, 1] "
                 f"at {point_text(bound, point)} ({int(bad.sum())} of {bad.size} points)"

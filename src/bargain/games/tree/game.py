@@ -357,6 +357,14 @@ class _NodeReader:
     def child(self, value: object, path: str) -> str | int:
         child = self.reader.node_id(value, path)
         if child not in self.ids:
+            same = [node for node in self.ids if str(node) == str(child)]
+            if same:  # 1 and "1" are different ids
+                kind = "an integer" if isinstance(same[0], int) else "a string"
+                raise self.reader.error(
+                    path,
+                    f"unknown node id {child!r}: the node's id is {kind}, {same[0]!r}; "
+                    "write it the same way",
+                )
             hint = did_you_mean(str(child), map(str, self.ids))
             raise self.reader.error(path, f"unknown node id {child!r}{hint}")
         return child
