@@ -23,6 +23,7 @@ from .errors import (
     DegenerateGameWarning,
     FormulaError,
     ModelError,
+    NoEquilibriumWarning,
     ParamError,
     TieError,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "GameTree",
     "Model",
     "ModelError",
+    "NoEquilibriumWarning",
     "NormalFormGame",
     "Param",
     "ParamError",

@@ -76,7 +76,9 @@ def count(value: object, what: str, low: int = 1, high: int | None = None) -> in
 def shown(value: object) -> str:
     """A value as messages quote it: numbers plainly (``1.5``, not ``np.float64(1.5)``),
     other values by a shortened ``repr``."""
-    if isinstance(value, Integral) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, Integral):
         value = int(value)
     elif isinstance(value, Real):
         value = float(value)

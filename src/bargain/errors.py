@@ -52,6 +52,12 @@ class DegenerateGameWarning(BargainWarning):
     """
 
 
+class NoEquilibriumWarning(BargainWarning):
+    """Some points have no equilibrium of the kind the method finds (no pure equilibrium
+    of a game of three or more players, say); they keep their row, with
+    ``n_equilibria`` 0 and missing measures."""
+
+
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest known name, or ``""``."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)

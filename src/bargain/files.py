@@ -51,7 +51,10 @@ def read_file(path: str | os.PathLike[str]) -> str:
     """
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end
-            raise ModelError(f"{os.fspath(path)}: not a regular file (a folder, a pipe, a device)")
+            raise ModelError(
+                f"{os.fspath(path)}: cannot read the file: not a regular file "
+                "(a folder, a pipe or a device)"
+            )
         with open(path, "rb") as file:
             data = file.read(MAX_BYTES + 1)
     except OSError as exc:

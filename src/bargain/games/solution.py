@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
-from bargain.errors import ModelError
+from bargain.errors import ModelError, NoEquilibriumWarning, warn
 from bargain.solvers.arrays import by_point
 
 if TYPE_CHECKING:
@@ -120,6 +120,13 @@ class EquilibriumBatch(Sequence[EquilibriumSet], ABC):
         out = np.zeros((len(self), self.payoffs.shape[1]))
         np.maximum.at(out, self.point, np.abs(self.payoffs))
         return out
+
+    def warn_empty(self, why: str) -> None:
+        """Warn if some points have no equilibrium, saying ``why`` (they are kept)."""
+        empty = int(np.count_nonzero(self.count == 0))
+        if empty:
+            where = "the point has" if len(self) == 1 else f"{empty} of {len(self)} points have"
+            warn(f"{where} no equilibrium: {why} (see 'n_equilibria')", NoEquilibriumWarning)
 
     def outcome(self, members: Iterable[Hashable]) -> np.ndarray:
         """The probability (R,) that play ends in an outcome set (see ``check_outcomes``)."""

@@ -38,7 +38,9 @@ def tabulate(
     parameters, ``n_equilibria``, ``selected_unique``, ``degenerate``,
     ``ties``, ``equilibria`` (every equilibrium's regime, joined with " | ")
     and each measure of the equilibrium chosen by ``rule`` (NaN where none
-    qualifies); with ``"all"`` the per-point table is the per-row one.
+    qualifies); with ``"all"`` the per-point table is the per-row one, where a
+    point without any equilibrium keeps a row of missing values (it is never
+    dropped: ``n_equilibria`` says 0).
     """
     n = len(solution)
     order, starts = by_point(columns["point"], n)
@@ -47,6 +49,7 @@ def tabulate(
     rows = {**{k: v[point] for k, v in points.items()}, **rows}
     codes = rows.pop("regime_code", None)
     if rule == "all":
+        rows = _with_empty_points(rows, points, np.diff(starts))
         return {"points": rows, "rows": rows}
     scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
     ranges = solution.payoff_range[point]
@@ -73,6 +76,29 @@ def tabulate(
             else np.full(n, np.nan)
         )
     return {"points": summary, "rows": rows}
+
+
+def _with_empty_points(
+    rows: Columns, points: Mapping[str, np.ndarray], count: np.ndarray
+) -> Columns:
+    """The rows, plus one row of missing values for each point without an equilibrium."""
+    empty = np.flatnonzero(count == 0)
+    if not len(empty):
+        return rows
+    blank: Columns = {}
+    for name, values in rows.items():
+        if name in points:
+            blank[name] = points[name][empty]
+        elif values.dtype == object:
+            blank[name] = np.full(len(empty), None, dtype=object)
+        elif values.dtype == bool:
+            blank[name] = np.zeros(len(empty), dtype=bool)
+        else:
+            blank[name] = np.full(len(empty), np.nan)
+    blank["point"] = empty
+    blank["n_equilibria"] = np.zeros(len(empty))
+    order = np.argsort(np.concatenate([rows["point"], empty]), kind="stable")
+    return {k: np.concatenate([v, blank[k]])[order] for k, v in rows.items()}
 
 
 def _any_per_point(flags: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:

@@ -232,6 +232,9 @@ class NormalFormGame(GameForm):
             payoff_tensor=self.payoff_tensor,
         )
         _warn_degenerate(result)
+        result.warn_empty(
+            "the game has no pure equilibrium" if method == "pure" else f"{method} found none"
+        )
         return result
 
     def _solve_chunk(

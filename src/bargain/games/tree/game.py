@@ -210,7 +210,9 @@ class GameTree(GameForm):
                 gathered.add(chunk, start)
         finally:
             work.release()
-        return TreeBatchSolution(compiled, gathered.arrays(), bound)
+        result = TreeBatchSolution(compiled, gathered.arrays(), bound)
+        result.warn_empty("a subgame of three or more players has no pure equilibrium")
+        return result
 
     def _tie_error(
         self, compiled: CompiledTree, exc: TieFound, part: Mapping[str, np.ndarray]

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from bargain.errors import ModelError
 from bargain.solvers.backward import TreeArrays, propagate_reach
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
@@ -53,19 +54,28 @@ class TreeSolution(EquilibriumSet[SubgamePerfect]):
 
     @property
     def choices(self) -> dict[Hashable, Choice]:
-        return self.equilibria[0].choices
+        return self._first.choices
 
     @property
     def reach(self) -> dict[Hashable, float]:
-        return self.equilibria[0].reach
+        return self._first.reach
 
     @property
     def payoffs(self) -> dict[str, float]:
-        return self.equilibria[0].payoffs
+        return self._first.payoffs
 
     @property
     def path(self) -> tuple[tuple[Hashable, Choice], ...]:
-        return self.equilibria[0].path
+        return self._first.path
+
+    @property
+    def _first(self) -> SubgamePerfect:
+        if not self.equilibria:
+            raise ModelError(
+                "no subgame-perfect equilibrium at this point (a subgame of three or more "
+                "players has no pure equilibrium): there is no path or payoff to show"
+            )
+        return self.equilibria[0]
 
     def __repr__(self) -> str:
         flags = "".join(f", {f}" for f in ("ties", "degenerate") if getattr(self, f))
