@@ -27,6 +27,7 @@ from bargain import (
     GameTree,
     Model,
     ModelError,
+    NoEquilibriumWarning,
     NormalFormGame,
     Param,
     bargaining,
@@ -36,7 +37,9 @@ from bargain import (
     sweep,
 )
 from bargain.io import loads_model
+from bargain.solvers import support_enumeration
 from bargain.sweeps import runner
+from tests.oracles import gambit_mixed, profile_set
 
 BARGAIN = shutil.which("bargain", path=str(Path(sys.executable).parent))
 
@@ -343,3 +346,80 @@ def test_tie_break_all_has_a_budget(monkeypatch):
 def test_a_long_finite_horizon_is_refused_with_its_budget():
     with pytest.raises(BudgetError, match=r"horizon = 1,000,000,000 periods is above the budget"):
         bargaining.alternating_offers(0.9, 0.9, horizon=10**9)
+
+
+# -- no empty point: a method that always finds an equilibrium takes over ----------------------
+
+#: Small-integer 3x5 games in which support enumeration over supports of equal size finds
+#: no equilibrium at all (found by a seeded search of 20,000 random games).
+EMPTY = [
+    (
+        [[1, 1, 0, 2, 2], [2, 1, 1, 1, 1], [1, 1, 2, 0, 0]],
+        [[2, 1, 2, 0, 0], [0, 0, 2, 2, 1], [2, 0, 1, 2, 1]],
+    ),
+    (
+        [[0, 0, 2, 2, 0], [1, 2, 2, 0, 2], [1, 1, 1, 2, 2]],
+        [[0, 2, 1, 0, 0], [0, 0, 1, 2, 1], [1, 1, 2, 0, 1]],
+    ),
+]
+
+
+@pytest.mark.parametrize("method", ["support", "vertex"])
+@pytest.mark.parametrize(("A", "B"), EMPTY)
+def test_a_point_where_the_method_finds_nothing_is_solved_by_lemke_howson(A, B, method):
+    A, B = np.array(A, dtype=float), np.array(B, dtype=float)
+    assert len(support_enumeration(np.stack([A, B])[..., None]).point) == 0  # the failure
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateGameWarning)
+        solution = NormalFormGame.from_arrays(A, B).solve(method=method)
+    assert len(solution) >= 1 and solution.degenerate
+    assert solution.method == ("lemke-howson" if method == "support" else method)
+    gambit = set(profile_set(gambit_mixed(A, B)))
+    assert set(profile_set(eq.profile for eq in solution)) <= gambit  # Gambit knows each
+
+
+def simultaneous(A: np.ndarray, B: np.ndarray) -> GameTree:
+    """A bimatrix game as a tree: the column player does not see the row."""
+    tree = GameTree(["row", "col"])
+    tree.decision("root", "row", {f"r{i}": f"c{i}" for i in range(len(A))})
+    for i, (a, b) in enumerate(zip(A, B)):
+        moves = {f"k{j}": f"t{i}{j}" for j in range(len(a))}
+        tree.decision(f"c{i}", "col", moves, infoset="col")
+        for j in range(len(a)):
+            tree.terminal(f"t{i}{j}", {"row": float(a[j]), "col": float(b[j])})
+    return tree
+
+
+def test_a_degenerate_subgame_still_gives_a_subgame_perfect_equilibrium():
+    A, B = (np.array(M, dtype=float) for M in EMPTY[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateGameWarning)
+        solved = simultaneous(A, B).solve()
+    assert len(solved) >= 1 and solved.degenerate and solved.path
+    x = [
+        solved.choices["root"].get(f"r{i}", 0.0)
+        if isinstance(solved.choices["root"], dict)
+        else float(solved.choices["root"] == f"r{i}")
+        for i in range(3)
+    ]
+    y = solved.choices["c0"]
+    y = [y.get(f"k{j}", 0.0) if isinstance(y, dict) else float(y == f"k{j}") for j in range(5)]
+    assert set(profile_set([(x, y)])) <= set(profile_set(gambit_mixed(A, B)))
+
+
+def three_player_pennies() -> NormalFormGame:
+    """Each player wants to match the next one: no pure equilibrium."""
+    payoffs = {p: np.zeros((2, 2, 2)) for p in ("a", "b", "c")}
+    for i, j, k in np.ndindex(2, 2, 2):
+        payoffs["a"][i, j, k] = i == j
+        payoffs["b"][i, j, k] = j != k
+        payoffs["c"][i, j, k] = k == i
+    return NormalFormGame(["a", "b", "c"], [["x", "y"]] * 3, payoffs)
+
+
+def test_a_point_without_a_pure_equilibrium_is_reported_not_dropped():
+    model = Model(three_player_pennies())
+    with pytest.warns(NoEquilibriumWarning, match="no pure equilibrium"):
+        table = model.evaluate({}, "all")
+    assert table["points"]["n_equilibria"].tolist() == [0.0]
+    assert table["rows"]["regime"].tolist() == [None]  # the point keeps its row

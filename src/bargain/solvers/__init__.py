@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .arrays import EquilibriumArrays
-from .nashpy_methods import lemke_howson, vertex_enumeration
+from .pivoting import lemke_howson, lemke_howson_paths
+from .nashpy_methods import vertex_enumeration
 from .pure import pure_equilibria
 from .support import support_enumeration
 
@@ -19,11 +20,16 @@ METHODS: dict[str, tuple[Callable[..., EquilibriumArrays], bool]] = {
     "vertex": (vertex_enumeration, True),
     "lemke-howson": (lemke_howson, True),
 }
+#: The method that always finds an equilibrium of a two-player game: where another
+#: finds none (a degenerate game), it solves the point.
+FALLBACK = "lemke-howson"
 
 __all__ = [
+    "FALLBACK",
     "METHODS",
     "EquilibriumArrays",
     "lemke_howson",
+    "lemke_howson_paths",
     "pure_equilibria",
     "support_enumeration",
     "vertex_enumeration",

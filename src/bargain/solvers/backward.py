@@ -17,7 +17,6 @@ in for their roots by their equilibrium values.
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
@@ -27,9 +26,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bargain.errors import BargainWarning, BudgetError
+from bargain.errors import BudgetError, warn
 from bargain.tolerances import PAYOFF_RTOL, RESOLUTION_LIMIT, ROUNDING
 
+from .arrays import EquilibriumArrays, concat
+from .pivoting import lemke_howson
 from .pure import pure_equilibria
 from .support import support_enumeration
 from .workspace import Workspace, carve
@@ -439,14 +440,12 @@ def _solve_region(
     # Players without a move in the region have one trivial plan: solve over the movers.
     sub = tensor[[*movers]].reshape(len(movers), *(shape[p] for p in movers), n_rows)
     if len(movers) == 2:
-        eq = support_enumeration(sub)
+        eq = _all_or_one(sub)
     else:
         if len(movers) > 2:
-            warnings.warn(
+            warn(
                 f"a subgame with imperfect information has {len(movers)} players: only its "
-                "pure equilibria are computed",
-                BargainWarning,
-                stacklevel=4,
+                "pure equilibria are computed"
             )
         eq = pure_equilibria(sub)
     state.degenerate[state.row_point()[np.flatnonzero(eq.degenerate)]] = True
@@ -468,6 +467,21 @@ def _solve_region(
         for node in h_nodes:
             state.behaviour[node] = behaviour
             state.mixed.add(node)
+
+
+def _all_or_one(payoffs: np.ndarray) -> EquilibriumArrays:
+    """Every equilibrium of two-player subgames by support enumeration; where it finds
+    none (a degenerate game), the one Lemke–Howson finds, so that no row is lost."""
+    found = support_enumeration(payoffs)
+    n = payoffs.shape[-1]
+    empty = np.flatnonzero(np.bincount(found.point, minlength=n) == 0)
+    if not len(empty):
+        return found
+    more = lemke_howson(payoffs[..., empty])
+    degenerate = found.degenerate.copy()
+    degenerate[empty] = True
+    rescued = more._replace(point=empty[more.point], degenerate=np.zeros(n, dtype=bool))
+    return concat([found._replace(degenerate=degenerate), rescued])
 
 
 def _region(tree: TreeStructure, root: int, resolved: set[int]) -> list[int]:

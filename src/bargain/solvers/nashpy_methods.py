@@ -1,10 +1,9 @@
-"""Vertex enumeration and Lemke–Howson, delegated to nashpy point by point.
+"""Vertex enumeration, delegated to nashpy point by point.
 
-Nashpy (Knight and Campbell 2018) is an independent implementation: vertex
-enumeration of the best-response polytopes (Avis et al. 2010) and the
-Lemke–Howson path from every initial label (Lemke and Howson 1964). Each
-profile it returns is verified here and duplicates are dropped; the
-degeneracy flag comes from :func:`~bargain.solvers.support.support_enumeration`.
+Nashpy (Knight and Campbell 2018) is an independent implementation of vertex
+enumeration of the best-response polytopes (Avis et al. 2010). Each profile it
+returns is verified here and duplicates are dropped; the degeneracy flag comes
+from :func:`~bargain.solvers.support.support_enumeration`.
 """
 
 from __future__ import annotations
@@ -91,4 +90,3 @@ def _is_equilibrium(
 
 
 vertex_enumeration = _pointwise(lambda game: game.vertex_enumeration())
-lemke_howson = _pointwise(lambda game: game.lemke_howson_enumeration())

@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
 from itertools import product
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy
@@ -22,8 +22,8 @@ from bargain import formula
 from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import DegenerateGameWarning, ModelError, warn
 from bargain.params import Param, ParamSpace, point_text
-from bargain.solvers import METHODS
-from bargain.solvers.arrays import EquilibriumArrays, Scaled, scaled, stack, verify
+from bargain.solvers import FALLBACK, METHODS
+from bargain.solvers.arrays import EquilibriumArrays, Scaled, concat, scaled, stack, verify
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
@@ -201,10 +201,13 @@ class NormalFormGame(GameForm):
 
         Options: ``method`` -- ``"support"`` (all equilibria of two-player games,
         the default for two players), ``"pure"`` (pure equilibria, any number of
-        players, the default otherwise), ``"vertex"`` and ``"lemke-howson"``
-        (nashpy); ``chunk_size`` -- points solved at once, so memory stays
-        bounded. Degenerate games are flagged per point and a
-        ``DegenerateGameWarning`` is issued.
+        players, the default otherwise), ``"vertex"`` (nashpy) and
+        ``"lemke-howson"`` (an equilibrium from each starting label);
+        ``chunk_size`` -- points solved at once, so memory stays bounded.
+        Degenerate games are flagged per point and a ``DegenerateGameWarning``
+        is issued. At a two-player point where support or vertex enumeration
+        finds nothing (a degenerate game), Lemke–Howson, which always finds an
+        equilibrium, solves it; ``methods`` says which method solved each point.
         """
         options = self.check_options({**options, **({"method": method} if method else {})})
         method = options.get("method") or ("support" if len(self.players) == 2 else "pure")
@@ -218,17 +221,22 @@ class NormalFormGame(GameForm):
         n = _batch_size(bound)
         entries = len(self.players) * math.prod(self.shape)
         size = options.get("chunk_size") or max(1, CHUNK_FLOATS // entries)
+        rescue = two_players and method != FALLBACK
         chunks = [
-            self._solve_chunk(kernel, {k: v[start : start + size] for k, v in bound.items()})
+            self._solve_chunk(
+                kernel, {k: v[start : start + size] for k, v in bound.items()}, rescue
+            )
             for start in range(0, n, size)
         ]
+        rescued = np.concatenate([chunk.rescued for chunk in chunks])
         result = BatchSolution(
-            stack([found for found, _ in chunks]),
+            stack([chunk.found for chunk in chunks]),
             players=self.players,
             strategies=self.strategies,
             points=bound,
             method=method,
-            payoff_range=np.concatenate([span for _, span in chunks], axis=1).T,
+            methods=np.where(rescued, FALLBACK, method).astype(object),
+            payoff_range=np.concatenate([chunk.span for chunk in chunks], axis=1).T,
             payoff_tensor=self.payoff_tensor,
         )
         _warn_degenerate(result)
@@ -238,18 +246,40 @@ class NormalFormGame(GameForm):
         return result
 
     def _solve_chunk(
-        self, kernel: Callable[..., EquilibriumArrays], part: Mapping[str, np.ndarray]
-    ) -> tuple[EquilibriumArrays, np.ndarray]:
-        """Verified equilibria of a chunk of points, in the user's units, and each player's
-        payoff range there (P, n)."""
+        self,
+        kernel: Callable[..., EquilibriumArrays],
+        part: Mapping[str, np.ndarray],
+        rescue: bool,
+    ) -> _Chunk:
+        """Verified equilibria of a chunk of points, in the user's units.
+
+        With ``rescue``, points where ``kernel`` found none are solved by
+        Lemke–Howson (their games are degenerate).
+        """
         ready = scaled(self.payoff_tensor(part))
         if ready.unresolved.any():
             raise self._unresolved(ready, part)
-        found = kernel(ready.payoffs, atol=ready.atol)
-        found = verify(ready.payoffs, found, ready.atol, ready.scale)
+        found = verify(
+            ready.payoffs, kernel(ready.payoffs, atol=ready.atol), ready.atol, ready.scale
+        )
+        n = ready.payoffs.shape[-1]
+        empty = np.flatnonzero(np.bincount(found.point, minlength=n) == 0) if rescue else []
+        rescued = np.zeros(n, dtype=bool)
+        if len(empty):
+            games, tol = ready.payoffs[..., empty], ready.atol[:, empty]
+            more = verify(games, METHODS[FALLBACK][0](games, atol=tol), tol, ready.scale[:, empty])
+            rescued[empty[np.unique(more.point)]] = True
+            degenerate = found.degenerate.copy()
+            degenerate[empty] = True
+            found = concat(
+                [
+                    found._replace(degenerate=degenerate),
+                    more._replace(point=empty[more.point], degenerate=np.zeros(n, dtype=bool)),
+                ]
+            )
         if (ready.scale != 1).any():
             found = found._replace(payoffs=found.payoffs * ready.scale[:, found.point].T)
-        return found, ready.span * ready.scale
+        return _Chunk(found, ready.span * ready.scale, rescued)
 
     def _unresolved(self, ready: Scaled, part: Mapping[str, np.ndarray]) -> ModelError:
         t = int(np.flatnonzero(ready.unresolved)[0])
@@ -320,6 +350,14 @@ class NormalFormGame(GameForm):
         sizes = "x".join(map(str, self.shape))
         params = f", params={list(self.params.names)}" if len(self.params) else ""
         return f"NormalFormGame({sizes}, players={list(self.players)}{params})"
+
+
+class _Chunk(NamedTuple):
+    """A chunk's equilibria, each player's payoff range (P, n), and the rescued points."""
+
+    found: EquilibriumArrays
+    span: np.ndarray
+    rescued: np.ndarray
 
 
 def _warn_degenerate(result: BatchSolution) -> None:

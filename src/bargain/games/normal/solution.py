@@ -87,6 +87,7 @@ class BatchSolution(EquilibriumBatch):
         strategies: Sequence[Sequence[str]],
         points: dict[str, np.ndarray],
         method: str,
+        methods: np.ndarray | None = None,
         payoff_range: np.ndarray | None = None,
         payoff_tensor: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None,
     ) -> None:
@@ -95,6 +96,8 @@ class BatchSolution(EquilibriumBatch):
         self.strategies = tuple(tuple(s) for s in strategies)
         self.points = points
         self.payoff_tensor = payoff_tensor
+        #: The method that solved each point (the fallback where ``method`` found none).
+        self.methods = methods if methods is not None else np.full(len(arrays.degenerate), method)
         if payoff_range is not None:
             self.payoff_range = payoff_range
         self.method = method
@@ -168,7 +171,7 @@ class BatchSolution(EquilibriumBatch):
             equilibria,
             values=self.point_values(i),
             degenerate=self.degenerate[i],
-            method=self.method,
+            method=str(self.methods[i]),
             batch=self,
             rows=rows,
         )
