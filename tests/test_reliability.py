@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bargain import (
     BargainError,
@@ -40,8 +42,10 @@ from bargain.io import loads_model
 from bargain.solvers import support_enumeration
 from bargain.sweeps import runner
 from tests.oracles import gambit_mixed, profile_set
+from tests.test_model_file import BARGAINING, NORMAL, TREE
 
 BARGAIN = shutil.which("bargain", path=str(Path(sys.executable).parent))
+ROOT = Path(__file__).parents[1]
 
 # -- perfect recall ---------------------------------------------------------------------------
 
@@ -423,3 +427,140 @@ def test_a_point_without_a_pure_equilibrium_is_reported_not_dropped():
         table = model.evaluate({}, "all")
     assert table["points"]["n_equilibria"].tolist() == [0.0]
     assert table["rows"]["regime"].tolist() == [None]  # the point keeps its row
+
+
+# -- messages: every failure ends in one line with the file, key or option; exit status 2 -----
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([BARGAIN, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def one_line(done: subprocess.CompletedProcess, *expected: str) -> str:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bargain: error: "), done.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+    assert "np.float64" not in lines[0] and "Traceback" not in done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["sweep", "escalation", "-g", "bite=1,2", "-g", "bite=3"], "bite is swept twice"),
+        (["solve", "escalation", "-p", "bite=1", "-p", "bite=2"], "bite is given twice"),
+        (["solve", "escalation", "-O", "method=pure", "-O", "method=support"], "given twice"),
+        (["sweep", "escalation", "-g", "bite=1,2", "-o", "/proc/version"], "/proc/version: cannot"),
+        (["sweep", "escalation", "-g", "bite=1,2", "--columns", "nope"], "unknown column 'nope'"),
+        (["solve", "interim-deal", "--method", "pure"], "only normal-form games take this option"),
+        (["sweep", "escalation", "-g", "bite=0:3:1000000000000"], "needs about"),
+        (["solve", "escalation", "-O", "method=magic"], "unknown method 'magic'"),
+    ],
+)
+def test_command_line_mistakes_are_one_line(args, expected):
+    one_line(cli(*args), expected)
+
+
+def test_a_model_path_that_is_a_pipe_is_refused(tmp_path):
+    fifo = tmp_path / "model.toml"
+    os.mkfifo(fifo)
+    one_line(cli("show", str(fifo)), "model.toml: cannot read the file: not a regular file")
+
+
+def test_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (ROOT / "models" / "escalation.toml").read_bytes())
+    assert cli("solve", str(path)).returncode == 0
+
+
+def test_an_integer_id_written_as_a_string_says_so():
+    text = """\
+[model]
+name = "ids"
+
+[game]
+form = "tree"
+players = ["A"]
+nodes = [
+    { id = 0, kind = "decision", player = "A", moves = { x = "1", y = 2 } },
+    { id = 1, kind = "terminal", payoffs = { A = 1 } },
+    { id = 2, kind = "terminal", payoffs = { A = 0 } },
+]
+"""
+    with pytest.raises(ModelError, match=r"unknown node id '1': the node's id is an integer, 1"):
+        loads_model(text, "ids.toml")
+
+
+def test_a_protocol_without_formula_arguments_solves_at_every_point(tmp_path):
+    text = """\
+[model]
+name = "nash"
+
+[params.x]
+default = 0.5
+low = 0
+high = 1
+
+[game]
+form = "bargaining"
+protocol = "nash_solution"
+players = ["US", "Iran"]
+arguments = { frontier = "sqrt(1 - u1)" }
+"""
+    model = loads_model(text, "nash.toml")
+    np.testing.assert_allclose(model.solve().shares, [2 / 3, np.sqrt(1 / 3)])
+    frame = sweep(model, {"x": [0.1, 0.9]}, progress=False).to_frame()
+    np.testing.assert_allclose(frame["u_US"], [2 / 3, 2 / 3])
+
+
+def test_warnings_on_the_command_line_are_one_line(tmp_path):
+    model = tmp_path / "m.toml"
+    text = (ROOT / "models" / "escalation.toml").read_text(encoding="utf-8")
+    model.write_text(text.replace("[measures]", '[measures]\nodd = "1 / (bite - 1)"', 1))
+    done = cli("sweep", str(model), "-g", "bite=0:2:3")
+    assert done.returncode == 0
+    warned = done.stderr.strip().splitlines()
+    assert warned and all(line.startswith("bargain: warning: ") for line in warned), warned
+    assert "measure 'odd' is not finite" in done.stderr
+
+
+# -- fuzz: every model-file text ends in a model or a bargain error ----------------------------
+
+TOKENS = [
+    "0", "-1", "1e309", "nan", "inf", "true", '""', '"x"', '"1 - relief"', '"relief ** 99999"',
+    '"where(relief > 0, 1, 2)"', '"__import__(\\"os\\")"', "[]", "[1, 2]", '["a", "a"]', "{}",
+    '{ a = 1 }', '"\\u00e9"', "'''\\n'''", '"max(relief, relief, relief)"', "3.5", '"1/0"',
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["NORMAL", "TREE", "BARGAINING"]),
+    st.lists(
+        st.tuples(
+            st.integers(0, 200),
+            st.sampled_from(["drop", "twice", "value"]),
+            st.sampled_from(TOKENS),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_any_mutation_of_a_model_file_ends_in_a_model_or_a_bargain_error(base, mutations):
+    lines = {"NORMAL": NORMAL, "TREE": TREE, "BARGAINING": BARGAINING}[base].splitlines()
+    for at, how, token in mutations:
+        i = at % len(lines)
+        if how == "drop":
+            del lines[i]
+        elif how == "twice":
+            lines.insert(i, lines[i])
+        elif "=" in lines[i]:
+            lines[i] = lines[i].split("=", 1)[0] + "= " + token
+        if not lines:
+            lines = ["x = 1"]
+    try:
+        loads_model("\n".join(lines), "fuzz.toml")
+    except BargainError as error:
+        assert str(error).startswith("fuzz.toml"), error
