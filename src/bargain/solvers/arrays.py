@@ -101,17 +101,21 @@ def verify(
     largest regret over the players, in the units of ``payoffs`` times
     ``scale`` (P, N) if given (the user's units of a :func:`scaled` tensor).
     """
-    e = len(found.point)
-    if not e:
+    if not len(found.point):
         return found._replace(regret=np.zeros(0))
-    games = np.moveaxis(payoffs[..., found.point], -1, 0)  # (E, P, s_1, ..., s_P)
-    regret = regrets(games, found.profiles)
-    ok = (regret <= atol[:, found.point].T).all(axis=1)
-    for mix in found.profiles:
-        ok &= (mix >= -PROB_SUM_ATOL).all(axis=1) & (np.abs(mix.sum(axis=1) - 1) <= PROB_SUM_ATOL)
+    gains = _gains(payoffs, found)  # (P, E)
+    ok = np.ones(len(found.point), dtype=bool)
+    for p, mix in enumerate(found.profiles):  # short axes one by one: fewer tiny reductions
+        ok &= gains[p] <= atol[p, found.point]
+        total = mix[:, 0].copy()
+        for k in range(1, mix.shape[1]):
+            total += mix[:, k]
+        ok &= np.abs(total - 1) <= PROB_SUM_ATOL
+        if mix.min() < -PROB_SUM_ATOL:
+            ok &= (mix >= -PROB_SUM_ATOL).all(axis=1)
     if scale is not None:
-        regret = regret * scale[:, found.point].T
-    regret = np.maximum(regret.max(axis=1), 0.0)
+        gains = gains * scale[:, found.point]
+    regret = np.maximum(gains.max(axis=0), 0.0)
     if ok.all():
         return found._replace(regret=regret)
     return EquilibriumArrays(
@@ -155,6 +159,37 @@ def _regrets(parts: list[EquilibriumArrays]) -> np.ndarray | None:
     return np.concatenate([p.regret for p in parts])
 
 
+def _gains(payoffs: np.ndarray, found: EquilibriumArrays) -> np.ndarray:
+    """Each row's deviation gains (P, E), pure rows the quick way.
+
+    At a pure profile a player's gain is its best payoff against the others'
+    strategies minus its own: one table of those gaps over all profiles and
+    points, looked up at each pure row. Rows that mix go through
+    :func:`deviation_gains`.
+    """
+    n_players, shape = payoffs.shape[0], payoffs.shape[1:]
+    index = np.zeros(len(found.point), dtype=np.intp)  # flat (profile, point) index
+    pure = np.ones(len(found.point), dtype=bool)
+    for p, mix in enumerate(found.profiles):
+        index *= shape[p]
+        hit = mix[:, 0] == 1.0
+        for k in range(1, mix.shape[1]):
+            one = mix[:, k] == 1.0
+            index += k * one
+            hit |= one
+        pure &= hit
+    index = index * shape[-1] + found.point
+    gains = np.empty((n_players, len(found.point)))
+    for p in range(n_players):
+        u = payoffs[p]
+        gains[p] = (u.max(axis=p, keepdims=True) - u).reshape(-1)[index]
+    mixed = np.flatnonzero(~pure)
+    if len(mixed):
+        profiles = tuple(mix[mixed] for mix in found.profiles)
+        gains[:, mixed] = deviation_gains(payoffs[..., found.point[mixed]], profiles)
+    return gains
+
+
 def regrets(payoffs: np.ndarray, profiles: tuple[np.ndarray, ...]) -> np.ndarray:
     """Each player's gain from its best pure deviation, shape (E, P).
 
@@ -162,16 +197,39 @@ def regrets(payoffs: np.ndarray, profiles: tuple[np.ndarray, ...]) -> np.ndarray
     first, unlike the kernels). A profile is a Nash equilibrium iff every
     regret is <= 0 (up to rounding).
     """
-    n_rows, n_players = payoffs.shape[:2]
-    out = np.empty((n_rows, n_players))
+    return deviation_gains(np.moveaxis(payoffs, 0, -1), profiles).T
+
+
+def deviation_gains(payoffs: np.ndarray, profiles: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Each player's gain from its best pure deviation, shape (P, E), batch last.
+
+    ``payoffs`` (P, s_1, ..., s_P, E) holds one game per row of ``profiles``
+    (``profiles[p]`` (E, s_p)): player p's payoff from each own strategy
+    against the others' mixtures, contracted axis by axis (the last first, so
+    the others keep their place), minus its payoff from its own mixture.
+    """
+    n_players, n_rows = payoffs.shape[0], payoffs.shape[-1]
+    out = np.empty((n_players, n_rows))
     for p in range(n_players):
-        u = payoffs[:, p]
-        for q in reversed(range(n_players)):  # last axis first, so lower axes keep their place
+        u = payoffs[p]
+        for q in reversed(range(n_players)):
             if q != p:
-                mix = profiles[q].reshape((n_rows,) + (1,) * (u.ndim - 2) + (-1,))
-                u = (np.moveaxis(u, 1 + q, -1) * mix).sum(axis=-1)
-        out[:, p] = u.max(axis=1) - (u * profiles[p]).sum(axis=1)
+                u = _weighted_sum(np.moveaxis(u, q, 0), profiles[q])
+        best = u[0].copy()
+        for row in u[1:]:  # strategies one by one: a reduction over a short axis is slow
+            np.maximum(best, row, out=best)
+        out[p] = best - _weighted_sum(u, profiles[p])
     return out
+
+
+def _weighted_sum(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``sum_k u[k] * weights[:, k]``: ``u`` (s, ..., E), ``weights`` (E, s)."""
+    columns = np.ascontiguousarray(weights.T)  # each weight row contiguous, like u's rows
+    total = u[0] * columns[0]
+    term = np.empty_like(total)
+    for k in range(1, len(u)):
+        total += np.multiply(u[k], columns[k], out=term)
+    return total
 
 
 def by_point(point: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:

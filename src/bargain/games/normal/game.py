@@ -235,7 +235,7 @@ class NormalFormGame(GameForm):
             strategies=self.strategies,
             points=bound,
             method=method,
-            methods=np.where(rescued, FALLBACK, method).astype(object),
+            rescued=rescued,
             payoff_range=np.concatenate([chunk.span for chunk in chunks], axis=1).T,
             payoff_tensor=self.payoff_tensor,
         )

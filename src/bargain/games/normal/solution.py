@@ -87,7 +87,7 @@ class BatchSolution(EquilibriumBatch):
         strategies: Sequence[Sequence[str]],
         points: dict[str, np.ndarray],
         method: str,
-        methods: np.ndarray | None = None,
+        rescued: np.ndarray | None = None,
         payoff_range: np.ndarray | None = None,
         payoff_tensor: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None,
     ) -> None:
@@ -96,8 +96,8 @@ class BatchSolution(EquilibriumBatch):
         self.strategies = tuple(tuple(s) for s in strategies)
         self.points = points
         self.payoff_tensor = payoff_tensor
-        #: The method that solved each point (the fallback where ``method`` found none).
-        self.methods = methods if methods is not None else np.full(len(arrays.degenerate), method)
+        #: (N,) the points ``method`` found nothing at, solved by Lemke–Howson instead.
+        self.rescued = rescued if rescued is not None else np.zeros(len(self.degenerate), bool)
         if payoff_range is not None:
             self.payoff_range = payoff_range
         self.method = method
@@ -106,6 +106,12 @@ class BatchSolution(EquilibriumBatch):
         self.payoffs = arrays.payoffs
         self.degenerate = arrays.degenerate
         self.ties = np.zeros(len(arrays.degenerate), dtype=bool)
+
+    @cached_property
+    def methods(self) -> np.ndarray:
+        """(N,) the method that solved each point: ``method``, or ``"lemke-howson"``
+        where ``method`` found nothing."""
+        return np.where(self.rescued, "lemke-howson", self.method).astype(object)
 
     @cached_property
     def _pure(self) -> tuple[np.ndarray, np.ndarray]:
@@ -171,7 +177,7 @@ class BatchSolution(EquilibriumBatch):
             equilibria,
             values=self.point_values(i),
             degenerate=self.degenerate[i],
-            method=str(self.methods[i]),
+            method=self.methods[i],
             batch=self,
             rows=rows,
         )
