@@ -29,7 +29,7 @@ import numpy as np
 from bargain.errors import BudgetError, warn
 from bargain.tolerances import PAYOFF_RTOL, RESOLUTION_LIMIT, ROUNDING
 
-from .arrays import EquilibriumArrays, concat
+from .arrays import EquilibriumArrays, concat, payoff_atol, verify
 from .pivoting import lemke_howson
 from .pure import pure_equilibria
 from .support import support_enumeration
@@ -122,13 +122,17 @@ class TreeArrays(NamedTuple):
     leaves it unspecified: an information set its own player's plan never
     reaches); ``values`` (P, R) the expected payoffs; ``reach`` (terminals, R)
     the probability of ending at each terminal node (in index order);
-    ``ties`` and ``degenerate`` flag points.
+    ``regret`` (R,) the largest gain a player could make by deviating at one of
+    its decision nodes, or in a subgame with imperfect information (at most the
+    tie tolerance: by the one-shot deviation principle the profile is then
+    subgame perfect); ``ties`` and ``degenerate`` flag points.
     """
 
     point: np.ndarray
     behaviour: dict[int, np.ndarray]
     values: np.ndarray
     reach: np.ndarray
+    regret: np.ndarray
     ties: np.ndarray
     degenerate: np.ndarray
 
@@ -216,6 +220,7 @@ def subgame_perfect(
         state.behaviour,
         state.value[tree.root],
         _reach(tree, state, probs),
+        state.regret,
         state.ties,
         state.degenerate,
     )
@@ -238,7 +243,12 @@ class Gathered:
 
     def add(self, part: TreeArrays, offset: int) -> None:
         """Append the rows of ``part``, whose points start at point ``offset``."""
-        chunk = {"point": part.point, "values": part.values, "reach": part.reach}
+        chunk = {
+            "point": part.point,
+            "values": part.values,
+            "reach": part.reach,
+            "regret": part.regret,
+        }
         chunk.update((("behaviour", k), b) for k, b in part.behaviour.items())
         end = self.rows + len(part.point)
         if not self._arrays:
@@ -264,6 +274,7 @@ class Gathered:
             {key[1]: b for key, b in rows.items() if isinstance(key, tuple)},
             rows["values"],
             rows["reach"],
+            rows["regret"],
             self.ties,
             self.degenerate,
         )
@@ -288,6 +299,8 @@ class _State:
         self.atol = atol  # (P, N) per point
         self.widest = atol.max(axis=1)  # (P,) each player's largest tolerance
         self.work = work
+        self.regret = work.array("regret", (n_points,))
+        self.regret.fill(0.0)
         self.value: dict[int, np.ndarray] = {}
         self.behaviour: dict[int, np.ndarray] = {}
         self.mixed: set[int] = set()  # nodes whose behaviour may be NaN (unspecified)
@@ -315,6 +328,7 @@ class _State:
                 "them): use tie_break='first' (one per point, ties flagged) or fewer points"
             )
         self.point = self.row_point()[parent]
+        self.regret = self.regret[parent]
         self.value = {k: v[:, parent] for k, v in self.value.items()}
         self.behaviour = {k: b[:, parent] for k, b in self.behaviour.items()}
 
@@ -348,8 +362,10 @@ class _State:
             if tie_break == "all":  # one row per best move
                 move, parent = np.nonzero(best)
                 order = np.argsort(parent, kind="stable")
+                top = top[parent[order]]
                 self.expand(parent[order])
                 self._choose(v, children, move[order] == np.arange(len(own))[:, None])
+                self.note_regret(top - self.value[v][player])
                 return
         # The first best move in declaration order (for booleans, ``b > a`` is ``b and not a``).
         picks = self.work.array(("behaviour", v), best.shape, bool)
@@ -359,6 +375,11 @@ class _State:
             np.greater(best[j], taken, out=picks[j])
             taken = taken | best[j]
         self._choose(v, children, picks)
+        self.note_regret(np.subtract(top, self.value[v][player], out=threshold))
+
+    def note_regret(self, gain: np.ndarray) -> None:
+        """Keep each row's largest one-shot deviation gain so far."""
+        np.maximum(self.regret, gain, out=self.regret)
 
     def _far_apart(self, a: np.ndarray, b: np.ndarray, widest: float) -> bool:
         """Whether no row is near a tie: every |a - b| exceeds twice the widest tolerance.
@@ -448,12 +469,14 @@ def _solve_region(
                 "pure equilibria are computed"
             )
         eq = pure_equilibria(sub)
+    eq = verify(sub, eq, payoff_atol(sub))
     state.degenerate[state.row_point()[np.flatnonzero(eq.degenerate)]] = True
     order = np.argsort(eq.point, kind="stable")
     rows = eq.point[order]
     mixes = {p: eq.profiles[i][order] for i, p in enumerate(movers)}
     full_values = tensor.reshape(tree.n_players, -1, n_rows)
     state.expand(rows)
+    state.note_regret(eq.regret[order])
     # Expected payoffs of every player (movers' payoffs come from the kernel,
     # others' from the same mixture).
     weights = np.ones((len(rows), 1))

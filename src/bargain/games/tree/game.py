@@ -227,7 +227,8 @@ class GameTree(GameForm):
     # -- measures -----------------------------------------------------------
 
     def measure_names(self) -> list[str]:
-        """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``n_equilibria``."""
+        """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``regret``,
+        ``n_equilibria``."""
         names = [f"u_{ident(p)}" for p in self.players]
         names += [f"reach_{ident(t)}" for t in self.outcome_members()]
         names += [
@@ -236,7 +237,7 @@ class GameTree(GameForm):
             if spec["kind"] == "decision"
             for move in spec["moves"]
         ]
-        return [*names, "n_equilibria"]
+        return [*names, "regret", "n_equilibria"]
 
     def outcome_members(self) -> tuple[Hashable, ...]:
         """The terminal nodes, in declaration order."""

@@ -104,6 +104,8 @@ class TreeBatchSolution(EquilibriumBatch):
         self.ties = arrays.ties
         self.degenerate = arrays.degenerate
         self.payoffs = arrays.values.T
+        #: (R,) the largest gain from deviating at one decision node (or in a subgame).
+        self.regret = arrays.regret
         structure = compiled.structure
         self.terminals = [compiled.ids[t] for t in structure.terminals]
         self.reach = arrays.reach.T
@@ -159,6 +161,7 @@ class TreeBatchSolution(EquilibriumBatch):
             if spec["kind"] == "decision":
                 for j, move in enumerate(spec["moves"]):
                     columns[f"p_{ident(node)}_{ident(move)}"] = self.behaviour[node][:, j]
+        columns["regret"] = self.regret
         return columns
 
     def regimes(self) -> tuple[np.ndarray, None]:
