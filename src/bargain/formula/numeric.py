@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
+from sympy.core.operations import AssocOp, LatticeOp
+from sympy.functions.elementary.piecewise import ExprCondPair
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
 from bargain.errors import FormulaError
@@ -17,27 +21,87 @@ from .parser import free_names, known_names
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
+# Python's operator precedence, from + to a number or a call.
+_ADD, _MUL, _UNARY, _POW, _ATOM = range(1, 6)
+# Parentheses a part of the generated code may hold before it becomes a variable of its own:
+# Python refuses more than 200 nested ones, e.g. of max() in max() that pair their arguments.
+_PARENS = 50
+
 
 class _Printer(NumPyPrinter):
-    """NumPy printer: exact floats, pairwise min/max/and/or, nested ``where``.
+    """NumPy printer of the tree as built: ``x/x`` computes x/x, never 1.
 
-    Pairwise reductions broadcast arguments of different shapes, which
-    ``numpy.amin`` or ``logical_and.reduce`` on a tuple of arrays do not.
+    Each name prints as the generated argument of its position, so a parameter
+    named ``where`` or ``numpy`` cannot shadow a function. ``+ - * / **`` follow
+    the tree with Python's precedence, floats are exact, and ``min``/``max``/
+    ``and``/``or`` are balanced trees of pairwise numpy calls (which broadcast
+    arrays of different shapes, and keep the nesting shallow). A part with more
+    than ``_PARENS`` parentheses is computed first, into a variable of its own.
     """
 
+    def __init__(self, arguments: dict[str, str]) -> None:
+        super().__init__({"fully_qualified_modules": True, "inline": True})
+        self.arguments = arguments
+        self.lines: list[str] = []  # assignments of the parts with many parentheses
+
+    def _print(self, expr: sympy.Basic, **kwargs: Any) -> str:
+        text = super()._print(expr, **kwargs)
+        if text.count("(") <= _PARENS:
+            return text
+        name = f"_t{len(self.lines)}"
+        self.lines.append(f"{name} = {text}")
+        return name
+
+    def _print_Symbol(self, expr: sympy.Symbol) -> str:
+        return self.arguments[expr.name]
+
+    _print_Dummy = _print_Symbol
+
+    def _paren(self, expr: sympy.Basic, below: int) -> str:
+        text = self._print(expr)
+        return f"({text})" if _precedence(expr) < below else text
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        first, *rest = expr.args
+        return " + ".join([self._paren(first, _ADD), *(self._paren(t, _MUL) for t in rest)])
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        top, bottom = _fraction(expr)
+        out = " * ".join(
+            self._paren(f, _MUL if i == 0 else _UNARY) for i, f in enumerate(top or [sympy.S.One])
+        )
+        return out + "".join(f" / {self._paren(d, _UNARY)}" for d in bottom)
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        # numpy's power of an array and of a single number can differ in the last digit:
+        # x**0.5, x**-0.5 and x**-1 of fractions are computed by sqrt and division.
+        base, exp = expr.args
+        sqrt = self._module_format("numpy.sqrt")
+        if exp is sympy.S.Half:
+            return f"{sqrt}({self._print(base)})"
+        if exp == -sympy.S.Half:
+            return f"1 / {sqrt}({self._print(base)})"
+        if exp is sympy.S.NegativeOne:
+            return f"1 / {self._paren(base, _UNARY)}"
+        return f"{self._paren(base, _ATOM)}**{self._paren(exp, _UNARY)}"
+
     def _print_Float(self, expr: sympy.Float) -> str:
-        return repr(float(expr))
+        value = float(expr)
+        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        return repr(expr.p / expr.q)  # Python divides integers exactly rounded
 
     def _print_Integer(self, expr: sympy.Integer) -> str:
         # Integers beyond float precision would become numpy object arrays.
         return str(expr.p) if abs(expr.p) < 2**53 else repr(float(expr))
 
     def _reduce(self, func: str, args: Sequence[sympy.Basic]) -> str:
-        func = self._module_format(f"numpy.{func}")
-        out = self._print(args[0])
-        for arg in args[1:]:
-            out = f"{func}({out}, {self._print(arg)})"
-        return out
+        if len(args) == 1:
+            return self._print(args[0])
+        half = len(args) // 2
+        left, right = self._reduce(func, args[:half]), self._reduce(func, args[half:])
+        return f"{self._module_format(f'numpy.{func}')}({left}, {right})"
 
     def _print_Min(self, expr: sympy.Min) -> str:
         return self._reduce("minimum", expr.args)
@@ -63,6 +127,55 @@ class _Printer(NumPyPrinter):
         return out
 
 
+def _fraction(expr: sympy.Mul) -> tuple[list[sympy.Basic], list[sympy.Basic]]:
+    """Factors and divisors of a product: ``x**-1`` and ``1/q`` divide, as written."""
+    top, bottom = [], []
+    for f in expr.args:
+        if f.is_Pow and f.exp is sympy.S.NegativeOne:
+            bottom.append(f.base)
+        elif f.is_Rational and abs(f.p) == 1 and f.q != 1:
+            top += [sympy.S.NegativeOne] if f.p < 0 else []
+            bottom.append(sympy.Integer(f.q))
+        else:
+            top.append(f)
+    return top, bottom
+
+
+def _precedence(expr: sympy.Basic) -> int:
+    """Python's precedence of ``expr`` as the printer writes it."""
+    if expr.is_Add:
+        return _ADD
+    if expr.is_Mul:
+        return _MUL
+    if expr.is_Pow:
+        if expr.exp is sympy.S.Half:
+            return _ATOM
+        return _MUL if expr.exp is sympy.S.NegativeOne or expr.exp == -sympy.S.Half else _POW
+    return _UNARY if expr.is_Number and expr.is_negative else _ATOM
+
+
+def _tree(expr: sympy.Basic) -> Any:
+    """``expr`` as nested (type, arguments) pairs, which pickle without sympy's evaluation."""
+    return expr if expr.is_Atom else (type(expr), tuple(map(_tree, expr.args)))
+
+
+def _grow(tree: Any) -> sympy.Basic:
+    """The expression of :func:`_tree`, built as it was, unevaluated."""
+    if not isinstance(tree, tuple):
+        return tree
+    cls, args = tree[0], tuple(map(_grow, tree[1]))
+    if issubclass(cls, LatticeOp):
+        out = sympy.Basic.__new__(cls, *args)
+        out._argset = frozenset(args)
+        return out
+    if issubclass(cls, AssocOp):
+        return cls._from_args(args)
+    if issubclass(cls, sympy.Piecewise | ExprCondPair):
+        return sympy.Basic.__new__(cls, *args)
+    with sympy.evaluate(False):
+        return cls(*args)
+
+
 class CompiledFormula:
     """Formulas compiled to one vectorized numpy function.
 
@@ -81,23 +194,21 @@ class CompiledFormula:
         self.exprs = exprs
         self.names = names
         self._single = single
-        dummies = {name: sympy.Dummy(name) for name in names}
-        body = [e.xreplace({s: dummies[s.name] for s in e.free_symbols}) for e in exprs]
-        printer = _Printer(
-            {
-                "fully_qualified_modules": False,
-                "inline": True,
-                "allow_unknown_functions": True,
-                "user_functions": {},
-            }
-        )
-        self._fn = sympy.lambdify(
-            list(dummies.values()), body, modules="numpy", printer=printer, cse=True
-        )
+        arguments = {name: f"_{i}" for i, name in enumerate(names)}
+        printer = _Printer(arguments)
+        body = "".join(f"{printer.doprint(e)}, " for e in exprs)
+        # The source holds numbers, operators, numpy functions, the arguments _0, _1, ... and
+        # variables _t0, _t1, ...: the printer writes no name, function or text of the formulas.
+        lines = "".join(f"    {line}\n" for line in [*printer.lines, f"return ({body})"])
+        source = f"def formulas({', '.join(arguments.values())}):\n{lines}"
+        namespace = {"numpy": np}
+        exec(compile(source, "<bargain formulas>", "exec"), namespace)
+        self._fn = namespace["formulas"]
 
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        """Pickle the expressions, not the generated function: it is rebuilt on load."""
-        return (CompiledFormula, (self.exprs, self.names, self._single))
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle the expressions as built (sympy's pickles rebuild them evaluated, x/x as 1),
+        not the generated function: it is rebuilt on load."""
+        return (_unpickle, (tuple(map(_tree, self.exprs)), self.names, self._single))
 
     def __call__(self, *arrays: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         """Evaluate at the arrays; ``out`` (one row per expression) is filled if given."""
@@ -118,17 +229,23 @@ class CompiledFormula:
         return f"<CompiledFormula {what} of ({', '.join(self.names)})>"
 
 
+def _unpickle(trees: tuple[Any, ...], names: tuple[str, ...], single: bool) -> CompiledFormula:
+    return CompiledFormula(tuple(map(_grow, trees)), names, single)
+
+
 def compile_formulas(
     exprs: sympy.Basic | Sequence[sympy.Basic], names: Iterable[str] | ParamSpace
 ) -> CompiledFormula:
     """Compile expressions once into a vectorized function of arrays for ``names``.
 
-    Symbols are matched to ``names`` by name (assumptions are ignored).
+    Symbols are matched to ``names`` by name (assumptions are ignored). The
+    expressions are computed as built: sympy does not rewrite them first.
 
     Raises
     ------
     FormulaError
-        If an expression uses a name not in ``names``, or names repeat.
+        If an expression uses a name not in ``names`` or something numpy cannot
+        compute, or names repeat.
     """
     names = known_names(names)
     if len(set(names)) != len(names):
@@ -146,9 +263,8 @@ def compile_formulas(
         )
     try:
         return CompiledFormula(exprs, names, single)
-    except (SyntaxError, RecursionError, MemoryError) as exc:
+    except (SyntaxError, RecursionError, MemoryError, PrintMethodNotImplementedError) as exc:
         shown = "; ".join(str(e)[:80] for e in exprs[:3])
         raise FormulaError(
-            f"formulas too complex to compile ({type(exc).__name__}): {shown}; simplify them, "
-            "e.g. compare numbers rather than whole where(...) expressions"
+            f"formulas cannot be compiled ({type(exc).__name__}): {shown}; simplify them"
         ) from None

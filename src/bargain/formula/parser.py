@@ -3,60 +3,178 @@
 :func:`parse` walks the syntax tree, accepts only numbers, declared names, the
 operators and the functions of :mod:`bargain.vocabulary`, and builds sympy
 objects directly, with located error messages (a caret under the problem).
+
+A formula is built as written, so that it keeps its meaning and its domain:
+sympy computes the parts made of numbers only (which must be finite reals) and
+evaluates nothing else, so ``x/x`` stays ``x/x``, undefined at 0, rather than
+becoming 1. The only rewritings change no value anywhere: the two operands of
+``+`` (unless both are negative) and ``*`` are put in sympy's order, ``-`` of a
+product with a number changes the number's sign, ``1/2`` is a fraction, and
+``and``/``or`` join nested conditions and drop repeated ones.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import math
-import operator
 from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any, ClassVar
 
 import mpmath
 import sympy
+from sympy.core.operations import LatticeOp, ShortCircuit
+from sympy.functions.elementary.piecewise import ExprCondPair
+from sympy.logic.boolalg import BooleanAtom
 
 from bargain.errors import FormulaError, ModelError, did_you_mean
 from bargain.params import ParamSpace
 from bargain.vocabulary import FUNCTIONS
 
-# name: (sympy function, signature, least and most arguments)
-_FUNCTIONS: dict[str, tuple[Any, str, int, int | None]] = {
-    "abs": (sympy.Abs, "abs(x)", 1, 1),
-    "exp": (sympy.exp, "exp(x)", 1, 1),
-    "log": (sympy.log, "log(x)", 1, 1),
-    "sqrt": (sympy.sqrt, "sqrt(x)", 1, 1),
-    "min": (sympy.Min, "min(a, b, ...)", 2, None),
-    "max": (sympy.Max, "max(a, b, ...)", 2, None),
-    "where": (sympy.Piecewise, "where(cond, a, b)", 3, 3),
+# -- building sympy objects as written ----------------------------------------------------
+
+_ORDER = functools.cmp_to_key(sympy.Basic.compare)  # sympy's order of the terms of a sum
+
+
+def _numbers(*values: sympy.Basic) -> bool:
+    """True if every value is a number or true/false: only then may sympy compute."""
+    return all(isinstance(v, sympy.Number | BooleanAtom) for v in values)
+
+
+def _pair(cls: Any, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    """``a + b`` or ``a * b`` unevaluated, the operands in sympy's order."""
+    return cls._from_args(sorted((a, b), key=_ORDER))
+
+
+def negate(x: sympy.Expr) -> sympy.Expr:
+    """``-x`` as written, except that a number, or the number of ``c*y``, changes sign."""
+    if x.is_Number:
+        return -x
+    if x.is_Mul and len(x.args) == 2 and x.args[0].is_Number:
+        c, y = -x.args[0], x.args[1]
+        return y if c is sympy.S.One else sympy.Mul._from_args((c, y))
+    return sympy.Mul._from_args((sympy.S.NegativeOne, x))
+
+
+def negative(x: sympy.Basic) -> bool:
+    """True for a negative number, or a product whose number is negative (printed ``-...``)."""
+    first = x.args[0] if x.is_Mul else x
+    return bool(first.is_Number and first.is_negative)
+
+
+def _add(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    if _numbers(a, b):
+        return a + b
+    # The first term of -a - b prints with its minus: which one it is stays as written.
+    return sympy.Add._from_args((a, b)) if negative(a) and negative(b) else _pair(sympy.Add, a, b)
+
+
+def _multiply(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    if _numbers(a, b):
+        return a * b
+    if a is sympy.S.NegativeOne or b is sympy.S.NegativeOne:
+        return negate(b if a is sympy.S.NegativeOne else a)
+    return _pair(sympy.Mul, a, b)
+
+
+def _divide(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    if _numbers(a, b):
+        return a / b
+    # 1/b is exact for a whole number or a fraction; a float divisor stays a division.
+    return _multiply(a, b**-1 if b.is_Rational else sympy.Pow(b, -1, evaluate=False))
+
+
+def _power(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    return a**b if _numbers(a, b) else sympy.Pow(a, b, evaluate=False)
+
+
+def _function(func: Any) -> Callable[..., sympy.Basic]:
+    """A builder of ``func``: computed for numbers, otherwise as written."""
+
+    def build(*args: sympy.Basic) -> sympy.Basic:
+        return func(*args) if _numbers(*args) else func(*args, evaluate=False)
+
+    return build
+
+
+_not = _function(sympy.Not)  # not (x < 1) stays: sympy's x >= 1 is false at NaN, where it holds
+
+
+def _sqrt(x: sympy.Expr) -> sympy.Expr:
+    return sympy.sqrt(x) if _numbers(x) else sympy.Pow(x, sympy.S.Half, evaluate=False)
+
+
+def _where(cond: sympy.Basic, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    """``where(cond, a, b)``: a Piecewise as written, or ``a`` or ``b`` for a constant ``cond``."""
+    if isinstance(cond, BooleanAtom):
+        return a if cond else b
+    # Piecewise() would fold a where() inside cond into 2**n pieces for n of them.
+    pairs = (sympy.Tuple.__new__(ExprCondPair, a, cond), sympy.Tuple.__new__(ExprCondPair, b, True))
+    return sympy.Basic.__new__(sympy.Piecewise, *pairs)
+
+
+def _lattice(cls: Any, args: Iterable[sympy.Basic]) -> sympy.Basic:
+    """``And`` or ``Or`` of conditions, nested ones joined, constants and repeats dropped.
+
+    sympy's own constructor also rewrites the comparisons with evaluated arithmetic
+    (in which ``x/x`` is 1) to look for contradictions; here only equal ones merge.
+    """
+    try:
+        argset = frozenset(LatticeOp._new_args_filter(args, cls))
+    except ShortCircuit:
+        return cls.zero
+    if len(argset) < 2:
+        return next(iter(argset), cls.identity)
+    out = sympy.Basic.__new__(cls, *sympy.ordered(argset))
+    out._argset = argset
+    return out
+
+
+def _relation(cls: Any) -> Callable[[sympy.Expr, sympy.Expr], sympy.Basic]:
+    return lambda a, b: cls(a, b) if _numbers(a, b) else cls(a, b, evaluate=False)
+
+
+# name: (builder, signature, least and most arguments)
+_FUNCTIONS: dict[str, tuple[Callable[..., sympy.Basic], str, int, int | None]] = {
+    "abs": (_function(sympy.Abs), "abs(x)", 1, 1),
+    "exp": (_function(sympy.exp), "exp(x)", 1, 1),
+    "log": (_function(sympy.log), "log(x)", 1, 1),
+    "sqrt": (_sqrt, "sqrt(x)", 1, 1),
+    "min": (_function(sympy.Min), "min(a, b, ...)", 2, None),
+    "max": (_function(sympy.Max), "max(a, b, ...)", 2, None),
+    "where": (_where, "where(cond, a, b)", 3, 3),
 }
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
+# Parts (numbers, names, operations) of a formula, the middle operands of a chained comparison
+# counted twice, as parse builds a < b < c as a < b and b < c. Parsing, printing and compiling
+# take time in proportion to them (about 0.1 ms each); MAX_LENGTH characters rarely hold as
+# many, but chains nested in where() double them at every level.
+MAX_PARTS = 10_000
 MAX_LOG10 = 300  # constants must stay within about 1e300
 MAX_POWER = 1000  # largest rational exponent of a non-constant base
 MAX_ROOT_DEGREE = 100  # largest degree of a non-constant base with a fractional exponent
 
-_NOT_FINITE_REAL = (sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 _ALLOWED = (
     "allowed: numbers, the known names, + - * / **, comparisons < <= > >= == !=, "
     "and/or/not, and the functions abs, exp, log, sqrt, min, max, where(cond, a, b)"
 )
 _ARITHMETIC = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
+    ast.Add: _add,
+    ast.Sub: lambda a, b: _add(a, negate(b)),
+    ast.Mult: _multiply,
+    ast.Div: _divide,
+    ast.Pow: _power,
 }
 _COMPARE = {
-    ast.Lt: sympy.Lt,
-    ast.LtE: sympy.Le,
-    ast.Gt: sympy.Gt,
-    ast.GtE: sympy.Ge,
-    ast.Eq: sympy.Eq,
-    ast.NotEq: sympy.Ne,
+    ast.Lt: _relation(sympy.Lt),
+    ast.LtE: _relation(sympy.Le),
+    ast.Gt: _relation(sympy.Gt),
+    ast.GtE: _relation(sympy.Ge),
+    ast.Eq: _relation(sympy.Eq),
+    ast.NotEq: _relation(sympy.Ne),
 }
 # Forbidden operators: their spelling and a hint.
 _OPERATORS = {
@@ -93,13 +211,6 @@ _CONSTRUCTS = {
 }
 
 
-def _has_complex_constant(expr: sympy.Expr) -> bool:
-    """True if ``expr`` contains i, infinities, nan or a negative constant to a fractional power."""
-    return expr.has(*_NOT_FINITE_REAL) or any(
-        p.base.is_negative and not p.exp.is_integer for p in expr.atoms(sympy.Pow)
-    )
-
-
 def _digits(value: sympy.Expr) -> float:
     """Decimal size of a real constant: log10 of its magnitude, or of the larger part of a
     fraction (which must stay small for exact arithmetic)."""
@@ -108,27 +219,30 @@ def _digits(value: sympy.Expr) -> float:
     return float(mpmath.log10(abs(mpmath.mpf(value.evalf(15)))))
 
 
-def _degree(expr: sympy.Basic) -> float:
-    """An upper bound of the polynomial degree of ``expr`` in its symbols."""
-    if expr.is_Symbol:
-        return 1
-    if expr.is_Pow and expr.exp.is_Number:
-        return abs(float(expr.exp)) * _degree(expr.base)
-    degrees = [_degree(arg) for arg in expr.args]
-    return sum(degrees) if expr.is_Mul else max(degrees, default=0)
+def _short(text: str) -> str:
+    """``text`` quoted on one line, cut to its start if long."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 class _Parser:
-    """Whitelist walker from a Python AST to sympy, with located error messages."""
+    """Whitelist walker from a Python AST to sympy, with located error messages.
 
-    def __init__(self, text: str, known: frozenset[str], where: str | None) -> None:
+    ``limits=False`` reads text printed from an accepted formula (see
+    :func:`parse_printed`): its length and size were checked on the user's text.
+    """
+
+    def __init__(
+        self, text: str, known: frozenset[str], where: str | None, limits: bool = True
+    ) -> None:
         self.text = text
         self.known = known
         self.prefix = f"{where}: " if where else ""
         self.lines = text.split("\n")
+        self.limits = limits
+        self.degrees: dict[sympy.Basic, float] = {}
 
     def parse(self) -> sympy.Basic:
-        if len(self.text) > MAX_LENGTH:
+        if self.limits and len(self.text) > MAX_LENGTH:
             raise FormulaError(
                 f"{self.prefix}formula is {len(self.text)} characters long; "
                 f"the limit is {MAX_LENGTH}"
@@ -136,7 +250,15 @@ class _Parser:
         if not self.text:
             raise self.error("empty text instead of a formula")
         try:
-            return self.visit(ast.parse(self.text, mode="eval").body, 0)
+            tree = ast.parse(self.text, mode="eval").body
+            parts = self.measure(tree, 0)
+            if self.limits and parts > MAX_PARTS:
+                raise FormulaError(
+                    f"{self.prefix}formula {_short(self.text)} has {parts} parts (numbers, names "
+                    "and operations, the middle of a chained comparison twice); the limit is "
+                    f"{MAX_PARTS}: split it into several shorter formulas, e.g. measures"
+                )
+            return self.visit(tree)
         except FormulaError:
             raise
         except SyntaxError as exc:
@@ -148,6 +270,21 @@ class _Parser:
         except (TypeError, ValueError, RecursionError, MemoryError) as exc:
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise self.error(f"cannot handle this formula ({detail})") from None
+
+    def measure(self, node: ast.AST, depth: int) -> int:
+        """Parts of ``node`` as parse builds them (see MAX_PARTS), checking its nesting."""
+        parts = 0
+        if isinstance(node, ast.expr):
+            if depth > MAX_DEPTH:
+                raise self.error(
+                    f"formula is nested too deeply (limit {MAX_DEPTH} levels)", self.span(node)
+                )
+            depth += 1
+            parts = 1
+        twice = {id(n) for n in node.comparators[:-1]} if isinstance(node, ast.Compare) else ()
+        for child in ast.iter_child_nodes(node):
+            parts += self.measure(child, depth) * (2 if id(child) in twice else 1)
+        return parts
 
     # -- messages -----------------------------------------------------------------------
 
@@ -199,20 +336,16 @@ class _Parser:
 
     # -- walking ------------------------------------------------------------------------
 
-    def visit(self, node: ast.AST, depth: int) -> sympy.Basic:
-        if depth > MAX_DEPTH:
-            raise self.error(
-                f"formula is nested too deeply (limit {MAX_DEPTH} levels)", self.span(node)
-            )
+    def visit(self, node: ast.AST) -> sympy.Basic:
         handler = self._handlers.get(type(node))
         if handler is None:
             what, hint = _CONSTRUCTS.get(type(node), ("this kind of expression", ""))
             raise self.error(f"{what} is not allowed", self.span(node), hint=hint)
-        return handler(self, node, depth + 1)
+        return handler(self, node)
 
-    def operand(self, node: ast.AST, depth: int) -> sympy.Expr:
+    def operand(self, node: ast.AST) -> sympy.Expr:
         """Visit a node that must be a number, not a condition."""
-        value = self.visit(node, depth)
+        value = self.visit(node)
         if not isinstance(value, sympy.Expr):
             raise self.error(
                 "a condition is used as a number",
@@ -221,9 +354,9 @@ class _Parser:
             )
         return value
 
-    def condition(self, node: ast.AST, depth: int) -> sympy.Basic:
+    def condition(self, node: ast.AST) -> sympy.Basic:
         """Visit a node that must be a condition, not a number."""
-        value = self.visit(node, depth)
+        value = self.visit(node)
         if isinstance(value, sympy.Expr):
             raise self.error(
                 "a number is used as a condition",
@@ -232,31 +365,35 @@ class _Parser:
             )
         return value
 
-    def number(self, node: ast.AST, value: sympy.Basic) -> sympy.Basic:
-        """Return ``value``, refusing parts that are not finite reals and huge constants."""
-        if not isinstance(value, sympy.Expr):
+    def constant(self, node: ast.AST, value: sympy.Basic) -> sympy.Basic:
+        """``value`` of a part made of numbers: a fraction or a float, finite and real,
+        not too large; true or false for a condition."""
+        if isinstance(value, BooleanAtom):
             return value
-        if (
-            value.is_extended_real is False
-            or (value.is_number and not value.is_real)
-            or _has_complex_constant(value)
-        ):
+        # Irrational constants become floats: sympy's exact rules for them can be very slow.
+        if not (value.is_Rational or value.is_Float):
+            value = value.evalf()
+        if not (value.is_Rational or (value.is_Float and value.is_finite)):
             raise self.error(
                 "this part is not a finite real number",
                 self.span(node),
                 hint="e.g. a negative number to a fractional power, log(0) or 1/0",
             )
-        # Irrational constants become floats: sympy's exact rules for them can be very slow.
-        if value.is_number and not value.is_Rational:
-            value = value.evalf()
-        value = value.xreplace({p: p.evalf() for p in value.atoms(sympy.Pow) if p.is_number})
-        if any(_digits(c) > MAX_LOG10 for c in value.atoms(sympy.Number)):
+        if _digits(value) > MAX_LOG10:
             raise self.error(
                 f"constant too large (more than about {MAX_LOG10} digits)", self.span(node)
             )
-        return value
+        # A float as numpy holds it (1e-300/1e300 is 0), so that it prints and reads back.
+        return value if value.is_Rational else sympy.Float(float(value))
 
-    def _constant(self, node: ast.Constant, depth: int) -> sympy.Basic:
+    def build(
+        self, node: ast.AST, func: Callable[..., sympy.Basic], *args: sympy.Basic
+    ) -> sympy.Basic:
+        """``func(*args)``, checked as a constant if ``args`` are all numbers."""
+        value = func(*args)
+        return self.constant(node, value) if _numbers(*args) else value
+
+    def _constant(self, node: ast.Constant) -> sympy.Basic:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = {bool: "boolean", str: "string", bytes: "bytes", complex: "complex number"}
@@ -266,11 +403,11 @@ class _Parser:
                 self.span(node),
                 hint=hint,
             )
-        return self.number(
+        return self.constant(
             node, sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
         )
 
-    def _name(self, node: ast.Name, depth: int) -> sympy.Basic:
+    def _name(self, node: ast.Name) -> sympy.Basic:
         name = node.id
         if name.startswith("_"):
             raise self.error(
@@ -293,7 +430,7 @@ class _Parser:
             allowed=False,
         )
 
-    def _binop(self, node: ast.BinOp, depth: int) -> sympy.Basic:
+    def _binop(self, node: ast.BinOp) -> sympy.Basic:
         op = type(node.op)
         if op in _OPERATORS:
             symbol, hint = _OPERATORS[op]
@@ -302,16 +439,29 @@ class _Parser:
                 self.between(node.left, node.right, node),
                 hint=hint,
             )
-        left, right = self.operand(node.left, depth), self.operand(node.right, depth)
-        if op is ast.Div and right.is_zero:
+        left, right = self.operand(node.left), self.operand(node.right)
+        if op is ast.Div and right.is_Number and right.is_zero:
             raise self.error("division by zero", self.span(node.right))
         if op is ast.Pow:
             self._check_power(node, left, right)
-        return self.number(node, _ARITHMETIC[op](left, right))
+        return self.build(node, _ARITHMETIC[op], left, right)
+
+    def _degree(self, expr: sympy.Basic) -> float:
+        """An upper bound of the polynomial degree of ``expr`` in its symbols."""
+        if expr not in self.degrees:
+            if expr.is_Symbol:
+                degree = 1.0
+            elif expr.is_Pow and expr.exp.is_Number:
+                degree = abs(float(expr.exp)) * self._degree(expr.base)
+            else:
+                degrees = [self._degree(arg) for arg in expr.args]
+                degree = sum(degrees) if expr.is_Mul else max(degrees, default=0.0)
+            self.degrees[expr] = degree
+        return self.degrees[expr]
 
     def _check_power(self, node: ast.AST, base: sympy.Expr, exp: sympy.Expr) -> None:
-        """Refuse powers that would be huge constants or too slow for sympy to simplify."""
-        if base.is_number and exp.is_number:
+        """Refuse powers that would be huge constants, or too slow for sympy to expand."""
+        if exp.is_Number and (base.is_Number or base is sympy.E):
             if base.is_zero:
                 if exp.is_negative:
                     raise self.error("division by zero (0 to a negative power)", self.span(node))
@@ -328,30 +478,30 @@ class _Parser:
                 f"exponent {exp} too large for a non-constant base (limit {MAX_POWER})",
                 self.span(node),
             )
-        elif not exp.is_integer and _degree(base) > MAX_ROOT_DEGREE:
+        elif not exp.is_Integer and self._degree(base) > MAX_ROOT_DEGREE:
             raise self.error(
-                f"fractional power of an expression of degree about {_degree(base):.0f} "
+                f"fractional power of an expression of degree about {self._degree(base):.0f} "
                 f"(limit {MAX_ROOT_DEGREE})",
                 self.span(node),
             )
 
-    def _unaryop(self, node: ast.UnaryOp, depth: int) -> sympy.Basic:
+    def _unaryop(self, node: ast.UnaryOp) -> sympy.Basic:
         if isinstance(node.op, ast.Not):
-            return sympy.Not(self.condition(node.operand, depth))
+            return self.build(node, _not, self.condition(node.operand))
         if isinstance(node.op, ast.Invert):
             raise self.error(
                 "operator '~' is not allowed",
                 self.span(node),
                 hint="use 'not' to negate a condition",
             )
-        value = self.operand(node.operand, depth)
-        return self.number(node, -value if isinstance(node.op, ast.USub) else value)
+        value = self.operand(node.operand)
+        return negate(value) if isinstance(node.op, ast.USub) else value
 
-    def _boolop(self, node: ast.BoolOp, depth: int) -> sympy.Basic:
-        values = [self.condition(value, depth) for value in node.values]
-        return (sympy.And if isinstance(node.op, ast.And) else sympy.Or)(*values)
+    def _boolop(self, node: ast.BoolOp) -> sympy.Basic:
+        values = [self.condition(value) for value in node.values]
+        return _lattice(sympy.And if isinstance(node.op, ast.And) else sympy.Or, values)
 
-    def _compare(self, node: ast.Compare, depth: int) -> sympy.Basic:
+    def _compare(self, node: ast.Compare) -> sympy.Basic:
         nodes = [node.left, *node.comparators]
         for i, op in enumerate(node.ops):
             if type(op) in _OPERATORS:
@@ -361,17 +511,16 @@ class _Parser:
                     self.between(nodes[i], nodes[i + 1], node),
                     hint=hint,
                 )
-        values = [self.operand(n, depth) for n in nodes]
-        return sympy.And(
-            *(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
-        )
+        values = [self.operand(n) for n in nodes]
+        relations = [_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:])]
+        return _lattice(sympy.And, relations)
 
-    def _call(self, node: ast.Call, depth: int) -> sympy.Basic:
+    def _call(self, node: ast.Call) -> sympy.Basic:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in _FUNCTIONS:
             suggestion = ""
             if name is None:
-                self.visit(node.func, depth)  # raises for attributes, lambdas, ...
+                self.visit(node.func)  # raises for attributes, lambdas, ...
                 problem = "call of something that is not a function"
             elif name in self.known:
                 problem = f"call of parameter '{name}' as a function"
@@ -386,7 +535,7 @@ class _Parser:
             )
         for arg in node.args:
             if isinstance(arg, ast.Starred):
-                self.visit(arg, depth)  # raises: unpacking is not allowed
+                self.visit(arg)  # raises: unpacking is not allowed
         if node.keywords:
             raise self.error("keyword arguments are not allowed", self.span(node.keywords[0]))
         func, signature, least, most = _FUNCTIONS[name]
@@ -398,15 +547,15 @@ class _Parser:
                 hint=f"use {signature}",
             )
         if name == "where":
-            cond = self.condition(node.args[0], depth)
-            a, b = (self.operand(arg, depth) for arg in node.args[1:])
-            return self.number(node, func((a, cond), (b, True)))
-        args = [self.operand(arg, depth) for arg in node.args]
+            cond = self.condition(node.args[0])
+            a, b = (self.operand(arg) for arg in node.args[1:])
+            return func(cond, a, b)
+        args = [self.operand(arg) for arg in node.args]
         if name == "exp":
             self._check_power(node, sympy.E, args[0])
         elif name == "sqrt":
             self._check_power(node, args[0], sympy.S.Half)
-        return self.number(node, func(*args))
+        return self.build(node, func, *args)
 
     _handlers: ClassVar[dict[type, Callable[..., sympy.Basic]]] = {
         ast.Constant: _constant,
@@ -444,6 +593,12 @@ def parse(text: str, names: Iterable[str] | ParamSpace, where: str | None = None
     if not isinstance(text, str):
         raise FormulaError(f"{where + ': ' if where else ''}formula must be a string, got {text!r}")
     return _Parser(text.strip(), frozenset(known_names(names)), where).parse()
+
+
+def parse_printed(text: str, names: Iterable[str]) -> sympy.Basic:
+    """Parse text printed from a parsed formula: as :func:`parse`, without the limits of
+    length and size, which were checked on the text the user wrote."""
+    return _Parser(text, frozenset(names), None, limits=False).parse()
 
 
 def as_expr(value: Any, names: Iterable[str] | ParamSpace, where: str) -> sympy.Basic:

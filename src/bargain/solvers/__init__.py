@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .arrays import EquilibriumArrays
-from .pivoting import lemke_howson, lemke_howson_paths
 from .nashpy_methods import vertex_enumeration
+from .pivoting import lemke_howson, lemke_howson_paths
 from .pure import pure_equilibria
 from .support import support_enumeration
 
