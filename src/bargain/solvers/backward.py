@@ -593,6 +593,7 @@ def plan_value(
     chance: Callable[[int], Sequence[Any]],
     stop: Container[int] = (),
     zero: Any = 0,
+    mix: Callable[[list[tuple[Any, Any]]], Any] | None = None,
 ) -> Any:
     """Expected payoffs at ``v`` when the movers follow the plans in ``chosen``.
 
@@ -600,22 +601,22 @@ def plan_value(
     (a solved subgame), ``chance(c)`` the branch probabilities of a chance
     node; numpy arrays and sympy expressions both work. A node whose
     information set ``chosen`` leaves open is excluded by its mover's own plan
-    and contributes ``zero``.
+    and contributes ``zero``. ``mix`` combines a chance node's (probability,
+    value) pairs (default: the sum of the products).
     """
     if tree.kind[v] == "terminal" or v in stop:
         return leaf(v)
     if tree.kind[v] == "chance":
-        return sum(
-            (
-                p * plan_value(tree, c, chosen, leaf, chance, stop, zero)
-                for p, c in zip(chance(v), tree.children[v])
-            ),
-            start=zero,
-        )
+        parts = [
+            (p, plan_value(tree, c, chosen, leaf, chance, stop, zero, mix))
+            for p, c in zip(chance(v), tree.children[v])
+        ]
+        return mix(parts) if mix else sum((p * value for p, value in parts), start=zero)
     h = tree.infoset[v]
     if h not in chosen:
         return zero
-    return plan_value(tree, tree.children[v][chosen[h]], chosen, leaf, chance, stop, zero)
+    child = tree.children[v][chosen[h]]
+    return plan_value(tree, child, chosen, leaf, chance, stop, zero, mix)
 
 
 def _behaviour(plans: list[dict[int, int]], mix: np.ndarray, h: int, n_moves: int) -> np.ndarray:

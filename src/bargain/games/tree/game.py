@@ -247,7 +247,9 @@ class GameTree(GameForm):
         """The reduced normal form: one strategy per reduced plan, expected payoffs.
 
         Plans are labelled by their moves in order of the player's information
-        sets, ``*`` where the player's own earlier moves exclude the set.
+        sets, ``*`` where the player's own earlier moves exclude the set. The
+        expected payoffs are written as the sums of products they are, not
+        simplified, so that each has the domain of the formulas it is made of.
         """
         compiled = self._compile()
         tree = compiled.structure
@@ -267,9 +269,10 @@ class GameTree(GameForm):
                 leaf=compiled.symbolic_payoff,
                 chance=compiled.symbolic_probs,
                 zero=zero,
+                mix=_expected,
             )
             for p in range(len(self.players)):
-                payoffs[(p, *index)] = sympy.expand(value[p])
+                payoffs[(p, *index)] = value[p]
         return NormalFormGame(
             self.players,
             labels,
@@ -342,6 +345,22 @@ class GameTree(GameForm):
         kinds = [n["kind"] for n in self.nodes.values()]
         counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("decision", "chance", "terminal"))
         return f"GameTree(players={list(self.players)}, {counts})"
+
+
+def _expected(parts: list[tuple[sympy.Expr, sympy.Matrix]]) -> sympy.Matrix:
+    """Each player's expected payoff over a chance node's branches, as written:
+    sympy would simplify ``p * x / x`` to ``p``, undefined at ``x = 0`` no more."""
+    terms = [(p, value) for p, value in parts if not value.is_zero_matrix]
+    if not terms:
+        return parts[0][1]
+    return sympy.Matrix(
+        [
+            sympy.Add(
+                *(sympy.Mul(p, value[i], evaluate=False) for p, value in terms), evaluate=False
+            )
+            for i in range(terms[0][1].rows)
+        ]
+    )
 
 
 class _NodeReader:
