@@ -45,6 +45,9 @@ class Collect:
             rows["point"] = rows["point"] + offset
             self.rows.append(rows)
 
+    def abort(self) -> None:
+        """Nothing to undo: the tables are let go with the sink."""
+
     def result(self, **info: Any) -> SweepResult:
         points = concat_columns(self.points)
         rows = points if self.select == "all" else concat_columns(self.rows)

@@ -107,12 +107,10 @@ def sweep(
     n, n_chunks = len(job.space), -(-len(job.space) // size)
     if output is None:
         _check_memory(job, n)
-        sink: Collect | Stream = Collect(job.select)
-    else:
-        sink = Stream(output, job.info(0, 0), n, columns)
     store = _checkpoint(checkpoint, job, size, n_chunks)
     saved = store.done() if store is not None else set()
     todo = [c for c in range(n_chunks) if c not in saved]
+    sink = Collect(job.select) if output is None else Stream(output, job.info(0, 0), n, columns)
     bar = tqdm(
         total=n_chunks,
         initial=len(saved),
@@ -126,16 +124,17 @@ def sweep(
             table = _next(chunk, saved, store, computed, job, size)
             sink.add(table, chunk * size)
             bar.update(chunk not in saved)
-    except MemoryError:
-        raise BargainError(
-            f"out of memory during the sweep of {n:,} points: give it output='sweep.csv' "
-            "(streamed to a file) or a smaller chunk_size"
-        ) from None
+    except BaseException as error:
+        sink.abort()  # a file being streamed is dropped: the previous one stays
+        if isinstance(error, MemoryError):
+            raise BargainError(
+                f"out of memory during the sweep of {n:,} points: give it "
+                "output='sweep.csv' (streamed to a file) or a smaller chunk_size"
+            ) from None
+        raise
     finally:
         computed.close()
         bar.close()
-        if isinstance(sink, Stream) and sys.exc_info()[0] is not None:
-            sink.abort()
     if sink.degenerate:
         warn(
             f"{sink.degenerate} of {n} points are degenerate games (see the "
