@@ -79,9 +79,9 @@ def _load(model: str):
     return load_model(model)
 
 
-def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
-    """``name=value`` options as a mapping of floats."""
-    out = {}
+def _named(values: Sequence[str], option: str) -> dict[str, str]:
+    """``name=value`` options as a mapping of texts; a name given twice is an error."""
+    out: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         name = name.strip()
@@ -89,30 +89,34 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
             raise BargainError(f"{option} {item!r}: expected name=value")
         if name in out:
             raise BargainError(f"{option} {item!r}: {name} is given twice; give it once")
+        out[name] = value
+    return out
+
+
+def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
+    """``name=value`` options as a mapping of floats."""
+    out = {}
+    for name, value in _named(values, option).items():
         try:
             out[name] = float(value)
         except ValueError:
-            raise BargainError(f"{option} {item!r}: {value!r} is not a number") from None
+            raise BargainError(f"{option} {name}={value}: {value!r} is not a number") from None
     return out
 
 
 def _options(values: Sequence[str], method: str | None = None) -> dict[str, Any]:
     """``-O name=value`` solve options (numbers where they parse as numbers)."""
-    out: dict[str, Any] = {} if method is None else {"method": method}
-    for item in values:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise BargainError(f"-O {item!r}: expected name=value")
-        if name in out:
-            raise BargainError(f"-O {item!r}: option {name} is given twice; give it once")
-        for convert in (int, float):
-            try:
-                out[name] = convert(value)
-                break
-            except ValueError:
-                out[name] = value
-    return out
+    given = _named([*values, *([f"method={method}"] if method else [])], "-O")
+    return {name: _number_or_text(value) for name, value in given.items()}
+
+
+def _number_or_text(value: str) -> int | float | str:
+    for convert in (int, float):
+        try:
+            return convert(value)
+        except ValueError:
+            continue
+    return value
 
 
 def _axes(values: Sequence[str]) -> dict[str, Any]:
