@@ -63,8 +63,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Game-theoretic models of diplomatic negotiation: solve, sweep, tabulate."""
     ctx.ensure_object(dict)["debug"] = debug
     if not debug:
+        filters, format_warning = warnings.filters[:], warnings.formatwarning
         warnings.simplefilter("ignore", DegenerateGameWarning)
         warnings.formatwarning = _one_line  # no Python source lines under a warning
+
+        def restore() -> None:  # for programs that call main() and carry on
+            warnings.filters[:], warnings.formatwarning = filters, format_warning
+
+        ctx.call_on_close(restore)
 
 
 def _one_line(message: Warning | str, *_: Any, **__: Any) -> str:

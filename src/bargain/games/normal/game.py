@@ -279,7 +279,9 @@ class NormalFormGame(GameForm):
             )
         if (ready.scale != 1).any():
             found = found._replace(payoffs=found.payoffs * ready.scale[:, found.point].T)
-        return _Chunk(found, ready.span * ready.scale, rescued)
+        with np.errstate(over="ignore"):  # a range beyond float64 (1.7e308 minus -1.7e308)
+            span = np.minimum(ready.span * ready.scale, np.finfo(float).max)
+        return _Chunk(found, span, rescued)
 
     def _unresolved(self, ready: Scaled, part: Mapping[str, np.ndarray]) -> ModelError:
         t = int(np.flatnonzero(ready.unresolved)[0])
