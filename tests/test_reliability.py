@@ -126,9 +126,10 @@ METHODS = ["support", "vertex", "lemke-howson", "pure"]
 
 
 def equilibria(A: np.ndarray, B: np.ndarray, method: str = "support") -> set[tuple]:
-    """The profiles found, rounded, as a set (degeneracy warnings silenced)."""
+    """The profiles found, rounded, as a set (degeneracy and no-equilibrium warnings silenced)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateGameWarning)
+        warnings.simplefilter("ignore", NoEquilibriumWarning)
         solution = NormalFormGame.from_arrays(A, B).solve(method=method)
     for eq in solution:
         assert np.isfinite(eq.payoffs).all()
