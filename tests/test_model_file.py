@@ -763,7 +763,7 @@ def test_missing_sections_and_keys(tmp_path):
         (
             'tie_break = "all"',
             'method = "pure"',
-            "solver.method: only normal-form games take this option",
+            "solver.method: only normal-form games",
         ),
         (
             'surplus = "u_US + u_Iran"',

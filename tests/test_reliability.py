@@ -180,9 +180,16 @@ def test_tiny_and_huge_games_keep_their_equilibria():
 def test_regret_is_reported_and_within_the_tolerance(rng):
     A, B = rng.normal(size=(2, 4, 4)) * 1e6 + 3e8
     game = NormalFormGame.from_arrays(A, B)
-    frame = game.solve_batch({}).to_frame()
+    solution = game.solve_batch({})
+    frame = solution.to_frame()
     assert (frame["regret"] >= 0).all()
     assert (frame["regret"] <= 1e-9 * max(np.ptp(A), np.ptp(B)) + 1e-6).all()
+    # the column is each equilibrium's own largest deviation gain, computed independently
+    for eq, regret in zip(solution[0], frame["regret"]):
+        x, y = eq.profile
+        gains = max((A @ y).max() - x @ A @ y, (x @ B).max() - x @ B @ y, 0.0)
+        assert regret == pytest.approx(gains, rel=1e-6, abs=1e-6)
+    assert frame["regret"].max() > 0  # mixed equilibria at payoffs of 3e8 carry rounding
     model = Model(game)
     assert "regret" in model.measures.names
 
@@ -228,6 +235,39 @@ def test_tree_ties_do_not_depend_on_the_units():
     for offset in (0.0, 1e3, 1e6):
         solved = tree_of({"a": offset + 1.0, "b": offset + 1.0 + 1e-6, "c": offset}).solve()
         assert solved.choices["root"] == "b" and not solved.ties
+    # a range beyond float64 (1e308 minus -1e308): rescaled exactly, never all tied
+    solved = tree_of({"bad": -1e308, "good": 1e308, "mid": 0.0}).solve_batch({})
+    assert solved[0].choices["root"] == "good" and not solved.ties.any()
+    assert solved[0].payoffs == {"A": 1e308} and solved.regret.tolist() == [0.0]
+
+
+def selection_tree(offset: float) -> GameTree:
+    """B is indifferent at the root's two equilibria... A chooses; B prefers R by 1e-4 and
+    the off-path move Z sets each player's range to about 1."""
+    tree = GameTree(["A", "B"])
+    tree.decision("r", "A", {"L": "x", "R": "y", "Z": "z"})
+    tree.terminal("x", {"A": offset, "B": offset})
+    tree.terminal("y", {"A": offset, "B": offset + 1e-4})
+    tree.terminal("z", {"A": offset - 1.0, "B": offset + 1.0})
+    return tree
+
+
+@pytest.mark.parametrize("rule", ["payoff-dominant", "max-joint"])
+def test_selection_on_trees_does_not_depend_on_an_offset(rule):
+    for offset in (0.0, 1e6):
+        model = Model(selection_tree(offset), tie_break="all", select=rule)
+        points = model.evaluate({})["points"]
+        assert points["n_equilibria"][0] == 2
+        assert points["regime"][0] == "R" and points["selected_unique"][0], (offset, rule)
+
+
+def test_a_parameter_may_share_an_options_name():
+    tree = GameTree(["A"], params=[Param("tie_break", 0.0)])
+    tree.decision("r", "A", {"a": "ta", "b": "tb"})
+    tree.terminal("ta", {"A": "tie_break"})
+    tree.terminal("tb", {"A": 0.5})
+    assert tree.solve().choices == {"r": "b"}  # the parameter at its default, 0
+    assert tree.solve(tie_break=1.0).choices == {"r": "a"}
 
 
 # -- bounded memory: sweeps streamed to a file; results too large refused up front -----------
@@ -464,7 +504,7 @@ def one_line(done: subprocess.CompletedProcess, *expected: str) -> str:
         (["solve", "escalation", "-O", "method=pure", "-O", "method=support"], "given twice"),
         (["sweep", "escalation", "-g", "bite=1,2", "-o", "/proc/version"], "/proc/version: cannot"),
         (["sweep", "escalation", "-g", "bite=1,2", "--columns", "nope"], "unknown column 'nope'"),
-        (["solve", "interim-deal", "--method", "pure"], "only normal-form games take this option"),
+        (["solve", "interim-deal", "--method", "pure"], "only normal-form games"),
         (["sweep", "escalation", "-g", "bite=0:3:1000000000000"], "needs about"),
         (["solve", "escalation", "-O", "method=magic"], "unknown method 'magic'"),
     ],

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bargain import GameTree, ModelError, Param
-from bargain.solvers import workspace
+from bargain.solvers import backward, workspace
 from bargain.solvers.workspace import Workspace, carve
 from bargain.tolerances import PAYOFF_RTOL, ROUNDING
 
@@ -113,12 +113,26 @@ def test_near_ties_are_decided_by_the_exact_rule(scale):
         assert tree.solve(x=xi).ties == tie, xi  # alone, a point far from a tie is screened
 
 
-def test_far_apart_points_skip_the_tie_rule():
+def test_far_apart_points_skip_the_tie_rule(monkeypatch):
     tree = choice_tree()
-    batch = tree.solve_batch({"x": [0.0, 2.0, 0.5, 1.5]})
+    points = {"x": [0.0, 2.0, 0.5, 1.5]}
+    taken = []
+    fast = backward._State._far_apart
+
+    def spy(self, *args):
+        taken.append(fast(self, *args))
+        return taken[-1]
+
+    monkeypatch.setattr(backward._State, "_far_apart", spy)
+    batch = tree.solve_batch(points)
+    assert taken and all(taken)  # the fast path decided every node
     assert not batch.ties.any()
     assert batch.behaviour["root"][:, 0].tolist() == [0, 1, 0, 1]
     np.testing.assert_array_equal(batch.payoffs[:, 0], [1, 2, 1, 1.5])
+    monkeypatch.setattr(backward._State, "_far_apart", lambda self, *args: False)
+    slow = tree.solve_batch(points)  # the row-by-row rule gives the same answer
+    np.testing.assert_array_equal(slow.behaviour["root"], batch.behaviour["root"])
+    np.testing.assert_array_equal(slow.payoffs, batch.payoffs)
 
 
 def test_workspace_reuses_its_buffers():

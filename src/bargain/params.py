@@ -261,6 +261,12 @@ class ParamSpace:
                 )
 
 
+def batch_size(points: Mapping[str, np.ndarray]) -> int:
+    """The number of points of bound arrays (see :meth:`ParamSpace.bind_batch`); 1 if
+    there are no parameters."""
+    return len(next(iter(points.values()))) if points else 1
+
+
 def point_text(points: Mapping[str, np.ndarray], index: int) -> str:
     """Point ``index`` of bound arrays as text for messages: ``relief=0.4, detect=0.5``."""
     return ", ".join(f"{k}={float(v[index]):g}" for k, v in points.items()) or "the defaults"

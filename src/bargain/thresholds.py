@@ -21,6 +21,7 @@ from .errors import BargainError, BudgetError, ParamError, did_you_mean
 from .frames import label_text
 from .games import GameForm
 from .model import LABELS, POINT_INFO, Model, as_model, check_rule
+from .params import batch_size
 from .version import __version__
 
 #: Interior points evaluated per bisection step: each step shrinks the bracket 65-fold.
@@ -287,7 +288,7 @@ def _search(
     lines: Mapping[str, np.ndarray],
 ) -> list[Threshold | str]:
     """Search every line at once; a line without a flip gets the reason as text."""
-    m = len(next(iter(lines.values()))) if lines else 1
+    m = batch_size(lines)
     lo, hi = np.full(m, bracket[0]), np.full(m, bracket[1])
     t = np.linspace(0, 1, SCAN + 2)
     x = lo[:, None] + (hi - lo)[:, None] * t

@@ -21,7 +21,7 @@ import sympy
 from bargain import bargaining, formula
 from bargain.checks import describe, key, labels
 from bargain.errors import ModelError, did_you_mean
-from bargain.params import Param, ParamSpace
+from bargain.params import Param, ParamSpace, batch_size
 from bargain.vocabulary import ident
 
 from .form import GameForm, as_is
@@ -230,7 +230,7 @@ class BargainingGame(GameForm):
         """Shares at N points (``points`` a mapping name -> N values); no options."""
         self.check_options(options)
         bound = self.params.bind_batch(points)
-        n = len(next(iter(bound.values()))) if bound else 1
+        n = batch_size(bound)
         result = self._call(bound, n)
         labels = self._labels_from(result.labels)
         return BargainingBatch(result, labels, bound, self.protocol, n)

@@ -47,7 +47,8 @@ class Option(NamedTuple):
 
     ``choices`` lists the values allowed (None: any value ``check`` accepts);
     ``check(value, where)`` validates and returns the value, raising a
-    ModelError that starts with ``where``.
+    ModelError that starts with ``where``; ``help`` says what it is, where a
+    message lists the options a form takes.
     """
 
     default: Any
@@ -140,7 +141,8 @@ class GameForm(ABC):
         return out
 
     def _not_an_option(self, name: str) -> str:
-        takes = f"{type(self).__name__} takes {', '.join(self.options) or 'no options'}"
+        described = [f"{k} ({o.help})" if o.help else k for k, o in self.options.items()]
+        takes = f"{type(self).__name__} takes {', '.join(described) or 'no options'}"
         others = [cls.noun for cls in form_classes() if name in cls.options]
         if others:
             return f"only {' and '.join(others)} take this option; {takes}"

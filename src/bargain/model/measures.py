@@ -6,12 +6,13 @@ the parameters and these columns:
 
 normal form
     ``u_<player>`` expected payoff, ``p_<player>_<strategy>`` probability,
-    ``pure`` (1 for a pure equilibrium), ``n_equilibria`` at the point;
+    ``pure`` (1 for a pure equilibrium), ``regret`` (the largest gain from a
+    deviation: at most the tolerance), ``n_equilibria`` at the point;
     label ``regime``: the pure profile ("pressure/resist") or "mixed".
 game tree
     ``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>`` behaviour
     probability, one column per named outcome set (the probability of ending
-    in it), ``n_equilibria``; label ``regime``: the equilibrium path.
+    in it), ``regret``, ``n_equilibria``; label ``regime``: the equilibrium path.
 bargaining protocol
     ``u_<label>`` share, ``deal`` (1 if the players agree at once),
     ``n_equilibria``; label ``regime``: "deal" or "no deal".

@@ -139,17 +139,18 @@ class Model:
         return self.game.solve_batch(points, **self.options)
 
     def evaluate(
-        self, points: Mapping[str, Any], select_rule: str = "unique"
+        self, points: Mapping[str, Any], select_rule: str | None = None
     ) -> dict[str, Columns]:
         """Measures at N points: ``{"points": per-point columns, "rows": per equilibrium}``.
 
         Per point: the parameters, ``n_equilibria``, ``selected_unique``,
         ``degenerate``, ``ties``, ``equilibria`` (every equilibrium's regime,
         joined with " | ") and each measure of the equilibrium chosen by
-        ``select_rule`` (NaN where none qualifies); with ``"all"`` the per-point
-        table is the per-row one (see :func:`~bargain.model.tabulate.tabulate`).
+        ``select_rule`` (default: the model's ``select``; NaN where none
+        qualifies); with ``"all"`` the per-point table is the per-row one (see
+        :func:`~bargain.model.tabulate.tabulate`).
         """
-        rule = check_rule(select_rule, self.game)
+        rule = self.select if select_rule is None else check_rule(select_rule, self.game)
         bound = self.params.bind_batch(points)
         solution, columns = self.measures.solve(bound, **self.options)
         return tabulate(bound, solution, columns, rule, self.measures)

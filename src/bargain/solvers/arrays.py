@@ -45,7 +45,8 @@ def payoff_atol(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> np.ndarray:
     resolve at that magnitude.
     """
     low, high = _extremes(payoffs)
-    return rtol * (high - low) + ROUNDING * np.maximum(np.abs(low), np.abs(high))
+    span, magnitude = _span(low, high), np.maximum(np.abs(low), np.abs(high))
+    return rtol * span + ROUNDING * magnitude
 
 
 def _extremes(payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,38 +54,74 @@ def _extremes(payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat.min(axis=1), flat.max(axis=1)
 
 
-class Scaled(NamedTuple):
-    """A payoff tensor ready for a kernel (see :func:`scaled`)."""
+def _span(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """``high - low``, at most the largest float (a range of 1e308 minus -1e308)."""
+    with np.errstate(over="ignore"):
+        return np.minimum(high - low, np.finfo(float).max)
 
-    payoffs: np.ndarray
+
+class Tolerance(NamedTuple):
+    """Each player's tolerance at each point, (P, N) arrays, from its payoff extremes.
+
+    ``scale`` divides the payoffs of a player of extreme magnitude (a power of
+    two; 1 elsewhere);
+    ``span`` and ``atol`` are the range and the tolerance of the divided payoffs;
+    ``unresolved`` (N,) flags points float64 cannot resolve; ``user_span`` is the
+    range in the user's units.
+    """
+
     scale: np.ndarray
     span: np.ndarray
     atol: np.ndarray
     unresolved: np.ndarray
 
+    @property
+    def user_span(self) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return np.minimum(self.span * self.scale, np.finfo(float).max)
 
-def scaled(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> Scaled:
-    """Payoffs a kernel can solve safely, with each player's tolerance.
 
-    A player whose payoffs in a game are of extreme magnitude (beyond
-    :data:`EXTREME` or below its inverse) is divided by its largest absolute
-    payoff there (``scale`` (P, N) holds the divisors, 1 elsewhere), which leaves
-    the equilibria unchanged. ``atol`` (P, N) is :func:`payoff_atol` of the
-    result and ``span`` (P, N) each player's payoff range in it; ``unresolved``
-    (N,) flags games in which some player's payoffs differ by less than float64
-    resolves at their magnitude (:data:`~bargain.tolerances.RESOLUTION_LIMIT`).
+def tolerance(low: np.ndarray, high: np.ndarray, rtol: float = PAYOFF_RTOL) -> Tolerance:
+    """Tolerances from each player's lowest and highest payoff at each point, (P, N).
+
+    A player whose payoffs at a point are of extreme magnitude (beyond
+    :data:`EXTREME` or below its inverse) is to be divided by ``scale``, the
+    power of two just below its largest absolute payoff there: this leaves the
+    equilibria unchanged, keeps differences and expected payoffs from
+    overflowing or underflowing, and is undone exactly.
+    ``atol`` is :func:`payoff_atol`'s rule applied to the divided payoffs;
+    ``unresolved`` flags points where some player's payoffs differ by less than
+    float64 resolves at their magnitude
+    (:data:`~bargain.tolerances.RESOLUTION_LIMIT`).
     """
-    low, high = _extremes(payoffs)
     magnitude = np.maximum(np.abs(low), np.abs(high))
     extreme = (magnitude > EXTREME) | ((magnitude > 0) & (magnitude < 1 / EXTREME))
-    scale = np.where(extreme, magnitude, 1.0)
+    scale = np.where(extreme, np.ldexp(1.0, np.frexp(magnitude)[1] - 1), 1.0)
     if extreme.any():
-        shape = (scale.shape[0],) + (1,) * (payoffs.ndim - 2) + (scale.shape[1],)
-        payoffs = payoffs / scale.reshape(shape)
         low, high, magnitude = low / scale, high / scale, magnitude / scale
-    span, rounding = high - low, ROUNDING * magnitude
+    span, rounding = _span(low, high), ROUNDING * magnitude
     unresolved = ((span > 0) & (rounding > RESOLUTION_LIMIT * span)).any(axis=0)
-    return Scaled(payoffs, scale, span, rtol * span + rounding, unresolved)
+    return Tolerance(scale, span, rtol * span + rounding, unresolved)
+
+
+class Scaled(NamedTuple):
+    """A payoff tensor ready for a kernel, with its :class:`Tolerance` (see :func:`scaled`)."""
+
+    payoffs: np.ndarray
+    tolerance: Tolerance
+
+
+def scaled(payoffs: np.ndarray, rtol: float = PAYOFF_RTOL) -> Scaled:
+    """Payoffs (P, ..., N) a kernel can solve safely, with each player's tolerance.
+
+    Each player of extreme magnitude at a point is divided by its ``scale``
+    (see :func:`tolerance`); the equilibria do not change.
+    """
+    tol = tolerance(*_extremes(payoffs), rtol)
+    if (tol.scale != 1).any():
+        shape = (tol.scale.shape[0],) + (1,) * (payoffs.ndim - 2) + (tol.scale.shape[1],)
+        payoffs = payoffs / tol.scale.reshape(shape)
+    return Scaled(payoffs, tol)
 
 
 def verify(

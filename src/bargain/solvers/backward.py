@@ -27,10 +27,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from bargain.errors import BudgetError, warn
-from bargain.tolerances import PAYOFF_RTOL, RESOLUTION_LIMIT, ROUNDING
+from bargain.tolerances import PAYOFF_RTOL
 
-from .arrays import EquilibriumArrays, concat, payoff_atol, verify
-from .pivoting import lemke_howson
+from .arrays import Tolerance, payoff_atol, tolerance, verify
+from .pivoting import with_lemke_howson
 from .pure import pure_equilibria
 from .support import support_enumeration
 from .workspace import Workspace, carve
@@ -145,22 +145,14 @@ class TieFound(Exception):
         self.node, self.point, self.moves = node, point, moves
 
 
-class Tolerance(NamedTuple):
-    """Each player's tie tolerance at each point, (P, N), and the points float64 cannot
-    resolve (N,); see :func:`tolerance`."""
-
-    atol: np.ndarray
-    unresolved: np.ndarray
-
-
-def tolerance(payoffs: dict[int, np.ndarray], rtol: float = PAYOFF_RTOL) -> Tolerance:
+def terminal_tolerance(payoffs: dict[int, np.ndarray], rtol: float = PAYOFF_RTOL) -> Tolerance:
     """Tie tolerances from the terminal payoffs ``payoffs[t]`` (P, N).
 
     Every node value is a mixture of terminal payoffs, so each player's range
-    over the terminal nodes at a point is the scale of its comparisons there:
-    ``atol = rtol * range + ROUNDING * magnitude`` (affine invariant per player,
-    as in :func:`bargain.solvers.arrays.payoff_atol`). Halves are subtracted so
-    that the range of huge payoffs does not overflow.
+    over the terminal nodes at a point is the scale of its comparisons there
+    (:func:`bargain.solvers.arrays.tolerance`, affine invariant per player). A
+    player of extreme magnitude gets a ``scale`` other than 1: the caller
+    divides its terminal payoffs by it before solving.
     """
     values = iter(payoffs.values())
     first = next(values)
@@ -168,10 +160,7 @@ def tolerance(payoffs: dict[int, np.ndarray], rtol: float = PAYOFF_RTOL) -> Tole
     for value in values:
         np.minimum(low, value, out=low)
         np.maximum(high, value, out=high)
-    span = 2 * (high * 0.5 - low * 0.5)
-    rounding = ROUNDING * np.maximum(np.abs(low), np.abs(high))
-    unresolved = ((span > 0) & (rounding > RESOLUTION_LIMIT * span)).any(axis=0)
-    return Tolerance(rtol * span + rounding, unresolved)
+    return tolerance(low, high, rtol)
 
 
 def subgame_perfect(
@@ -187,13 +176,13 @@ def subgame_perfect(
 
     ``probs[c]`` (branches, N) holds the branch probabilities of chance node c
     and ``payoffs[t]`` (P, N) the finite payoffs of terminal node t at N points;
-    ``atol`` (P, N) each player's tie tolerance (default: :func:`tolerance`).
+    ``atol`` (P, N) each player's tie tolerance (default: :func:`terminal_tolerance`).
     The arrays returned may be views of ``work``: valid until it is used again.
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
     if atol is None:
-        atol = tolerance(payoffs).atol
+        atol = terminal_tolerance(payoffs).atol
     state = _State(n_points, atol, work or Workspace())
     roots = tree.subgame_roots
     resolved: set[int] = set()
@@ -460,16 +449,16 @@ def _solve_region(
         )
     # Players without a move in the region have one trivial plan: solve over the movers.
     sub = tensor[[*movers]].reshape(len(movers), *(shape[p] for p in movers), n_rows)
-    if len(movers) == 2:
-        eq = _all_or_one(sub)
+    atol = payoff_atol(sub)
+    if len(movers) == 2:  # every equilibrium; where support enumeration finds none, one
+        eq, _ = with_lemke_howson(verify(sub, support_enumeration(sub, atol=atol), atol), sub, atol)
     else:
         if len(movers) > 2:
             warn(
                 f"a subgame with imperfect information has {len(movers)} players: only its "
                 "pure equilibria are computed"
             )
-        eq = pure_equilibria(sub)
-    eq = verify(sub, eq, payoff_atol(sub))
+        eq = verify(sub, pure_equilibria(sub, atol=atol), atol)
     state.degenerate[state.row_point()[np.flatnonzero(eq.degenerate)]] = True
     order = np.argsort(eq.point, kind="stable")
     rows = eq.point[order]
@@ -490,21 +479,6 @@ def _solve_region(
         for node in h_nodes:
             state.behaviour[node] = behaviour
             state.mixed.add(node)
-
-
-def _all_or_one(payoffs: np.ndarray) -> EquilibriumArrays:
-    """Every equilibrium of two-player subgames by support enumeration; where it finds
-    none (a degenerate game), the one Lemke–Howson finds, so that no row is lost."""
-    found = support_enumeration(payoffs)
-    n = payoffs.shape[-1]
-    empty = np.flatnonzero(np.bincount(found.point, minlength=n) == 0)
-    if not len(empty):
-        return found
-    more = lemke_howson(payoffs[..., empty])
-    degenerate = found.degenerate.copy()
-    degenerate[empty] = True
-    rescued = more._replace(point=empty[more.point], degenerate=np.zeros(n, dtype=bool))
-    return concat([found._replace(degenerate=degenerate), rescued])
 
 
 def _region(tree: TreeStructure, root: int, resolved: set[int]) -> list[int]:

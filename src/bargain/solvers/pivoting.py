@@ -42,7 +42,7 @@ import numpy as np
 
 from bargain.tolerances import PAYOFF_RTOL, PROB_TOL
 
-from .arrays import EquilibriumArrays, payoff_atol, regrets, stack
+from .arrays import EquilibriumArrays, concat, payoff_atol, regrets, stack, verify
 from .support import BLOCK_FLOATS
 
 #: Two profiles of one game that differ by at most this in every probability
@@ -68,6 +68,42 @@ def lemke_howson(
     failed.
     """
     return lemke_howson_paths(payoffs, rtol, atol, labels=labels, max_pivots=max_pivots)[0]
+
+
+def with_lemke_howson(
+    found: EquilibriumArrays,
+    payoffs: np.ndarray,
+    atol: np.ndarray,
+    scale: np.ndarray | None = None,
+) -> tuple[EquilibriumArrays, np.ndarray]:
+    """``found`` with the games it leaves empty solved by Lemke–Howson.
+
+    ``found`` holds verified equilibria of the N two-player games ``payoffs``
+    (2, m, n, N), from a method that can miss equilibria of degenerate games
+    (support or vertex enumeration); a game where it found none is degenerate,
+    and Lemke–Howson, which always finds an equilibrium, solves it (verified
+    with ``atol``, regrets in the units ``scale`` gives, as :func:`verify`).
+    Returns the joined rows and the games (N,) so solved.
+    """
+    n = payoffs.shape[-1]
+    empty = np.flatnonzero(np.bincount(found.point, minlength=n) == 0)
+    rescued = np.zeros(n, dtype=bool)
+    if not len(empty):
+        return found, rescued
+    games, tol = payoffs[..., empty], atol[:, empty]
+    more = verify(
+        games, lemke_howson(games, atol=tol), tol, None if scale is None else scale[:, empty]
+    )
+    rescued[empty[np.unique(more.point)]] = True
+    degenerate = found.degenerate.copy()
+    degenerate[empty] = True
+    joined = concat(
+        [
+            found._replace(degenerate=degenerate),
+            more._replace(point=empty[more.point], degenerate=np.zeros(n, dtype=bool)),
+        ]
+    )
+    return joined, rescued
 
 
 def lemke_howson_paths(

@@ -69,19 +69,14 @@ def support_enumeration(
             games, tol = payoffs[..., start : start + size], atol[:, start : start + size]
             chunks.append(
                 concat(
-                    [
-                        _mixed(games, k, tol, rows[r : r + block])
-                        for r in range(0, len(rows), block)
-                    ]
+                    [_mixed(games, k, tol, rows[r : r + block]) for r in range(0, len(rows), block)]
                 )
             )
         parts.append(stack(chunks))
     return concat(parts)
 
 
-def _mixed(
-    payoffs: np.ndarray, k: int, atol: np.ndarray, rows: np.ndarray
-) -> EquilibriumArrays:
+def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray, rows: np.ndarray) -> EquilibriumArrays:
     """Equilibria whose supports both have size k >= 2, the row player's among ``rows``
     (pI, k); ``atol`` (2, N) per player."""
     _, m, n, n_points = payoffs.shape

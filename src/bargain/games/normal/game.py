@@ -21,12 +21,14 @@ import sympy
 from bargain import formula
 from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import DegenerateGameWarning, ModelError, warn
-from bargain.params import Param, ParamSpace, point_text
+from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import FALLBACK, METHODS
-from bargain.solvers.arrays import EquilibriumArrays, Scaled, concat, scaled, stack, verify
+from bargain.solvers.arrays import EquilibriumArrays, Scaled, scaled, stack, verify
+from bargain.solvers.pivoting import with_lemke_howson
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
+from ..resolution import unresolved_error
 from ..spec import SpecReader
 from .solution import BatchSolution, Solution
 
@@ -165,7 +167,7 @@ class NormalFormGame(GameForm):
 
     def payoff_tensor(self, points: Mapping[str, np.ndarray]) -> np.ndarray:
         """Payoffs at N bound points (``ParamSpace.bind_batch``): shape (P, s_1, ..., s_P, N)."""
-        n = _batch_size(points)
+        n = batch_size(points)
         if self.numeric is not None:
             return np.repeat(self.numeric[..., None], n, axis=-1)
         out = np.empty((self.payoffs.size, n))
@@ -174,11 +176,10 @@ class NormalFormGame(GameForm):
         if bad.any():
             entry, t = (int(i[0]) for i in np.nonzero(bad))
             index = np.unravel_index(entry, self.payoffs.shape)
-            at = ", ".join(f"{k}={float(v[t]):g}" for k, v in points.items())
             raise ModelError(
                 f"payoffs[{self.players[index[0]]!r}]"
                 + "".join(f"[{i}]" for i in index[1:])
-                + f" = {self.payoffs[index]} is not finite at {at}"
+                + f" = {self.payoffs[index]} is not finite at {point_text(points, t)}"
             )
         return out.reshape(*self.payoffs.shape, n)
 
@@ -218,7 +219,7 @@ class NormalFormGame(GameForm):
                 f"{len(self.players)} players (use method='pure')"
             )
         bound = self.params.bind_batch(points)
-        n = _batch_size(bound)
+        n = batch_size(bound)
         entries = len(self.players) * math.prod(self.shape)
         size = options.get("chunk_size") or max(1, CHUNK_FLOATS // entries)
         rescue = two_players and method != FALLBACK
@@ -257,45 +258,24 @@ class NormalFormGame(GameForm):
         Lemke–Howson (their games are degenerate).
         """
         ready = scaled(self.payoff_tensor(part))
-        if ready.unresolved.any():
+        tol = ready.tolerance
+        if tol.unresolved.any():
             raise self._unresolved(ready, part)
-        found = verify(
-            ready.payoffs, kernel(ready.payoffs, atol=ready.atol), ready.atol, ready.scale
-        )
-        n = ready.payoffs.shape[-1]
-        empty = np.flatnonzero(np.bincount(found.point, minlength=n) == 0) if rescue else []
-        rescued = np.zeros(n, dtype=bool)
-        if len(empty):
-            games, tol = ready.payoffs[..., empty], ready.atol[:, empty]
-            more = verify(games, METHODS[FALLBACK][0](games, atol=tol), tol, ready.scale[:, empty])
-            rescued[empty[np.unique(more.point)]] = True
-            degenerate = found.degenerate.copy()
-            degenerate[empty] = True
-            found = concat(
-                [
-                    found._replace(degenerate=degenerate),
-                    more._replace(point=empty[more.point], degenerate=np.zeros(n, dtype=bool)),
-                ]
-            )
-        if (ready.scale != 1).any():
-            found = found._replace(payoffs=found.payoffs * ready.scale[:, found.point].T)
-        with np.errstate(over="ignore"):  # a range beyond float64 (1.7e308 minus -1.7e308)
-            span = np.minimum(ready.span * ready.scale, np.finfo(float).max)
-        return _Chunk(found, span, rescued)
+        payoffs = ready.payoffs
+        found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, tol.scale)
+        rescued = np.zeros(payoffs.shape[-1], dtype=bool)
+        if rescue:
+            found, rescued = with_lemke_howson(found, payoffs, tol.atol, tol.scale)
+        if (tol.scale != 1).any():
+            found = found._replace(payoffs=found.payoffs * tol.scale[:, found.point].T)
+        return _Chunk(found, tol.user_span, rescued)
 
     def _unresolved(self, ready: Scaled, part: Mapping[str, np.ndarray]) -> ModelError:
-        t = int(np.flatnonzero(ready.unresolved)[0])
-        tensor = ready.payoffs[..., t].reshape(len(self.players), -1) * ready.scale[:, t, None]
-        span, magnitude = np.ptp(tensor, axis=1), np.abs(tensor).max(axis=1)
-        ratio = np.divide(span, magnitude, out=np.full(span.shape, np.inf), where=span > 0)
-        p = int(np.argmin(ratio))
-        low, high = tensor[p].min(), tensor[p].max()
-        return ModelError(
-            f"payoffs of {self.players[p]!r} at {point_text(part, t)} lie between "
-            f"{low:.10g} and {high:.10g}: float64 cannot resolve a range of {high - low:.3g} "
-            f"at magnitude {np.abs(tensor[p]).max():.3g}; subtract a constant from them "
-            f"(equilibria do not change) or rescale ({int(ready.unresolved.sum())} such points)"
-        )
+        tol = ready.tolerance
+        t = int(np.flatnonzero(tol.unresolved)[0])
+        values = ready.payoffs[..., t].reshape(len(self.players), -1) * tol.scale[:, t, None]
+        count = int(tol.unresolved.sum())
+        return unresolved_error(values.T, self.players, point_text(part, t), count)
 
     @property
     def supports_risk_dominance(self) -> bool:
@@ -375,11 +355,6 @@ def _warn_degenerate(result: BatchSolution) -> None:
             "is verified, but a component may hold more; see the 'degenerate' flag",
             DegenerateGameWarning,
         )
-
-
-def _batch_size(points: Mapping[str, np.ndarray]) -> int:
-    """The number of points of a bound batch; a game without parameters has one."""
-    return len(next(iter(points.values()))) if points else 1
 
 
 def _payoff_array(

@@ -21,6 +21,8 @@ from bargain.solvers.backward import TreeStructure
 from bargain.solvers.workspace import Workspace
 from bargain.tolerances import PROB_SUM_ATOL
 
+from ..resolution import unresolved_error
+
 
 class CompiledTree:
     """A validated tree: integer structure plus compiled formulas."""
@@ -246,19 +248,12 @@ class CompiledTree:
         unresolved: np.ndarray,
         bound: Mapping[str, np.ndarray],
     ) -> ModelError:
-        """The message for points whose payoffs float64 cannot resolve (see ``tolerance``)."""
+        """The message for points whose payoffs float64 cannot resolve (see
+        :func:`~bargain.solvers.backward.terminal_tolerance`)."""
         t = int(np.flatnonzero(unresolved)[0])
         values = np.array([payoffs[v][:, t] for v in self.structure.terminals])  # (T, P)
-        span, magnitude = np.ptp(values, axis=0), np.abs(values).max(axis=0)
-        ratio = np.divide(span, magnitude, out=np.full(span.shape, np.inf), where=span > 0)
-        p = int(np.argmin(ratio))
-        low, high = values[:, p].min(), values[:, p].max()
-        return ModelError(
-            f"payoffs of {self.players[p]!r} at {point_text(bound, t)} lie between "
-            f"{low:.10g} and {high:.10g}: float64 cannot resolve a range of {high - low:.3g} "
-            f"at magnitude {max(abs(low), abs(high)):.3g}; subtract a constant from them "
-            f"(equilibria do not change) or rescale ({int(unresolved.sum())} such points)"
-        )
+        count = int(unresolved.sum())
+        return unresolved_error(values, self.players, point_text(bound, t), count)
 
     def _check_probs(
         self, c: int, probs: np.ndarray, bound: Mapping[str, np.ndarray], finite: bool

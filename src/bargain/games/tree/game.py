@@ -20,15 +20,16 @@ import sympy
 from bargain import formula
 from bargain.checks import describe, key, labels, same_keys
 from bargain.errors import ModelError, TieError, did_you_mean
-from bargain.params import Param, ParamSpace, point_text
+from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers.backward import (
     TIE_BREAKS,
     Gathered,
     TieFound,
+    TreeArrays,
     plan_value,
     reduced_plans,
     subgame_perfect,
-    tolerance,
+    terminal_tolerance,
 )
 from bargain.solvers.workspace import Workspace
 from bargain.vocabulary import ident
@@ -170,9 +171,9 @@ class GameTree(GameForm):
 
     # -- solving ------------------------------------------------------------
 
-    def solve(self, tie_break: str = "first", **values: Any) -> TreeSolution:
+    def solve(self, tie_break: str | None = None, **values: Any) -> TreeSolution:
         """The subgame-perfect equilibria at one point (``solve_batch`` of one)."""
-        return super().solve(**values, tie_break=tie_break)
+        return super().solve(**values, **({"tie_break": tie_break} if tie_break else {}))
 
     def solve_batch(
         self, points: Mapping[str, Any], tie_break: str = "first", **options: Any
@@ -188,30 +189,36 @@ class GameTree(GameForm):
         tie_break = options["tie_break"]
         compiled = self._compile()
         bound = self.params.bind_batch(points)
-        n = len(next(iter(bound.values()))) if bound else 1
+        n = batch_size(bound)
         size = options.get("chunk_size") or min(
             CHUNK_POINTS, max(1, CHUNK_FLOATS // len(compiled.ids))
         )
-        gathered, work = Gathered(n), Workspace.of_thread()
+        gathered, work, spans = Gathered(n), Workspace.of_thread(), []
         try:
             for start in range(0, n, size):
                 part = {k: v[start : start + size] for k, v in bound.items()}
                 m = min(size, n - start)
                 probs, payoffs = compiled.evaluate(part, m, work)
-                atol, unresolved = tolerance(payoffs)
-                if unresolved.any():
-                    raise compiled.unresolved_error(payoffs, unresolved, part)
+                tol = terminal_tolerance(payoffs)
+                if tol.unresolved.any():
+                    raise compiled.unresolved_error(payoffs, tol.unresolved, part)
+                rescaled = (tol.scale != 1).any()
+                if rescaled:  # payoffs of extreme magnitude, in units that cannot overflow
+                    payoffs = {t: value / tol.scale for t, value in payoffs.items()}
                 try:
                     chunk = subgame_perfect(
-                        compiled.structure, probs, payoffs, m, tie_break, atol, work
+                        compiled.structure, probs, payoffs, m, tie_break, tol.atol, work
                     )
                 except TieFound as exc:
                     raise self._tie_error(compiled, exc, part) from None
-                gathered.add(chunk, start)
+                gathered.add(_in_user_units(chunk, tol.scale) if rescaled else chunk, start)
+                spans.append(tol.user_span)
         finally:
             work.release()
-        result = TreeBatchSolution(compiled, gathered.arrays(), bound)
-        result.warn_empty("a subgame of three or more players has no pure equilibrium")
+        result = TreeBatchSolution(
+            compiled, gathered.arrays(), bound, np.concatenate(spans, axis=1).T
+        )
+        result.warn_empty("a subgame with imperfect information has no equilibrium found")
         return result
 
     def _tie_error(
@@ -434,3 +441,13 @@ class _NodeReader:
         }
         with reader.located(path):
             self.tree.terminal(node["id"], payoffs)
+
+
+def _in_user_units(chunk: TreeArrays, scale: np.ndarray) -> TreeArrays:
+    """A chunk solved with payoffs divided by ``scale`` (P, N), with its expected payoffs
+    multiplied back; the regret, a maximum over players, by the largest of their
+    scales (an upper bound)."""
+    return chunk._replace(
+        values=chunk.values * scale[:, chunk.point],
+        regret=chunk.regret * scale.max(axis=0)[chunk.point],
+    )

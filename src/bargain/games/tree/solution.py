@@ -95,9 +95,15 @@ class TreeBatchSolution(EquilibriumBatch):
     method = "backward induction"
 
     def __init__(
-        self, compiled: CompiledTree, arrays: TreeArrays, points: Mapping[str, np.ndarray]
+        self,
+        compiled: CompiledTree,
+        arrays: TreeArrays,
+        points: Mapping[str, np.ndarray],
+        payoff_range: np.ndarray,
     ) -> None:
         self.players = compiled.players
+        #: (N, P) each player's range of terminal payoffs at each point.
+        self.payoff_range = payoff_range
         self.compiled = compiled
         self.points = dict(points)
         self.point = arrays.point
