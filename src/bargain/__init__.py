@@ -32,6 +32,7 @@ from .errors import (
 _HOMES = {
     "BargainingGame": "bargain.games",
     "BatchSolution": "bargain.games",
+    "BayesianGame": "bargain.games",
     "Equilibrium": "bargain.games",
     "GameForm": "bargain.games",
     "GameTree": "bargain.games",
@@ -71,6 +72,7 @@ __all__ = [
     "BargainWarning",
     "BargainingGame",
     "BatchSolution",
+    "BayesianGame",
     "BudgetError",
     "DegenerateGameWarning",
     "Equilibrium",
@@ -133,6 +135,7 @@ if TYPE_CHECKING:  # what static tools see: the same names, imported directly
     from .games import (
         BargainingGame,
         BatchSolution,
+        BayesianGame,
         Equilibrium,
         GameForm,
         GameTree,

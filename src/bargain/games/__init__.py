@@ -1,4 +1,5 @@
-"""Game forms: normal form, game trees and bargaining protocols, behind one protocol.
+"""Game forms: normal form, game trees, bargaining protocols, Bayesian games, ... behind
+one protocol.
 
 Each form is a :class:`GameForm` (:mod:`.form`) registered under its
 model-file name; its batched solve returns an :class:`EquilibriumBatch`
@@ -6,6 +7,7 @@ model-file name; its batched solve returns an :class:`EquilibriumBatch`
 """
 
 from .bargaining import BargainingBatch, BargainingGame, BargainingSolution
+from .bayesian import BayesianBatch, BayesianEquilibrium, BayesianGame, BayesianSolution
 from .form import GameForm, Option, form_class, form_names, register_form
 from .normal import BatchSolution, Equilibrium, NormalFormGame, Solution
 from .solution import EquilibriumBatch, EquilibriumSet
@@ -17,6 +19,10 @@ __all__ = [
     "BargainingGame",
     "BargainingSolution",
     "BatchSolution",
+    "BayesianBatch",
+    "BayesianEquilibrium",
+    "BayesianGame",
+    "BayesianSolution",
     "Equilibrium",
     "EquilibriumBatch",
     "EquilibriumSet",

@@ -39,6 +39,7 @@ BUILTIN_FORMS = {
     "normal": "bargain.games.normal:NormalFormGame",
     "tree": "bargain.games.tree:GameTree",
     "bargaining": "bargain.games.bargaining:BargainingGame",
+    "bayesian": "bargain.games.bayesian:BayesianGame",
 }
 
 
