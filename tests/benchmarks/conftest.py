@@ -34,7 +34,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     "3x3 random": ("quantecon", 10.0),
     "tree SPE": ("recursion", 100.0),
 }
-PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy", "recursion")
+#: Cases with a throughput target for bargain (points per second, one process).
+RATES: dict[str, float] = {"screening": 5e6}
+PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy", "recursion", "scipy")
 #: Untimed calls before the timed rounds (full mode).
 WARMUP_ROUNDS = 2
 
@@ -210,3 +212,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 f"target {case}: >= {target:g}x faster than {peer} per game: "
                 f"{ratio:.1f}x, {verdict}"
             )
+    for case, target in RATES.items():
+        if "bargain" in table.get(case, {}):
+            rate = 1e6 / table[case]["bargain"].us_per_game
+            verdict = "met" if rate >= target else "NOT met"
+            tr.write_line(f"target {case}: >= {target:,.0f} points/s: {rate:,.0f}, {verdict}")

@@ -7,7 +7,10 @@ Non-cooperative protocols (subgame-perfect equilibria):
   version (Ståhl 1972), with breakdown risk (Binmore, Rubinstein and Wolinsky
   1986) and outside options (Binmore, Shaked and Sutton 1989);
 - :func:`baron_ferejohn` — closed-rule multilateral bargaining (Baron and
-  Ferejohn 1989).
+  Ferejohn 1989);
+- :func:`screening_uniform`, :func:`screening_types` — a take-it-or-leave-it
+  offer to a responder with a private reservation value (Fearon 1995), with
+  :func:`uniform_closed_form` and :func:`types_closed_form`.
 
 Axiomatic solutions on a :class:`Frontier`:
 
@@ -33,14 +36,26 @@ from .frontier import Frontier
 from .kalai_smorodinsky import kalai_smorodinsky
 from .nash import nash_solution
 from .result import BargainingResult
+from .screening import (
+    ScreeningResult,
+    screening_types,
+    screening_uniform,
+    types_closed_form,
+    uniform_closed_form,
+)
 from .ultimatum import ultimatum
 
 __all__ = [
     "BargainingResult",
     "Frontier",
+    "ScreeningResult",
     "alternating_offers",
     "baron_ferejohn",
     "kalai_smorodinsky",
     "nash_solution",
+    "screening_types",
+    "screening_uniform",
+    "types_closed_form",
     "ultimatum",
+    "uniform_closed_form",
 ]

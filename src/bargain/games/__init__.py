@@ -10,6 +10,7 @@ from .bargaining import BargainingBatch, BargainingGame, BargainingSolution
 from .bayesian import BayesianBatch, BayesianEquilibrium, BayesianGame, BayesianSolution
 from .form import GameForm, Option, form_class, form_names, register_form
 from .normal import BatchSolution, Equilibrium, NormalFormGame, Solution
+from .screening import ScreeningBatch, ScreeningGame, ScreeningOffer, ScreeningSolution
 from .solution import EquilibriumBatch, EquilibriumSet
 from .spec import SpecReader
 from .tree import GameTree, SubgamePerfect, TreeBatchSolution, TreeSolution
@@ -30,6 +31,10 @@ __all__ = [
     "GameTree",
     "NormalFormGame",
     "Option",
+    "ScreeningBatch",
+    "ScreeningGame",
+    "ScreeningOffer",
+    "ScreeningSolution",
     "Solution",
     "SpecReader",
     "SubgamePerfect",

@@ -40,6 +40,7 @@ BUILTIN_FORMS = {
     "tree": "bargain.games.tree:GameTree",
     "bargaining": "bargain.games.bargaining:BargainingGame",
     "bayesian": "bargain.games.bayesian:BayesianGame",
+    "screening": "bargain.games.screening:ScreeningGame",
 }
 
 
