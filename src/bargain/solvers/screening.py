@@ -40,8 +40,6 @@ CHECKS = (1e-8, 1e-6, 1e-4, 1e-2)
 #: narrowest panel it splits (a share of the interval).
 NODES, PANELS, MIN_WIDTH = 5, 16, 1e-13
 
-_INVPHI = (math.sqrt(5) - 1) / 2
-
 
 class Maxima(NamedTuple):
     """Optimal offers, one row per (point, maximiser), rows in point order.
