@@ -33,10 +33,11 @@ TARGETS: dict[str, tuple[str, float]] = {
     "2x2 grid": ("quantecon", 100.0),
     "3x3 random": ("quantecon", 10.0),
     "tree SPE": ("recursion", 100.0),
+    "signaling": ("enumeration", 50.0),
 }
 #: Cases with a throughput target for bargain (points per second, one process).
 RATES: dict[str, float] = {"screening": 5e6}
-PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy", "recursion", "scipy")
+PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy", "recursion", "enumeration", "scipy")
 #: Untimed calls before the timed rounds (full mode).
 WARMUP_ROUNDS = 2
 

@@ -11,6 +11,13 @@ from .bayesian import BayesianBatch, BayesianEquilibrium, BayesianGame, Bayesian
 from .form import GameForm, Option, form_class, form_names, register_form
 from .normal import BatchSolution, Equilibrium, NormalFormGame, Solution
 from .screening import ScreeningBatch, ScreeningGame, ScreeningOffer, ScreeningSolution
+from .signaling import (
+    BeliefSet,
+    SignalingBatch,
+    SignalingEquilibrium,
+    SignalingGame,
+    SignalingSolution,
+)
 from .solution import EquilibriumBatch, EquilibriumSet
 from .spec import SpecReader
 from .tree import GameTree, SubgamePerfect, TreeBatchSolution, TreeSolution
@@ -24,6 +31,7 @@ __all__ = [
     "BayesianEquilibrium",
     "BayesianGame",
     "BayesianSolution",
+    "BeliefSet",
     "Equilibrium",
     "EquilibriumBatch",
     "EquilibriumSet",
@@ -35,6 +43,10 @@ __all__ = [
     "ScreeningGame",
     "ScreeningOffer",
     "ScreeningSolution",
+    "SignalingBatch",
+    "SignalingEquilibrium",
+    "SignalingGame",
+    "SignalingSolution",
     "Solution",
     "SpecReader",
     "SubgamePerfect",

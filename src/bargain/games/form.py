@@ -41,6 +41,7 @@ BUILTIN_FORMS = {
     "bargaining": "bargain.games.bargaining:BargainingGame",
     "bayesian": "bargain.games.bayesian:BayesianGame",
     "screening": "bargain.games.screening:ScreeningGame",
+    "signaling": "bargain.games.signaling:SignalingGame",
 }
 
 
@@ -160,6 +161,11 @@ class GameForm(ABC):
     @abstractmethod
     def measure_names(self) -> list[str]:
         """The built-in numeric measures of each equilibrium, in order (see measures)."""
+
+    def point_measures(self) -> tuple[str, ...]:
+        """Built-in measures that are properties of the point, equal on all its rows (a
+        count of equilibria of some kind): per-point tables give them whatever is selected."""
+        return ()
 
     def outcome_members(self) -> tuple[Hashable, ...]:
         """What outcome sets may hold (the terminal nodes of a tree); empty if none."""

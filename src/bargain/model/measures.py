@@ -73,9 +73,13 @@ class Measures:
                 )
             self.user[name] = _user_measure(expr, known, f"measures.{name}")
             taken.add(name)
-        params = set(game.params.names)
-        #: User measures that depend on the parameters only: defined at every point.
-        self.param_only = [n for n, e in self.user.items() if formula.free_names(e) <= params]
+        given = {*game.params.names, *game.point_measures()}
+        #: Measures of the point itself: the form's, and user measures of the parameters
+        #: and those only. Per-point tables give them whichever equilibrium is chosen.
+        self.per_point = [
+            *game.point_measures(),
+            *(n for n, e in self.user.items() if formula.free_names(e) <= given),
+        ]
         used = set().union(*map(formula.free_names, self.user.values())) if self.user else set()
         self._inputs = tuple(n for n in known if n in used)
         self._function = (

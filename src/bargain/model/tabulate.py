@@ -69,7 +69,7 @@ def tabulate(
         out = np.full(n, None if values.dtype == object else np.nan, dtype=values.dtype)
         out[has] = values[chosen[has]]
         summary[name] = out
-    for name in measures.param_only:  # a property of the point, whatever is chosen
+    for name in measures.per_point:  # a property of the point, whatever is chosen
         summary[name] = (
             np.where(count > 0, rows[name][np.minimum(starts[:-1], len(point) - 1)], np.nan)
             if len(point)
