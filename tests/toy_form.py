@@ -89,7 +89,7 @@ class ChoiceGame(GameForm):
         values = np.broadcast_to(self._function(*bound.values()), (len(self.payoffs), n))
         return ChoiceBatch(self, values, bound, ties)
 
-    def measure_names(self) -> list[str]:
+    def measure_names(self, **options: Any) -> list[str]:
         chose = [f"chose_{a}" for a in self.alternatives]
         return [f"u_{self.player}", *chose, "n_equilibria"]
 

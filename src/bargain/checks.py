@@ -12,7 +12,7 @@ import math
 import os
 import re
 import reprlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -182,6 +182,12 @@ def key(path: str, name: object) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
         text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"{path}.{text}" if path else text
+
+
+def listing(items: Sequence[str]) -> str:
+    """Items as prose: ``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def describe(value: object) -> str:

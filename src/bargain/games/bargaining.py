@@ -235,7 +235,7 @@ class BargainingGame(GameForm):
         labels = self._labels_from(result.labels)
         return BargainingBatch(result, labels, bound, self.protocol, n)
 
-    def measure_names(self) -> list[str]:
+    def measure_names(self, **options: Any) -> list[str]:
         """``u_<label>`` (the shares), ``deal`` and ``n_equilibria``."""
         return [*(f"u_{ident(label)}" for label in self.labels), "deal", "n_equilibria"]
 

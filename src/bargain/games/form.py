@@ -21,7 +21,7 @@ from numbers import Integral
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from bargain.checks import describe, key
+from bargain.checks import describe, key, listing
 from bargain.errors import ModelError, did_you_mean
 from bargain.params import ParamSpace
 
@@ -42,6 +42,7 @@ BUILTIN_FORMS = {
     "bayesian": "bargain.games.bayesian:BayesianGame",
     "screening": "bargain.games.screening:ScreeningGame",
     "signaling": "bargain.games.signaling:SignalingGame",
+    "mediation": "bargain.games.mediation:MediationGame",
 }
 
 
@@ -148,7 +149,7 @@ class GameForm(ABC):
         takes = f"{type(self).__name__} takes {', '.join(described) or 'no options'}"
         others = [cls.noun for cls in form_classes() if name in cls.options]
         if others:
-            return f"only {' and '.join(others)} take this option; {takes}"
+            return f"only {listing(others)} take this option; {takes}"
         return f"unknown option{did_you_mean(name, self.options)}; {takes}"
 
     @property
@@ -159,10 +160,12 @@ class GameForm(ABC):
     # -- measures -----------------------------------------------------------------------------
 
     @abstractmethod
-    def measure_names(self) -> list[str]:
-        """The built-in numeric measures of each equilibrium, in order (see measures)."""
+    def measure_names(self, **options: Any) -> list[str]:
+        """The built-in numeric measures of each equilibrium, in order (see measures),
+        for a solve with these options (checked; most forms have one set whatever
+        the options)."""
 
-    def point_measures(self) -> tuple[str, ...]:
+    def point_measures(self, **options: Any) -> tuple[str, ...]:
         """Built-in measures that are properties of the point, equal on all its rows (a
         count of equilibria of some kind): per-point tables give them whatever is selected."""
         return ()
@@ -177,7 +180,7 @@ class GameForm(ABC):
         """Named outcome sets, checked against :meth:`outcome_members`."""
         if outcomes and self.outcome_noun is None:
             having = [cls.noun for cls in form_classes() if cls.outcome_noun is not None]
-            raise ModelError(f"outcomes: only {' and '.join(having)} have outcome sets")
+            raise ModelError(f"outcomes: only {listing(having)} have outcome sets")
         members = self.outcome_members()
         known = [str(m) for m in members]
         out = {}

@@ -45,6 +45,7 @@ class Measures:
         parameters and the built-in columns.
     outcomes : name -> members of the game's outcome sets (terminal nodes of
         a tree); each becomes a column holding the probability of ending in it.
+    options : the solve options (checked), which may decide the built-in measures.
     """
 
     def __init__(
@@ -52,9 +53,11 @@ class Measures:
         game: GameForm,
         measures: Mapping[str, Any] | None = None,
         outcomes: Mapping[str, Iterable[Hashable]] | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self.game = game
-        self.builtin = game.measure_names()
+        options = dict(options or {})
+        self.builtin = game.measure_names(**options)
         if len(set(self.builtin)) != len(self.builtin):
             raise ModelError(f"labels give clashing measure names: {sorted(self.builtin)}")
         self.outcomes = game.check_outcomes(outcomes or {})
@@ -73,11 +76,11 @@ class Measures:
                 )
             self.user[name] = _user_measure(expr, known, f"measures.{name}")
             taken.add(name)
-        given = {*game.params.names, *game.point_measures()}
+        given = {*game.params.names, *game.point_measures(**options)}
         #: Measures of the point itself: the form's, and user measures of the parameters
         #: and those only. Per-point tables give them whichever equilibrium is chosen.
         self.per_point = [
-            *game.point_measures(),
+            *game.point_measures(**options),
             *(n for n, e in self.user.items() if formula.free_names(e) <= given),
         ]
         used = set().union(*map(formula.free_names, self.user.values())) if self.user else set()

@@ -68,7 +68,7 @@ class Model:
         self.options = {
             k: v for k, v in game.check_options(options).items() if v != game.options[k].default
         }
-        self.measures = Measures(game, measures, outcomes)
+        self.measures = Measures(game, measures, outcomes, self.options)
         self.scenarios: dict[str, dict[str, Any]] = {}
         for key, preset in (scenarios or {}).items():
             values = {k: v for k, v in preset.items() if k != "description"}

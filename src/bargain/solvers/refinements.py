@@ -177,5 +177,5 @@ def by_outcome(verdicts: Verdicts, outcome: np.ndarray, first: np.ndarray) -> Ve
     breaks = np.stack(
         [np.bincount(outcome, weights=b, minlength=n_outcomes) == size for b in verdicts.breaks.T],
         axis=1,
-    ).reshape(n_outcomes, -1)
+    )
     return Verdicts(breaks, verdicts.deviator[first], verdicts.types[first])

@@ -33,6 +33,7 @@ payoffs (T, M, A, N), tolerances ``atol`` (2, N) for sender and receiver.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import combinations, product
 from typing import NamedTuple
 
@@ -418,31 +419,20 @@ def _numbered(key: np.ndarray) -> np.ndarray:
     return np.unique(key, return_inverse=True)[1].reshape(-1)
 
 
-def _any(x: np.ndarray, axis: int) -> np.ndarray:
-    """Whether any entry along a short axis is true, slice by slice."""
+def _fold(ufunc: np.ufunc, x: np.ndarray, axis: int) -> np.ndarray:
+    """``ufunc`` folded over a short axis of ``x``, slice by slice (numpy reduces short
+    axes slowly)."""
     parts = np.moveaxis(x, axis, 0)
     out = parts[0].copy()
     for part in parts[1:]:
-        out |= part
+        ufunc(out, part, out=out)
     return out
 
 
-def _total(x: np.ndarray, axis: int) -> np.ndarray:
-    """The sum over a short axis, slice by slice (numpy reduces short axes slowly)."""
-    parts = np.moveaxis(x, axis, 0)
-    out = parts[0].copy()
-    for part in parts[1:]:
-        out += part
-    return out
-
-
-def _best(x: np.ndarray, axis: int) -> np.ndarray:
-    """The maximum over a short axis, slice by slice."""
-    parts = np.moveaxis(x, axis, 0)
-    out = parts[0].copy()
-    for part in parts[1:]:
-        np.maximum(out, part, out=out)
-    return out
+#: The sum, the maximum, whether any and whether every entry is true, over a short axis.
+_total, _best, _any, _all = (
+    partial(_fold, ufunc) for ufunc in (np.add, np.maximum, np.logical_or, np.logical_and)
+)
 
 
 def _kinds(sender: np.ndarray) -> np.ndarray:
@@ -468,15 +458,6 @@ def _argbest(x: np.ndarray, axis: int) -> np.ndarray:
         index[better] = k
         np.maximum(best, part, out=best)
     return index
-
-
-def _all(x: np.ndarray, axis: int) -> np.ndarray:
-    """Whether every entry along a short axis is true, slice by slice."""
-    parts = np.moveaxis(x, axis, 0)
-    out = parts[0].copy()
-    for part in parts[1:]:
-        out &= part
-    return out
 
 
 def stack(chunks: list[SignalingArrays], sizes: list[int]) -> SignalingArrays:

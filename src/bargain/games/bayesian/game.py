@@ -432,7 +432,7 @@ class BayesianGame(GameForm):
 
     # -- measures -------------------------------------------------------------------------
 
-    def measure_names(self) -> list[str]:
+    def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>`` (ex ante), ``u_<player>_<type>`` (interim),
         ``p_<player>_<type>_<action>``, ``pure``, ``regret``, ``n_equilibria``."""
         return [name for name, _ in self._measures()] + ["n_equilibria"]

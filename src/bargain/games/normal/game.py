@@ -284,7 +284,7 @@ class NormalFormGame(GameForm):
 
     # -- measures -----------------------------------------------------------
 
-    def measure_names(self) -> list[str]:
+    def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``regret``, ``n_equilibria``."""
         names = [f"u_{ident(p)}" for p in self.players]
         names += [
