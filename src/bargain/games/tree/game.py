@@ -36,9 +36,11 @@ from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..normal import NormalFormGame
+from ..signaling import SignalingGame
 from ..spec import SpecReader
 from .compiled import CompiledTree
-from .solution import TreeBatchSolution, TreeSolution
+from .pbe import PerfectBayesianBatch, SenderReceiver, sender_receiver
+from .solution import TreeBatchSolution
 
 #: Points per chunk, so that the node arrays of a chunk stay in cache ...
 CHUNK_POINTS = 1 << 14
@@ -47,6 +49,12 @@ CHUNK_POINTS = 1 << 14
 CHUNK_FLOATS = 1 << 21
 #: Most nodes a game tree in a model file may have.
 MAX_NODES = 10_000
+#: Solution concepts: subgame-perfect equilibrium (backward induction; Nash
+#: equilibria in subgames with imperfect information) or perfect Bayesian
+#: equilibrium (trees of the sender-receiver shape, see :mod:`.pbe`).
+CONCEPTS = ("spe", "pbe")
+#: The options of each concept (``chunk_size`` serves both).
+CONCEPT_OPTIONS = {"spe": ("tie_break",), "pbe": ("refine", "mixed")}
 #: The keys of each kind of node in a model file.
 NODE_KEYS = {"decision": ("player", "moves"), "chance": ("branches",), "terminal": ("payoffs",)}
 
@@ -76,7 +84,10 @@ class GameTree(GameForm):
     noun = "game trees"
     options = MappingProxyType(
         {
-            "tie_break": Option("first", TIE_BREAKS, help="first, all or raise"),
+            "concept": Option("spe", CONCEPTS, help="spe, or pbe for sender-receiver trees"),
+            "tie_break": Option("first", TIE_BREAKS, help="first, all or raise; spe"),
+            "refine": Option(*SignalingGame.options["refine"][:2], help="none, intuitive, d1; pbe"),
+            "mixed": Option(*SignalingGame.options["mixed"][:2], help="semi-separating, none; pbe"),
             "chunk_size": CHUNK_SIZE,
         }
     )
@@ -87,6 +98,7 @@ class GameTree(GameForm):
         self.players = labels(players, "players")
         self.nodes: dict[Hashable, dict[str, Any]] = {}
         self._compiled: CompiledTree | None = None
+        self._signaling: SenderReceiver | None = None
 
     # -- building -----------------------------------------------------------
 
@@ -149,7 +161,7 @@ class GameTree(GameForm):
             raise ModelError(
                 f"{where}: duplicate node id (already a {self.nodes[id]['kind']} node)"
             )
-        self._compiled = None
+        self._compiled = self._signaling = None
         return where
 
     # -- structure ----------------------------------------------------------
@@ -171,22 +183,31 @@ class GameTree(GameForm):
 
     # -- solving ------------------------------------------------------------
 
-    def solve(self, tie_break: str | None = None, **values: Any) -> TreeSolution:
-        """The subgame-perfect equilibria at one point (``solve_batch`` of one)."""
+    def solve(self, tie_break: str | None = None, **values: Any) -> Any:
+        """The equilibria at one point (``solve_batch`` of one): a :class:`TreeSolution`,
+        or with ``concept="pbe"`` a :class:`~bargain.games.signaling.SignalingSolution`."""
         return super().solve(**values, **({"tie_break": tie_break} if tie_break else {}))
 
     def solve_batch(
-        self, points: Mapping[str, Any], tie_break: str = "first", **options: Any
-    ) -> TreeBatchSolution:
-        """Subgame-perfect equilibria at N points, ``points`` a mapping name -> N values.
+        self, points: Mapping[str, Any], tie_break: str | None = None, **options: Any
+    ) -> TreeBatchSolution | PerfectBayesianBatch:
+        """Equilibria at N points, ``points`` a mapping name -> N values.
 
-        Options: ``tie_break`` -- "first" takes the first best move in
-        declaration order, "all" reports every pure SPE (a point may then have
-        several rows), "raise" raises on a tie; ties are flagged per point
-        either way. ``chunk_size`` -- points solved at once (memory stays bounded).
+        Options: ``concept`` -- "spe" (the default) for subgame-perfect
+        equilibria, "pbe" for the perfect Bayesian equilibria of a tree of the
+        sender-receiver shape (:mod:`.pbe`; with ``refine`` and ``mixed`` as a
+        signaling game takes them). ``tie_break`` (spe) -- "first" takes the
+        first best move in declaration order, "all" reports every pure SPE (a
+        point may then have several rows), "raise" raises on a tie; ties are
+        flagged per point either way. ``chunk_size`` -- points solved at once
+        (memory stays bounded).
         """
-        options = self.check_options({**options, "tie_break": tie_break})
-        tie_break = options["tie_break"]
+        options = self._checked(options, tie_break)
+        if options.get("concept") == "pbe":
+            read = self.as_sender_receiver()
+            batch = read.game.solve_batch(points, **_without(options, "concept"))
+            return PerfectBayesianBatch(batch, read.terminals, self.outcome_members())
+        tie_break = options.get("tie_break", "first")
         compiled = self._compile()
         bound = self.params.bind_batch(points)
         n = batch_size(bound)
@@ -221,6 +242,28 @@ class GameTree(GameForm):
         result.warn_empty("a subgame with imperfect information has no equilibrium found")
         return result
 
+    def _checked(self, options: Mapping[str, Any], tie_break: str | None) -> dict[str, Any]:
+        """The options, checked, including that each belongs to the concept asked for."""
+        options = self.check_options({**options, **({"tie_break": tie_break} if tie_break else {})})
+        concept = options.get("concept", "spe")
+        for other, names in CONCEPT_OPTIONS.items():
+            for name in names:
+                if other != concept and name in options:
+                    raise ModelError(
+                        f"option {name!r}: applies to concept={other!r}, not {concept!r}"
+                    )
+        return options
+
+    def as_sender_receiver(self) -> SenderReceiver:
+        """The tree as a signaling game (``.game``), if it has the sender-receiver shape
+        (:data:`~bargain.games.tree.pbe.SHAPE`); a one-line ModelError otherwise."""
+        if self._signaling is None:
+            self._compile()  # the tree itself is valid
+            self._signaling = sender_receiver(
+                self.nodes, self.players, self.params, self.outcome_members()
+            )
+        return self._signaling
+
     def _tie_error(
         self, compiled: CompiledTree, exc: TieFound, part: Mapping[str, np.ndarray]
     ) -> TieError:
@@ -233,11 +276,22 @@ class GameTree(GameForm):
 
     # -- measures -----------------------------------------------------------
 
-    def measure_names(self) -> list[str]:
+    def point_measures(self, **options: Any) -> tuple[str, ...]:
+        """With ``concept="pbe"``, the signaling game's (``n_pbe``); none otherwise."""
+        if self._checked(options, None).get("concept") == "pbe":
+            return self.as_sender_receiver().game.point_measures()
+        return ()
+
+    def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``regret``,
-        ``n_equilibria``."""
+        ``n_equilibria``; with ``concept="pbe"`` the signaling game's measures and
+        ``reach_<terminal>``."""
+        reach = [f"reach_{ident(t)}" for t in self.outcome_members()]
+        if self._checked(options, None).get("concept") == "pbe":
+            *names, count = self.as_sender_receiver().game.measure_names()
+            return [*names, *reach, count]
         names = [f"u_{ident(p)}" for p in self.players]
-        names += [f"reach_{ident(t)}" for t in self.outcome_members()]
+        names += reach
         names += [
             f"p_{ident(node)}_{ident(move)}"
             for node, spec in self.nodes.items()
@@ -451,3 +505,7 @@ def _in_user_units(chunk: TreeArrays, scale: np.ndarray) -> TreeArrays:
         values=chunk.values * scale[:, chunk.point],
         regret=chunk.regret * scale.max(axis=0)[chunk.point],
     )
+
+
+def _without(options: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k != name}
