@@ -525,6 +525,25 @@ def test_every_optimal_offer_is_verified_and_batches_equal_points(law, p, ca, cb
         assert np.allclose(one["u_A"], mine["u_A"], atol=1e-12)
 
 
+def test_the_type_made_indifferent_accepts_the_offer_as_a_float():
+    """p = cbar = 0.4294...: the middle type's v = 1 - 1.5 p, and the offer x = 1 - v
+    that makes it indifferent rounds to one where 1 - x is a unit in the last place
+    below v; the offer reported is the nearest float that it does accept. (It ties
+    with the offer only the lowest type accepts.)"""
+    p = 0.42945087299876505
+    reservation = {
+        "types": ["1 - p - cbar", "1 - p - cbar/2", "1 - p"],
+        "probabilities": [0.3, 0.3, 0.4],
+    }
+    game = fearon(reservation=reservation, deal={"A": "x", "B": "1 - x"})
+    values = {"p": p, "cA": 0.0, "cbar": p}
+    batch = game.solve_batch({k: [v] for k, v in values.items()})
+    assert batch.ties[0] and len(batch.offer) == 2  # (A loses nothing by war: cA = 0)
+    assert 1 - batch.offer.min() >= 1 - p - p / 2  # the middle type accepts the generous one
+    at = brute_force(game, values, batch.offer)
+    np.testing.assert_allclose(at, batch.payoffs[:, 0], rtol=0, atol=1e-15)
+
+
 def test_chunks_and_grid_option_give_the_same_offers(rng):
     cdf = {"cdf": "((v - (1 - p - cbar)) / cbar)**2", "support": ["1 - p - cbar", "1 - p"]}
     game = fearon(reservation=cdf)

@@ -18,7 +18,13 @@ import numpy as np
 import sympy
 
 from bargain import formula
-from bargain.bargaining.screening import HIGHEST, LOWEST, screening_types, screening_uniform
+from bargain.bargaining.screening import (
+    HIGHEST,
+    INTERIOR,
+    LOWEST,
+    screening_types,
+    screening_uniform,
+)
 from bargain.checks import describe, key, labels
 from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace
@@ -276,6 +282,8 @@ class ScreeningGame(GameForm):
         for code, other in ((LOWEST, HIGHEST), (HIGHEST, LOWEST)):
             regime = np.where(falling & (result.regime == code), other, regime).astype(np.int8)
         x = (result.offer - each(gamma)) / each(delta)
+        if self.law == "types":  # the type made indifferent accepts in floating point too
+            x = _generous(at, point, x, result.offer, regime == INTERIOR, each(delta))
         x = np.where(regime == LOWEST, each(at.values["low"]), x)
         x = np.where(regime == HIGHEST, each(at.values["high"]), x)
         payoffs = np.stack([result.payoffs[0] * each(scale), result.payoffs[1]], axis=1)
@@ -307,7 +315,7 @@ class ScreeningGame(GameForm):
         method = "numeric: grid and nested grids"
         return at.rows(found.point, found.x, found.value, rising, method)
 
-    def measure_names(self) -> list[str]:
+    def measure_names(self, **options: Any) -> list[str]:
         """``offer``, ``p_war``, ``deal``, ``u_<player>``, ``share_<player>``, ``n_equilibria``."""
         proposer, responder = (ident(p) for p in self.players)
         return [
@@ -397,6 +405,27 @@ class ScreeningGame(GameForm):
             f"ScreeningGame({self.proposer!r} offers to {self.responder!r}, "
             f"{self.law} reservation value)"
         )
+
+
+def _generous(
+    at: ScreeningPoints,
+    point: np.ndarray,
+    x: np.ndarray,
+    target: np.ndarray,
+    rows: np.ndarray,
+    delta: np.ndarray,
+) -> np.ndarray:
+    """Offers ``x`` moved float by float toward the responder, at ``rows``, until the deal
+    formula gives it at least ``target``: the offer ``(v - gamma) / delta`` that makes a
+    type indifferent can round to one whose deal is worth a unit in the last place less
+    than ``v``, which that type would reject."""
+    toward = np.where(np.broadcast_to(delta, x.shape) > 0, np.inf, -np.inf)
+    for _ in range(8):  # a step or two in practice
+        short = rows & (at.deal(x, point)[1] < target)
+        if not short.any():
+            break
+        x = np.where(short, np.nextafter(x, toward), x)
+    return x
 
 
 def _rows_of(point: np.ndarray, n: int) -> Callable[[Any], Any]:
