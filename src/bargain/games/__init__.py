@@ -9,6 +9,7 @@ model-file name; its batched solve returns an :class:`EquilibriumBatch`
 from .bargaining import BargainingBatch, BargainingGame, BargainingSolution
 from .bayesian import BayesianBatch, BayesianEquilibrium, BayesianGame, BayesianSolution
 from .form import GameForm, Option, form_class, form_names, register_form
+from .mediation import MediationBatch, MediationEquilibrium, MediationGame, MediationSolution
 from .normal import BatchSolution, Equilibrium, NormalFormGame, Solution
 from .screening import ScreeningBatch, ScreeningGame, ScreeningOffer, ScreeningSolution
 from .signaling import (
@@ -37,6 +38,10 @@ __all__ = [
     "EquilibriumSet",
     "GameForm",
     "GameTree",
+    "MediationBatch",
+    "MediationEquilibrium",
+    "MediationGame",
+    "MediationSolution",
     "NormalFormGame",
     "Option",
     "ScreeningBatch",
