@@ -17,6 +17,11 @@ bargaining protocol
     ``u_<label>`` share, ``deal`` (1 if the players agree at once),
     ``n_equilibria``; label ``regime``: "deal" or "no deal".
 
+The other forms (Bayesian games, screening offers, signaling games,
+mediation) name theirs in ``measure_names`` and their docs pages; measures
+that are properties of the point (``n_pbe``) are the form's
+``point_measures``.
+
 Labels that are not identifiers are made so (``U.S.`` becomes ``U_S_``).
 """
 
