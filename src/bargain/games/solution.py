@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
-from bargain.errors import ModelError, NoEquilibriumWarning, warn
+from bargain.errors import DegenerateGameWarning, ModelError, NoEquilibriumWarning, warn
 from bargain.solvers.arrays import by_point
 
 if TYPE_CHECKING:
@@ -127,6 +127,22 @@ class EquilibriumBatch(Sequence[EquilibriumSet], ABC):
         if empty:
             where = "the point has" if len(self) == 1 else f"{empty} of {len(self)} points have"
             warn(f"{where} no equilibrium: {why} (see 'n_equilibria')", NoEquilibriumWarning)
+
+    def warn_degenerate(self, why: str) -> None:
+        """Warn if some points are degenerate, saying ``why`` (what makes them so): every
+        equilibrium reported is verified, but there may be more."""
+        count = int(np.count_nonzero(self.degenerate))
+        if count:
+            where = (
+                "the game is degenerate"
+                if len(self) == 1
+                else f"{count} of {len(self)} games are degenerate"
+            )
+            warn(
+                f"{where} ({why}): every equilibrium reported is verified, but there may be "
+                "more; see the 'degenerate' flag",
+                DegenerateGameWarning,
+            )
 
     def outcome(self, members: Iterable[Hashable]) -> np.ndarray:
         """The probability (R,) that play ends in an outcome set (see ``check_outcomes``)."""

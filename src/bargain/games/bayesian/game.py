@@ -27,7 +27,7 @@ import sympy
 
 from bargain import formula
 from bargain.checks import describe, key, labels, memory_needed, same_keys
-from bargain.errors import DegenerateGameWarning, ModelError, did_you_mean, warn
+from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import bayesian as kernels
 from bargain.solvers.arrays import Scaled, scaled
@@ -384,7 +384,12 @@ class BayesianGame(GameForm):
             np.concatenate([c[1] for c in chunks]),
             np.concatenate([c[2] for c in chunks], axis=1).T,
         )
-        _warn_degenerate(result, method)
+        result.warn_degenerate(
+            "the ex-ante form is degenerate whenever two types of a player mix, and its "
+            "enumeration may then miss equilibria (method='support' does not)"
+            if method == "ex-ante"
+            else "payoff ties or equilibrium components"
+        )
         result.warn_empty(
             "the game has no pure Bayesian equilibrium"
             if method == "pure"
@@ -633,25 +638,3 @@ def _nested(
         _nested(reader, v, f"{path}[{i}]", players, actions[1:], params)
         for i, v in enumerate(value)
     ]
-
-
-def _warn_degenerate(result: BayesianBatch, method: str) -> None:
-    count = int(result.degenerate.sum())
-    if not count:
-        return
-    where = (
-        "the game is degenerate"
-        if len(result) == 1
-        else f"{count} of {len(result)} games are degenerate"
-    )
-    why = (
-        "the ex-ante form is degenerate whenever two types of a player mix, and its "
-        "enumeration may then miss equilibria (method='support' does not)"
-        if method == "ex-ante"
-        else "payoff ties or equilibrium components"
-    )
-    warn(
-        f"{where} ({why}): every equilibrium reported is verified, but there may be more; "
-        "see the 'degenerate' flag",
-        DegenerateGameWarning,
-    )

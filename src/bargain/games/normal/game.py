@@ -20,7 +20,7 @@ import sympy
 
 from bargain import formula
 from bargain.checks import describe, key, labels, memory_needed, same_keys
-from bargain.errors import DegenerateGameWarning, ModelError, warn
+from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import FALLBACK, METHODS
 from bargain.solvers.arrays import EquilibriumArrays, Scaled, scaled, stack, verify
@@ -240,7 +240,7 @@ class NormalFormGame(GameForm):
             payoff_range=np.concatenate([chunk.span for chunk in chunks], axis=1).T,
             payoff_tensor=self.payoff_tensor,
         )
-        _warn_degenerate(result)
+        result.warn_degenerate("payoff ties or equilibrium components")
         result.warn_empty(
             "the game has no pure equilibrium" if method == "pure" else f"{method} found none"
         )
@@ -340,21 +340,6 @@ class _Chunk(NamedTuple):
     found: EquilibriumArrays
     span: np.ndarray
     rescued: np.ndarray
-
-
-def _warn_degenerate(result: BatchSolution) -> None:
-    count = int(result.degenerate.sum())
-    if count:
-        where = (
-            "the game is degenerate"
-            if len(result) == 1
-            else f"{count} of {len(result)} games are degenerate"
-        )
-        warn(
-            f"{where} (payoff ties or equilibrium components): every equilibrium reported "
-            "is verified, but a component may hold more; see the 'degenerate' flag",
-            DegenerateGameWarning,
-        )
 
 
 def _payoff_array(

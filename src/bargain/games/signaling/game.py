@@ -18,7 +18,7 @@ import sympy
 
 from bargain import formula
 from bargain.checks import describe, key, labels, same_keys
-from bargain.errors import DegenerateGameWarning, ModelError, warn
+from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.tolerances import PROB_SUM_ATOL
 from bargain.vocabulary import ident
@@ -273,7 +273,10 @@ class SignalingGame(GameForm):
             mixed=options.get("mixed", MIXED[0]) == MIXED[0],
             chunk_size=options.get("chunk_size"),
         )
-        _warn_degenerate(result)
+        result.warn_degenerate(
+            "payoff ties on the path of some PBE, e.g. between costless messages; mixed PBE "
+            "may form continua there"
+        )
         result.warn_empty(_why_empty(result))
         return result
 
@@ -403,18 +406,6 @@ def _replies(
             )
         out[a] = tuple(reader.formula(v, f"{here}[{i}]", params) for i, v in enumerate(pair))
     return out
-
-
-def _warn_degenerate(result: SignalingBatch) -> None:
-    count = int(result.degenerate.sum())
-    if count:
-        where = "the game has" if len(result) == 1 else f"{count} of {len(result)} games have"
-        warn(
-            f"{where} payoff ties on the path of some PBE (a player indifferent, e.g. between "
-            "costless messages): every PBE reported is verified, but mixed ones may form "
-            "continua there; see the 'degenerate' flag",
-            DegenerateGameWarning,
-        )
 
 
 def _why_empty(result: SignalingBatch) -> str:
