@@ -27,7 +27,14 @@ from .beliefs import BeliefSet
 from .equilibria import Equilibria, GameArrays
 from .game import MIXED, RESERVED, SignalingGame
 from .labels import Labels
-from .solution import KINDS, REFINEMENTS, SignalingBatch, SignalingEquilibrium, SignalingSolution
+from .solution import (
+    KINDS,
+    REFINEMENTS,
+    SignalingBatch,
+    SignalingEquilibrium,
+    SignalingSolution,
+    mixture_text,
+)
 from .solve import CHUNK_PROFILES, solve_arrays
 
 __all__ = [
@@ -44,5 +51,6 @@ __all__ = [
     "SignalingEquilibrium",
     "SignalingGame",
     "SignalingSolution",
+    "mixture_text",
     "solve_arrays",
 ]

@@ -85,8 +85,8 @@ class SignalingEquilibrium:
         }
 
     def __repr__(self) -> str:
-        sends = "; ".join(f"{t} -> {_mix(p)}" for t, p in self.sender.items())
-        replies = [f"{m}: {_mix(mix)}" for m, mix in self.receiver.items()]
+        sends = "; ".join(f"{t} -> {mixture_text(p)}" for t, p in self.sender.items())
+        replies = [f"{m}: {mixture_text(mix)}" for m, mix in self.receiver.items()]
         replies += [
             f"{m}: " + " or ".join(f"{s.action} if {s}" for s in sets)
             for m, sets in self.off_path.items()
@@ -96,7 +96,8 @@ class SignalingEquilibrium:
         return f"PBE({self.regime} | {sends} | {'; '.join(replies)} | {values} | {verdicts})"
 
 
-def _mix(probabilities: Mapping[str, float]) -> str:
+def mixture_text(probabilities: Mapping[str, float]) -> str:
+    """A mixture as text: the one choice played, or each played with its probability."""
     played = {k: p for k, p in probabilities.items() if p > PROB_TOL}
     if len(played) == 1:
         return next(iter(played))
