@@ -28,6 +28,8 @@ from bargain.params import ParamSpace
 if TYPE_CHECKING:
     import sympy
 
+    from bargain.algebra import Derivation
+
     from .solution import EquilibriumBatch, EquilibriumSet
     from .spec import SpecReader
 
@@ -151,6 +153,15 @@ class GameForm(ABC):
         if others:
             return f"only {listing(others)} take this option; {takes}"
         return f"unknown option{did_you_mean(name, self.options)}; {takes}"
+
+    def derive(self, **options: Any) -> Derivation:
+        """The game's equilibria in closed form: regimes with their conditions and
+        measures as expressions of the parameters (:mod:`bargain.algebra`), for a
+        solve with these options. Forms without closed forms raise a ModelError."""
+        raise ModelError(
+            f"{self.noun} have no closed forms in bargain yet; solve them numerically "
+            f"(forms with closed forms: {listing(derivable_forms())})"
+        )
 
     @property
     def supports_risk_dominance(self) -> bool:
@@ -277,3 +288,8 @@ def _entry_points() -> list[Any]:
     from importlib.metadata import entry_points
 
     return list(entry_points(group=ENTRY_POINTS))
+
+
+def derivable_forms() -> list[str]:
+    """The nouns of the registered forms that override :meth:`GameForm.derive`."""
+    return [cls.noun for cls in form_classes() if cls.derive is not GameForm.derive]
