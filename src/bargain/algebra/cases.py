@@ -73,6 +73,11 @@ class Case:
     the form's built-in measures (``u_<player>``, probabilities, ...) as
     expressions; ``domain`` where they are defined; ``feasible`` is ``"shown"``
     when a point of the box meets every condition, else ``"undecided"``.
+    ``implicit`` holds the measures defined by a first-order condition (an
+    interior optimum): name -> ``F`` with ``F = 0`` at the optimum, written
+    with ``Symbol(name)`` for the measure; their comparative statics come from
+    the implicit-function theorem (``dx/dp = -F_p / F_x``), and ``values`` may
+    also hold the closed form where one was found.
     """
 
     label: str
@@ -80,6 +85,7 @@ class Case:
     values: Mapping[str, sympy.Basic]
     domain: tuple[Condition, ...] = ()
     feasible: Literal["shown", "undecided"] = "shown"
+    implicit: Mapping[str, sympy.Basic] = field(default_factory=dict)
 
     @property
     def where(self) -> sympy.Basic:
@@ -127,6 +133,7 @@ def make_case(
     params: ParamSpace | Box,
     *,
     simplify: bool = True,
+    implicit: Mapping[str, sympy.Basic] | None = None,
 ) -> Case | None:
     """The case of ``label`` with its conditions settled on the bounds; None if it cannot hold."""
     box = box_of(params) if isinstance(params, ParamSpace) else params
@@ -160,4 +167,5 @@ def make_case(
         tidy_values,
         tuple(domain),
         "shown" if yes is not None else "undecided",
+        dict(implicit or {}),
     )
