@@ -459,6 +459,66 @@ def plot(
 
 @main.command()
 @click.argument("model")
+@click.option(
+    "--measure",
+    "measures",
+    multiple=True,
+    help="Show only this measure (repeatable; default: every derived measure).",
+)
+@click.option(
+    "--param",
+    "wrt",
+    multiple=True,
+    help="Comparative statics in this parameter only (repeatable; default: all).",
+)
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "latex")), default="text")
+@OPTION
+@click.option(
+    "--budget",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Seconds the derivation may take before the numeric solvers answer instead.",
+)
+@click.option("--no-cache", is_flag=True, help="Derive afresh (ignore and keep no cached copy).")
+@click.option("-o", "--output", default=None, help="Write to a file instead of stdout.")
+def derive(
+    model: str,
+    measures: Sequence[str],
+    wrt: Sequence[str],
+    fmt: str,
+    options: Sequence[str],
+    budget: float,
+    no_cache: bool,
+    output: str | None,
+) -> None:
+    """Equilibria in closed form: each regime's conditions and formulas, and the signs
+    of the comparative statics on the parameters' bounds.
+
+    \b
+    Examples:
+      bargain derive escalation
+      bargain derive interim-deal --measure deal --param relief --format latex
+    """
+    from .symbolic import DerivationTimeout, report
+    from .symbolic import derive as derive_model
+
+    m = _load(model).with_options(**_options(options))
+    try:
+        derivation = derive_model(m, budget=budget, cache=not no_cache)
+    except DerivationTimeout as stop:
+        click.echo(f"bargain: {stop}", err=True)
+        click.echo(f"numeric equilibria at the defaults (bargain solve {model}):", err=True)
+        ctx = click.get_current_context()
+        ctx.invoke(solve, model=model, params=(), scenario=None, method=None, options=options)
+        return
+    for name in wrt:
+        derivation.symbol(name)
+    _write(report(derivation, fmt, measures or None, wrt or None), output)
+
+
+@main.command()
+@click.argument("model")
 @click.option("-o", "--output", default=None, help="Folder (default: ./MODEL-showcase).")
 def run(model: str, output: str | None) -> None:
     """The model's showcase: its default tables, regime map and thresholds."""

@@ -35,6 +35,9 @@ class Param:
         Inclusive bounds; ``None`` means unbounded.
     description : str
         Free text for documentation.
+    latex : str
+        Its symbol in LaTeX output (e.g. ``\\rho`` for ``relief``); empty: the
+        name, set in italics (one letter) or upright (a word).
     """
 
     name: str
@@ -42,6 +45,7 @@ class Param:
     low: float | None = None
     high: float | None = None
     description: str = ""
+    latex: str = ""
 
     def __post_init__(self) -> None:
         name = self.name
@@ -58,6 +62,11 @@ class Param:
             raise ParamError(f"parameter name {name!r} is not in Unicode NFKC normal form")
         if not isinstance(self.description, str):
             raise ParamError(f"description of parameter '{name}' must be a string")
+        if not isinstance(self.latex, str) or "\n" in self.latex:
+            raise ParamError(
+                f"latex symbol of parameter '{name}' must be a string on one line, "
+                f"got {self.latex!r}"
+            )
         low, high = (
             None if bound is None else real(bound, f"{side} bound of parameter '{name}'")
             for side, bound in (("lower", self.low), ("upper", self.high))

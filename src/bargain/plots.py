@@ -28,6 +28,7 @@ from .frames import Framed, check_columns, label_text, others_varying, view
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from numpy.typing import ArrayLike
 
 #: Colour of points where no equilibrium is selected.
 NONE_COLOUR = "#d9d9d9"
@@ -44,6 +45,7 @@ def regime_map(
     ax: Axes | None = None,
     title: str | None = None,
     fixed: Mapping[str, float] | None = None,
+    curves: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
 ) -> Figure:
     """A map of the equilibrium outcome over two swept parameters.
 
@@ -62,6 +64,9 @@ def regime_map(
     title : the axes title (default: the model's title or name).
     fixed : values of the other swept parameters, to draw one slice of the space;
         required when the result sweeps more than ``x`` and ``y``.
+    curves : lines to draw over the map, name -> ``(x values, y values)`` (NaN
+        leaves a gap), such as the closed-form regime boundaries
+        :func:`bargain.symbolic.boundary_curves` gives; each is in the legend.
     """
     mpl = _matplotlib()
     frame, note = _slice(result, [x, y, by], fixed)
@@ -81,6 +86,10 @@ def regime_map(
     else:
         ax.scatter(frame[x], frame[y], c=[colour[v] for v in labels], s=12, linewidths=0)
     handles = [mpl.patches.Patch(facecolor=colour[n], label=n) for n in names]
+    styles = ["-", "--", ":", "-."]
+    for i, (name, (cx, cy)) in enumerate((curves or {}).items()):
+        (line,) = ax.plot(cx, cy, color="black", linewidth=1.2, linestyle=styles[i % 4], label=name)
+        handles.append(line)
     ax.legend(handles=handles, title=by, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     ax.set_xlabel(x)
     ax.set_ylabel(y)

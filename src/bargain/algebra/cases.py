@@ -54,11 +54,23 @@ def tidy(expr: sympy.Basic) -> sympy.Basic:
     return min(candidates, key=sympy.count_ops)
 
 
+def sides(rel: Relational) -> Relational:
+    """``a - b > 0`` as ``a > b``: the terms with a minus sign moved to the right."""
+    gap = rel.lhs - rel.rhs
+    terms = sympy.Add.make_args(gap)
+    right = [-t for t in terms if t.could_extract_minus_sign()]
+    left = [t for t in terms if not t.could_extract_minus_sign()]
+    if not left:
+        return rel.func(0, sympy.Add(*right)).reversed
+    return rel.func(sympy.Add(*left), sympy.Add(*right))
+
+
 def tidy_condition(cond: sympy.Basic) -> sympy.Basic:
-    """A relation as ``lhs - rhs`` tidied, compared with 0; ``And``/``Or``/``Not`` recursively."""
+    """A relation in its shortest form: as written, or its two sides tidied and
+    rearranged by :func:`sides`; ``And``/``Or``/``Not`` recursively."""
     if isinstance(cond, Relational):
-        gap = cond.func(tidy(cond.lhs - cond.rhs), 0)
-        return min((cond, gap), key=sympy.count_ops)
+        tidied = sides(cond.func(tidy(cond.lhs - cond.rhs), 0))
+        return min((tidied, cond), key=sympy.count_ops)
     if isinstance(cond, sympy.And | sympy.Or | sympy.Not):
         return cond.func(*(tidy_condition(a) for a in cond.args))
     return cond

@@ -80,13 +80,21 @@ def _on_box(cond: sympy.Basic, box: Box) -> bool | None:
     return None
 
 
-def decide_on(cond: sympy.Basic, box: Box, budget: int = MAX_BOXES) -> bool | None:
-    """True if ``cond`` holds everywhere in ``box``, False if nowhere, None if not shown."""
-    symbols = cond.free_symbols
+def decide_on(
+    cond: sympy.Basic, box: Box, within: sympy.Basic | None = None, budget: int = MAX_BOXES
+) -> bool | None:
+    """True if ``cond`` holds everywhere in ``box``, False if nowhere, None if not shown.
+
+    With ``within``, only the part of the box where ``within`` may hold counts:
+    sub-boxes where it is shown to fail are left out.
+    """
+    symbols = cond.free_symbols | (within.free_symbols if within is not None else set())
     boxes = [dict(box)]
     verdicts: set[bool] = set()
     while boxes:
         part = boxes.pop()
+        if within is not None and _on_box(within, part) is False:
+            continue
         verdict = _on_box(cond, part)
         if verdict is not None:
             verdicts.add(verdict)
@@ -122,11 +130,17 @@ def truth_at(cond: sympy.Basic, point: dict) -> bool | None:
     return bool(value) if isinstance(value, BooleanAtom) else None
 
 
-def witnesses(cond: sympy.Basic, box: Box) -> tuple[dict | None, dict | None]:
-    """A point of the box where ``cond`` holds and one where it fails (None if not found)."""
-    symbols = sorted(cond.free_symbols, key=lambda s: s.name)
+def witnesses(
+    cond: sympy.Basic, box: Box, within: sympy.Basic | None = None
+) -> tuple[dict | None, dict | None]:
+    """A point of the box where ``cond`` holds and one where it fails (None if not found),
+    both where ``within`` holds if it is given."""
+    free = cond.free_symbols | (within.free_symbols if within is not None else set())
+    symbols = sorted(free, key=lambda s: s.name)
     found: dict[bool, dict | None] = {True: None, False: None}
     for point in _points(box, symbols):
+        if within is not None and truth_at(within, point) is not True:
+            continue
         verdict = truth_at(cond, point)
         if verdict is not None and found[verdict] is None:
             found[verdict] = point
@@ -157,7 +171,9 @@ def _univariate(cond: sympy.Basic, box: Box) -> sympy.Basic | None:
     exact = where.as_relational(s)
     if isinstance(exact, sympy.And):  # drop the bounds themselves
         exact = sympy.And(*(a for a in exact.args if _on_box(a, box) is not True))
-    return exact
+    return exact.replace(
+        lambda e: isinstance(e, Relational) and e.lhs.is_number, lambda e: e.reversed
+    )
 
 
 def settle(cond: sympy.Basic, box: Box) -> Condition | bool:

@@ -96,9 +96,9 @@ class _Loader(Checker):
         out = []
         for name, spec in self.table(value, "params", optional=None).items():
             path = key("params", name)
-            spec = self.table(spec, path, ["default"], ["low", "high", "description"])
+            spec = self.table(spec, path, ["default"], ["low", "high", "description", "latex"])
             for field, v in spec.items():
-                check = self.string if field == "description" else self.number
+                check = self.string if field in ("description", "latex") else self.number
                 check(v, key(path, field))
             with self.located(path):
                 out.append(Param(name, **spec))

@@ -109,6 +109,7 @@ def dumps_model(model: ModelLike) -> str:
         spec = {"default": _number(p.default)}
         spec |= {k: _number(v) for k, v in bounds.items() if v is not None}
         spec |= {"description": p.description} if p.description else {}
+        spec |= {"latex": p.latex} if p.latex else {}
         blocks.append(_table(f"params.{_key(p.name)}", spec))
     blocks += _game(_plain(model.game.spec(_entry, _id), "game"))
     if model.measures.outcomes:

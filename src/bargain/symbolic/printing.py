@@ -1,0 +1,131 @@
+"""A derivation for a reader: formula text, Markdown or LaTeX.
+
+Formula text is bargain's formula language (:func:`bargain.formula.to_text`),
+so a derived formula can be pasted back into a model file. LaTeX uses
+``sympy.latex`` with each parameter's declared symbol (``Param.latex``, e.g.
+``\\rho`` for ``relief``); a parameter without one is set upright
+(``\\mathrm{war\\_risk}``). :func:`report` is what ``bargain derive`` prints:
+each regime's conditions and measures, then the comparative-statics table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import sympy
+
+from bargain import formula
+from bargain.algebra import Condition
+
+from .regimes import ModelDerivation, Regime
+from .statics import sign_table
+
+Format = Literal["text", "markdown", "latex"]
+FORMATS = ("text", "markdown", "latex")
+
+
+def latex_names(derivation: ModelDerivation) -> dict[sympy.Symbol, str]:
+    """Each parameter's LaTeX symbol: the declared one, else its name set upright."""
+    names = {}
+    for p in derivation.params:
+        plain = p.name if len(p.name) == 1 else r"\mathrm{" + p.name.replace("_", r"\_") + "}"
+        names[sympy.Symbol(p.name)] = p.latex or plain
+    for name in derivation.measure_names:
+        names.setdefault(sympy.Symbol(name), r"\mathrm{" + name.replace("_", r"\_") + "}")
+    return names
+
+
+def to_latex(expr: sympy.Basic, derivation: ModelDerivation) -> str:
+    """``expr`` as LaTeX math with the model's parameter symbols."""
+    return sympy.latex(expr, symbol_names=latex_names(derivation))
+
+
+def _condition_text(c: Condition, fmt: Format, derivation: ModelDerivation) -> str:
+    mark = " (undecided on the bounds)" if c.status == "undecided" else ""
+    if fmt == "latex":
+        return f"${to_latex(c.expr, derivation)}${mark}"
+    if fmt == "markdown":
+        return f"`{formula.to_text(c.expr)}`{mark}"
+    return formula.to_text(c.expr) + mark
+
+
+def _regime_lines(
+    r: Regime, fmt: Format, derivation: ModelDerivation, measures: Sequence[str] | None
+) -> list[str]:
+    names = [m for m in (measures or r.measures) if m in r.measures]
+    conds = [_condition_text(c, fmt, derivation) for c in r.conditions] or [
+        "everywhere in the bounds"
+    ]
+    domain = [_condition_text(c, fmt, derivation) for c in r.domain]
+    if r.feasible == "undecided":
+        conds.append("(no point of the bounds meeting all of these was found)")
+    if fmt == "latex":
+        label = r.label.replace("_", r"\_").replace(">", r"\textgreater{}")
+        lines = [rf"\paragraph{{Regime {label}}} holds where", r"\begin{itemize}"]
+        lines += [rf"  \item {c}" for c in conds] + [r"\end{itemize}"]
+        if domain:
+            lines += ["defined where " + ", ".join(domain) + "."]
+        lines += [r"\begin{align*}"]
+        body = [
+            rf"  {to_latex(sympy.Symbol(m), derivation)} &= {to_latex(r.measures[m], derivation)}"
+            for m in names
+        ]
+        return [*lines, " \\\\\n".join(body), r"\end{align*}", ""]
+    if fmt == "markdown":
+        lines = [f"### Regime `{r.label}`", "", "Holds where:", ""]
+        lines += [f"- {c}" for c in conds]
+        if domain:
+            lines += ["", "Defined where " + ", ".join(domain) + "."]
+        lines += ["", "| measure | formula |", "| --- | --- |"]
+        lines += [
+            f"| {m} | `{formula.to_text(r.measures[m]).replace('|', chr(92) + '|')}` |"
+            for m in names
+        ]
+        return [*lines, ""]
+    lines = [f"Regime {r.label}", "  holds where:"] + [f"    {c}" for c in conds]
+    if domain:
+        lines += ["  defined where:"] + [f"    {d}" for d in domain]
+    lines += ["  measures:"] + [f"    {m} = {formula.to_text(r.measures[m])}" for m in names]
+    return [*lines, ""]
+
+
+def report(
+    derivation: ModelDerivation,
+    fmt: Format = "text",
+    measures: Sequence[str] | None = None,
+    params: Sequence[str] | None = None,
+) -> str:
+    """The regimes (conditions and measure formulas) and the sign table, in ``fmt``."""
+    from bargain import tables
+
+    for m in measures or ():
+        derivation.check_measure(m)
+    n = len(derivation.regimes)
+    timing = (
+        "read from the cache"
+        if derivation.source == "cache"
+        else (f"derived in {derivation.seconds:.2f} s")
+    )
+    head = (
+        f"{derivation.model}: {n} {derivation.subject} regime{'s' if n != 1 else ''} "
+        f"in closed form ({timing})"
+    )
+    if not derivation.exclusive:
+        head += "; several may hold at one point"
+    lines = {
+        "text": [head, ""],
+        "markdown": [f"## {head}", ""],
+        "latex": [f"% {head}", ""],
+    }[fmt]
+    lines += [f"Note: {note}" for note in derivation.notes]
+    for r in derivation.regimes:
+        lines += _regime_lines(r, fmt, derivation, measures)
+    table = sign_table(derivation, measures, params)
+    shown = table.drop(columns=["derivative"])
+    if fmt == "latex":
+        lines.append(tables.to_latex(shown, caption=table.attrs["title"]))
+    else:
+        lines += ["Comparative statics" if fmt == "text" else "## Comparative statics", ""]
+        lines.append(tables.to_markdown(shown))
+    return "\n".join(lines) + "\n"
