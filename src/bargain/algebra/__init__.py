@@ -15,7 +15,7 @@ The layer the game forms derive with (``GameForm.derive``) and that
 from .budget import DEFAULT_SECONDS, DerivationTimeout, can_interrupt, step, time_budget
 from .cases import Case, Derivation, domain_conditions, make_case, tidy, tidy_condition
 from .conditions import Condition, decide_on, settle, truth_at, witnesses
-from .intervals import Box, box_of, enclose
+from .intervals import Box, box_of, boxes_of, enclose
 from .signs import SYMBOLS, Sign, sign_of
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "DerivationTimeout",
     "Sign",
     "box_of",
+    "boxes_of",
     "can_interrupt",
     "decide_on",
     "domain_conditions",

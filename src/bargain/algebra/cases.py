@@ -16,6 +16,7 @@ as domain conditions (``x/x`` becomes 1 only where ``x != 0``).
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -44,6 +45,7 @@ def domain_conditions(expr: sympy.Basic) -> list[sympy.Basic]:
     return [c for c in dict.fromkeys(found) if c.free_symbols]
 
 
+@functools.lru_cache(maxsize=4096)
 def tidy(expr: sympy.Basic) -> sympy.Basic:
     """A shorter equal form of ``expr`` (only where its domain conditions hold)."""
     if not isinstance(expr, sympy.Expr) or expr.is_Atom:
@@ -69,8 +71,10 @@ def tidy_condition(cond: sympy.Basic) -> sympy.Basic:
     """A relation in its shortest form: as written, or its two sides tidied and
     rearranged by :func:`sides`; ``And``/``Or``/``Not`` recursively."""
     if isinstance(cond, Relational):
-        tidied = sides(cond.func(tidy(cond.lhs - cond.rhs), 0))
-        return min((tidied, cond), key=sympy.count_ops)
+        tidied = cond.func(tidy(cond.lhs - cond.rhs), 0)
+        if not isinstance(tidied, Relational):  # a number compared with 0: true or false
+            return tidied
+        return min((sides(tidied), cond), key=sympy.count_ops)
     if isinstance(cond, sympy.And | sympy.Or | sympy.Not):
         return cond.func(*(tidy_condition(a) for a in cond.args))
     return cond
@@ -168,9 +172,9 @@ def make_case(
             if settled is not True and settled not in kept:
                 kept.append(settled)
         together = sympy.And(*(c.expr for c in kept))
-        if len(kept) > 1 and decide_on(together, box) is False:
-            return None
         yes, _ = witnesses(together, box) if kept else ({}, None)
+        if yes is None and len(kept) > 1 and decide_on(together, box) is False:
+            return None
     with step(f"simplifying the measures of the regime {label}"):
         tidy_values = {k: tidy(v) if simplify else v for k, v in values.items()}
     return Case(

@@ -9,7 +9,8 @@ decided over the box of parameter bounds in three ways, each a proof:
 - otherwise interval arithmetic (:mod:`.intervals`) over the box, halved up to
   ``MAX_BOXES`` times: the condition holds (or fails) if it does on every part;
 - a condition that is neither is shown to *depend* on the parameters by two
-  points of the box, evaluated exactly, where it holds and where it fails.
+  points of the box where it holds and where it fails (found by screening
+  candidate points in floating point, then each confirmed exactly).
 
 A condition none of these settles is kept and marked ``undecided``: it is never
 dropped on the evidence of sampled points.
@@ -17,18 +18,24 @@ dropped on the evidence of sampled points.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import sympy
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom
 
-from .intervals import Box, enclose, split
+from bargain.formula import compile_formulas
 
-#: How many parts a box is cut into, at most, before a condition is called undecided.
-MAX_BOXES = 64
+from .intervals import Box, Boxes, boxes_of, enclose, split
+
+#: How many times a box is halved, at most, before a condition is called undecided.
+MAX_BOXES = 256
+#: Candidate points screened for witnesses, on a grid of 2**LEVELS steps per side;
+#: at most CONFIRM candidates per verdict are checked exactly; an unbounded side
+#: is searched within +-FAR.
+CANDIDATES, LEVELS, CONFIRM, FAR = 512, 10, 8, 10**6
 
 Status = Literal["depends", "undecided"]
 
@@ -45,9 +52,11 @@ class Condition:
     status: Status = "depends"
 
 
-def _relation(rel: Relational, box: Box) -> bool | None:
-    gap = enclose(rel.lhs - rel.rhs, box)
-    low, high = gap.a, gap.b
+_TRUE, _FALSE, _UNKNOWN = 1, 0, -1
+
+
+def _relation(rel: Relational, boxes: Boxes) -> np.ndarray:
+    low, high = enclose(rel.lhs - rel.rhs, boxes)
     op = rel.rel_op
     if op in (">", ">="):
         holds = low > 0 if op == ">" else low >= 0
@@ -56,28 +65,38 @@ def _relation(rel: Relational, box: Box) -> bool | None:
         holds = high < 0 if op == "<" else high <= 0
         fails = low >= 0 if op == "<" else low > 0
     elif op == "==":
-        holds = low == 0 and high == 0
-        fails = low > 0 or high < 0
+        holds = (low == 0) & (high == 0)
+        fails = (low > 0) | (high < 0)
     else:  # !=
-        holds = low > 0 or high < 0
-        fails = low == 0 and high == 0
-    return True if holds else False if fails else None
+        holds = (low > 0) | (high < 0)
+        fails = (low == 0) & (high == 0)
+    return np.where(holds, _TRUE, np.where(fails, _FALSE, _UNKNOWN))
+
+
+def on_boxes(cond: sympy.Basic, boxes: Boxes, n: int) -> np.ndarray:
+    """The condition on each box by one interval evaluation: 1 holds, 0 fails, -1 unknown."""
+    if isinstance(cond, BooleanAtom):
+        return np.full(n, _TRUE if cond else _FALSE)
+    if isinstance(cond, Relational):
+        return _relation(cond, boxes)
+    parts = np.stack([on_boxes(a, boxes, n) for a in cond.args])
+    if isinstance(cond, sympy.And):
+        return np.where(
+            (parts == _FALSE).any(0), _FALSE, np.where((parts == _TRUE).all(0), _TRUE, _UNKNOWN)
+        )
+    if isinstance(cond, sympy.Or):
+        return np.where(
+            (parts == _TRUE).any(0), _TRUE, np.where((parts == _FALSE).all(0), _FALSE, _UNKNOWN)
+        )
+    if isinstance(cond, sympy.Not):
+        return np.where(parts[0] == _UNKNOWN, _UNKNOWN, 1 - parts[0])
+    return np.full(n, _UNKNOWN)
 
 
 def _on_box(cond: sympy.Basic, box: Box) -> bool | None:
-    """The condition's truth on the whole box by one interval evaluation, or None."""
-    if isinstance(cond, BooleanAtom):
-        return bool(cond)
-    if isinstance(cond, Relational):
-        return _relation(cond, box)
-    parts = [_on_box(a, box) for a in cond.args]
-    if isinstance(cond, sympy.And):
-        return False if False in parts else True if all(parts) else None
-    if isinstance(cond, sympy.Or):
-        return True if True in parts else False if all(p is False for p in parts) else None
-    if isinstance(cond, sympy.Not):
-        return None if parts[0] is None else not parts[0]
-    return None
+    """The condition's truth on one box by one interval evaluation, or None."""
+    code = on_boxes(cond, boxes_of(box), 1)[0]
+    return None if code == _UNKNOWN else bool(code)
 
 
 def decide_on(
@@ -86,39 +105,54 @@ def decide_on(
     """True if ``cond`` holds everywhere in ``box``, False if nowhere, None if not shown.
 
     With ``within``, only the part of the box where ``within`` may hold counts:
-    sub-boxes where it is shown to fail are left out.
+    sub-boxes where it is shown to fail are left out. The box is halved level by
+    level (all undecided parts at once) until ``budget`` halvings are spent.
     """
-    symbols = cond.free_symbols | (within.free_symbols if within is not None else set())
-    boxes = [dict(box)]
-    verdicts: set[bool] = set()
-    while boxes:
-        part = boxes.pop()
-        if within is not None and _on_box(within, part) is False:
-            continue
-        verdict = _on_box(cond, part)
-        if verdict is not None:
-            verdicts.add(verdict)
-            if len(verdicts) > 1:
-                return None
-            continue
-        halves = split(part, symbols) if len(boxes) + len(verdicts) < budget else None
+    symbols = sorted(
+        cond.free_symbols | (within.free_symbols if within is not None else set()),
+        key=lambda s: s.name,
+    )
+    boxes: Boxes = boxes_of(box)
+    verdicts: set[int] = set()
+    spent = 0
+    while True:
+        n = len(next(iter(boxes.values()))[0]) if boxes else 1
+        live = np.ones(n, bool) if within is None else on_boxes(within, boxes, n) != _FALSE
+        codes = on_boxes(cond, boxes, n)[live]
+        verdicts |= set(np.unique(codes[codes != _UNKNOWN]).tolist())
+        if len(verdicts) > 1:
+            return None
+        open_ = np.zeros(n, bool)
+        open_[np.flatnonzero(live)[codes == _UNKNOWN]] = True
+        if not open_.any():
+            return bool(verdicts.pop()) if verdicts else None
+        if spent + int(open_.sum()) > budget:
+            return None
+        halves = split(boxes, open_, symbols)
         if halves is None:
             return None
-        boxes.extend(halves)
-    return verdicts.pop() if verdicts else None
+        spent += int(open_.sum())
+        boxes = halves
 
 
-def _points(box: Box, symbols: list[sympy.Symbol]) -> list[dict]:
-    """Exact rational points of the box: its centre, corners and quarter points."""
+def _points(box: Box, symbols: list[sympy.Symbol], n: int = CANDIDATES) -> np.ndarray:
+    """``n`` rational points of the box (as an array of numerators over ``2**LEVELS``):
+    its corners and centre first, then a scrambled Halton sequence on a dyadic grid."""
+    from scipy.stats import qmc
 
-    def levels(low: float, high: float) -> list[sympy.Rational]:
-        lo = sympy.Rational(low) if low > -float("inf") else sympy.Integer(-(10**6))
-        hi = sympy.Rational(high) if high < float("inf") else sympy.Integer(10**6)
-        return sorted({lo + (hi - lo) * sympy.Rational(k, 4) for k in range(5)})
+    d = len(symbols)
+    unit = [np.full(d, 0.5), np.zeros(d), np.ones(d)]
+    if d:
+        unit.append(qmc.Halton(d, seed=0).random(n))
+    steps = np.rint(np.vstack(unit) * 2**LEVELS)
+    return steps[:n]
 
-    grids = [levels(*box[s]) if s in box else [sympy.Integer(0)] for s in symbols]
-    points = itertools.product(*grids)
-    return [dict(zip(symbols, p, strict=True)) for p in itertools.islice(points, 3125)]
+
+def _bounds(box: Box, s: sympy.Symbol) -> tuple[sympy.Rational, sympy.Rational]:
+    low, high = box.get(s, (-float("inf"), float("inf")))
+    lo = sympy.Rational(low) if low > -float("inf") else sympy.Integer(-FAR)
+    hi = sympy.Rational(high) if high < float("inf") else sympy.Integer(FAR)
+    return lo, hi
 
 
 def truth_at(cond: sympy.Basic, point: dict) -> bool | None:
@@ -134,17 +168,40 @@ def witnesses(
     cond: sympy.Basic, box: Box, within: sympy.Basic | None = None
 ) -> tuple[dict | None, dict | None]:
     """A point of the box where ``cond`` holds and one where it fails (None if not found),
-    both where ``within`` holds if it is given."""
+    both where ``within`` holds if it is given.
+
+    Candidates are screened in floating point, and each witness returned is
+    confirmed by exact evaluation at its rational coordinates.
+    """
     free = cond.free_symbols | (within.free_symbols if within is not None else set())
     symbols = sorted(free, key=lambda s: s.name)
+    steps = _points(box, symbols)
+    bounds = [_bounds(box, s) for s in symbols]
+    columns = [
+        float(lo) + (float(hi) - float(lo)) * steps[:, j] / 2**LEVELS
+        for j, (lo, hi) in enumerate(bounds)
+    ]
+    parts = [cond] if within is None else [cond, within]
+    with np.errstate(all="ignore"):
+        values = compile_formulas(parts, [s.name for s in symbols])(*columns)
+    values = np.broadcast_to(np.atleast_2d(values), (len(parts), len(steps)))
+    inside = values[1] > 0.5 if within is not None else np.ones(len(steps), dtype=bool)
+
+    def exact(i: int) -> dict:
+        return {
+            s: lo + (hi - lo) * sympy.Rational(int(steps[i, j]), 2**LEVELS)
+            for j, (s, (lo, hi)) in enumerate(zip(symbols, bounds, strict=True))
+        }
+
     found: dict[bool, dict | None] = {True: None, False: None}
-    for point in _points(box, symbols):
-        if within is not None and truth_at(within, point) is not True:
-            continue
-        verdict = truth_at(cond, point)
-        if verdict is not None and found[verdict] is None:
-            found[verdict] = point
-            if found[not verdict] is not None:
+    for verdict in (True, False):
+        rows = np.flatnonzero(inside & ((values[0] > 0.5) == verdict))
+        for i in rows[:CONFIRM]:
+            point = exact(int(i))
+            if truth_at(cond, point) is verdict and (
+                within is None or truth_at(within, point) is True
+            ):
+                found[verdict] = point
                 break
     return found[True], found[False]
 
@@ -184,8 +241,8 @@ def settle(cond: sympy.Basic, box: Box) -> Condition | bool:
         exact = _univariate(cond, box)
         if exact is not None:
             return bool(exact) if isinstance(exact, BooleanAtom) else Condition(exact)
-    verdict = decide_on(cond, box)
-    if verdict is not None:
-        return verdict
     yes, no = witnesses(cond, box)
-    return Condition(cond, "depends" if yes is not None and no is not None else "undecided")
+    if yes is not None and no is not None:  # two exact points prove it depends
+        return Condition(cond, "depends")
+    verdict = decide_on(cond, box)
+    return Condition(cond, "undecided") if verdict is None else verdict

@@ -1,128 +1,195 @@
-"""Interval enclosures of expressions over a box of parameter bounds.
+"""Interval enclosures of expressions over boxes of parameter bounds, many boxes at once.
 
 :func:`enclose` bounds the values an expression takes when every parameter
-ranges over its declared bounds, by interval arithmetic with outward rounding
-(``mpmath.iv``): the true range always lies inside the enclosure, which may be
-wider (each occurrence of a parameter ranges independently). :func:`split`
-halves a box along its widest side, so that enclosures over the halves are
-tighter. An operation the walker does not know encloses to ``(-inf, inf)``.
+ranges over its side of a box, for a whole array of boxes in one walk of the
+expression (numpy arrays of lower and upper ends): the true range always lies
+inside the enclosure, which may be wider (each occurrence of a parameter ranges
+independently). Every operation rounds outward by one unit in the last place,
+so floating-point rounding never narrows an enclosure. An operation the walker
+does not know encloses to ``(-inf, inf)``. :func:`split` halves boxes along
+their widest side, so that enclosures over the halves are tighter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import mpmath
+import numpy as np
 import sympy
 
 from bargain.params import ParamSpace
 
-iv = mpmath.iv
-
 #: A box: each parameter's symbol and its bounds (infinite where unbounded).
 Box = Mapping[sympy.Symbol, tuple[float, float]]
+#: Many boxes: each symbol's lower and upper ends, arrays of one length.
+Boxes = Mapping[sympy.Symbol, tuple[np.ndarray, np.ndarray]]
+Interval = tuple[np.ndarray, np.ndarray]
 
-_WHOLE = iv.mpf(["-inf", "inf"])
+_INF = np.inf
 
 
 def box_of(params: ParamSpace) -> dict[sympy.Symbol, tuple[float, float]]:
     """The box of a parameter space's declared bounds."""
     return {
         sympy.Symbol(p.name): (
-            -float("inf") if p.low is None else p.low,
-            float("inf") if p.high is None else p.high,
+            -_INF if p.low is None else p.low,
+            _INF if p.high is None else p.high,
         )
         for p in params
     }
 
 
-def _number(x: sympy.Basic) -> mpmath.ctx_iv.ivmpf:
-    if x.is_Rational:
-        return iv.mpf(int(x.p)) / iv.mpf(int(x.q))
-    if x.is_Float:
-        return iv.mpf(mpmath.mpf(x._mpf_))
-    if x is sympy.pi:
-        return iv.pi
-    if x is sympy.E:
-        return iv.e
-    return _WHOLE
+def boxes_of(box: Box) -> dict[sympy.Symbol, tuple[np.ndarray, np.ndarray]]:
+    """One box as an array of one box."""
+    return {s: (np.array([lo], float), np.array([hi], float)) for s, (lo, hi) in box.items()}
 
 
-def _power(base: mpmath.ctx_iv.ivmpf, exp: sympy.Basic) -> mpmath.ctx_iv.ivmpf:
+def _out(lo: np.ndarray, hi: np.ndarray) -> Interval:
+    """Widen by one unit in the last place each way, except exact zeros; NaN (0 * inf,
+    inf - inf) becomes everything.
+
+    A zero is exact: a sum of two floats rounds to 0 only if it is 0 (gradual
+    underflow), and :func:`_mul` widens a product that underflows before it gets here.
+    """
+    lo = np.where(np.isnan(lo), -_INF, np.where(lo == 0, 0.0, np.nextafter(lo, -_INF)))
+    hi = np.where(np.isnan(hi), _INF, np.where(hi == 0, 0.0, np.nextafter(hi, _INF)))
+    return lo, hi
+
+
+def _whole(n: int) -> Interval:
+    return np.full(n, -_INF), np.full(n, _INF)
+
+
+def _number(x: sympy.Basic, n: int) -> Interval:
+    value = float(x)
+    exact = sympy.Rational(value) == x if x.is_Rational else sympy.Float(value, 53) == x
+    lo, hi = np.full(n, value), np.full(n, value)
+    return (lo, hi) if exact else _out(lo, hi)
+
+
+def _mul(a: Interval, b: Interval) -> Interval:
+    with np.errstate(invalid="ignore"):
+        products = np.stack([a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]])
+    # 0 * inf is 0 when the other factor is exactly zero
+    zero = ((a[0] == 0) & (a[1] == 0)) | ((b[0] == 0) & (b[1] == 0))
+    products = np.where(np.isnan(products) & zero, 0.0, products)
+    low, high = products.min(axis=0), products.max(axis=0)
+    factors = np.stack([a[0], a[0], a[1], a[1]]), np.stack([b[0], b[1], b[0], b[1]])
+    underflow = ((products == 0) & (factors[0] != 0) & (factors[1] != 0)).any(axis=0)
+    tiny = np.nextafter(0.0, 1.0)
+    low, high = (
+        np.where(underflow, np.minimum(low, -tiny), low),
+        np.where(underflow, np.maximum(high, tiny), high),
+    )
+    return _out(low, high)
+
+
+def _reciprocal(a: Interval) -> Interval:
+    lo, hi = a
+    safe = (lo > 0) | (hi < 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_lo, r_hi = _out(1 / hi, 1 / lo)
+    return np.where(safe, r_lo, -_INF), np.where(safe, r_hi, _INF)
+
+
+def _power(a: Interval, exp: sympy.Basic) -> Interval:
+    lo, hi = a
+    n = len(lo)
     if exp.is_Integer:
-        n = int(exp)
-        if n >= 0:
-            return base**n
-        if base.a > 0 or base.b < 0:
-            return iv.mpf(1) / base**-n
-        return _WHOLE
-    if exp.is_Rational and exp > 0 and base.a >= 0:
-        return iv.exp(iv.log(base) * _number(exp)) if base.a > 0 else _hull_power(base, exp)
-    return _WHOLE
+        k = int(exp)
+        if k == 0:
+            return np.ones(n), np.ones(n)
+        if k < 0:
+            return _reciprocal(_power(a, sympy.Integer(-k)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            p_lo, p_hi = lo**k, hi**k
+        if k % 2:
+            return _out(p_lo, p_hi)
+        low = np.where(lo >= 0, p_lo, np.where(hi <= 0, p_hi, 0.0))
+        high = np.where(lo >= 0, p_hi, np.where(hi <= 0, p_lo, np.maximum(p_lo, p_hi)))
+        return _out(low, high)
+    if exp.is_Rational and exp > 0:
+        e = float(exp)
+        with np.errstate(invalid="ignore", over="ignore"):
+            p_lo, p_hi = _out(np.maximum(lo, 0) ** e, hi**e)
+        ok = lo >= 0
+        return np.where(ok, np.maximum(p_lo, 0), -_INF), np.where(ok, p_hi, _INF)
+    if exp.is_Rational and exp < 0:
+        return _reciprocal(_power(a, -exp))
+    return _whole(n)
 
 
-def _hull_power(base: mpmath.ctx_iv.ivmpf, exp: sympy.Basic) -> mpmath.ctx_iv.ivmpf:
-    """``base**exp`` for a positive rational exponent and a base from 0 (monotone)."""
-    top = iv.exp(iv.log(iv.mpf(base.b)) * _number(exp)) if base.b > 0 else iv.mpf(0)
-    return iv.mpf([0, top.b])
+def enclose(expr: sympy.Basic, boxes: Boxes) -> Interval:
+    """Lower and upper ends enclosing ``expr`` over each box (``(-inf, inf)`` if unknown)."""
+    n = len(next(iter(boxes.values()))[0]) if boxes else 1
+    return _enclose(expr, boxes, n)
 
 
-def _lattice(values: list[mpmath.ctx_iv.ivmpf], pick: str) -> mpmath.ctx_iv.ivmpf:
-    lows = [v.a for v in values]
-    highs = [v.b for v in values]
-    if pick == "min":
-        return iv.mpf([min(lows).a, min(highs).b])
-    return iv.mpf([max(lows).a, max(highs).b])
-
-
-def _hull(values: list[mpmath.ctx_iv.ivmpf]) -> mpmath.ctx_iv.ivmpf:
-    return iv.mpf([min(v.a for v in values).a, max(v.b for v in values).b])
-
-
-def enclose(expr: sympy.Basic, box: Box) -> mpmath.ctx_iv.ivmpf:
-    """An interval holding every value of ``expr`` over ``box`` (``(-inf, inf)`` if unknown)."""
-    if expr.is_Number or expr.is_NumberSymbol:
-        return _number(expr)
+def _enclose(expr: sympy.Basic, boxes: Boxes, n: int) -> Interval:
+    if expr.is_Number:
+        return _number(expr, n) if expr.is_finite else _whole(n)
+    if expr.is_NumberSymbol:
+        return _out(np.full(n, float(expr)), np.full(n, float(expr)))
     if expr.is_Symbol:
-        low, high = box.get(expr, (-float("inf"), float("inf")))
-        return iv.mpf([low, high])
-    args = [enclose(a, box) for a in expr.args] if not expr.is_Pow else None
+        return boxes[expr] if expr in boxes else _whole(n)
+    if expr.is_Pow:
+        return _power(_enclose(expr.base, boxes, n), expr.exp)
+    args = [_enclose(a, boxes, n) for a in expr.args]
     if expr.is_Add:
-        return sum(args[1:], args[0])
+        out = args[0]
+        for a in args[1:]:  # two terms at a time: each zero is exact
+            out = _out(out[0] + a[0], out[1] + a[1])
+        return out
     if expr.is_Mul:
         out = args[0]
         for a in args[1:]:
-            out = out * a
+            out = _mul(out, a)
         return out
-    if expr.is_Pow:
-        return _power(enclose(expr.base, box), expr.exp)
     if isinstance(expr, sympy.Min):
-        return _lattice(args, "min")
+        return np.min([a[0] for a in args], axis=0), np.min([a[1] for a in args], axis=0)
     if isinstance(expr, sympy.Max):
-        return _lattice(args, "max")
+        return np.max([a[0] for a in args], axis=0), np.max([a[1] for a in args], axis=0)
     if isinstance(expr, sympy.Abs):
-        (a,) = args
-        if a.a >= 0:
-            return a
-        if a.b <= 0:
-            return -a
-        return iv.mpf([0, max(-a.a, a.b).b])
+        ((lo, hi),) = args
+        low = np.where(lo >= 0, lo, np.where(hi <= 0, -hi, 0.0))
+        return low, np.maximum(np.abs(lo), np.abs(hi))
     if isinstance(expr, sympy.exp):
-        return iv.exp(args[0])
+        ((lo, hi),) = args
+        with np.errstate(over="ignore"):
+            e_lo, e_hi = _out(np.exp(lo), np.exp(hi))
+        return np.maximum(e_lo, 0), e_hi
     if isinstance(expr, sympy.log):
-        return iv.log(args[0]) if args[0].a > 0 else _WHOLE
+        ((lo, hi),) = args
+        with np.errstate(divide="ignore", invalid="ignore"):
+            l_lo, l_hi = _out(np.log(lo), np.log(hi))
+        return np.where(lo > 0, l_lo, -_INF), np.where(hi > 0, l_hi, _INF)
     if isinstance(expr, sympy.Piecewise):
-        return _hull([enclose(e, box) for e, _ in expr.args])
-    return _WHOLE
+        parts = [_enclose(e, boxes, n) for e, _ in expr.args]
+        return np.min([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
+    return _whole(n)
 
 
-def split(box: Box, symbols: set[sympy.Symbol]) -> tuple[dict, dict] | None:
-    """The two halves of ``box`` across its widest finite side among ``symbols``."""
-    sides = [(high - low, s) for s, (low, high) in box.items() if s in symbols]
-    sides = [(w, s) for w, s in sides if 0 < w < float("inf")]
-    if not sides:
+def split(boxes: Boxes, which: np.ndarray, symbols: list[sympy.Symbol]) -> Boxes | None:
+    """The boxes ``which`` halved across each one's widest finite side among ``symbols``
+    (both halves, in one array); None if none of them has such a side."""
+    if not symbols or not which.any():
         return None
-    _, s = max(sides, key=lambda ws: (ws[0], ws[1].name))
-    low, high = box[s]
-    mid = (low + high) / 2
-    return {**box, s: (low, mid)}, {**box, s: (mid, high)}
+    widths = np.stack([boxes[s][1][which] - boxes[s][0][which] for s in symbols])
+    widths = np.where(np.isfinite(widths), widths, 0.0)
+    side = widths.argmax(axis=0)
+    if not (widths.max(axis=0) > 0).any():
+        return None
+    out = {}
+    for j, s in enumerate(symbols):
+        lo, hi = boxes[s][0][which], boxes[s][1][which]
+        mid = np.where(side == j, (lo + hi) / 2, np.nan)
+        first_hi = np.where(side == j, mid, hi)
+        second_lo = np.where(side == j, mid, lo)
+        out[s] = (np.concatenate([lo, second_lo]), np.concatenate([first_hi, hi]))
+    for s, (lo, hi) in boxes.items():
+        if s not in out:
+            out[s] = (
+                np.concatenate([lo[which], lo[which]]),
+                np.concatenate([hi[which], hi[which]]),
+            )
+    return out

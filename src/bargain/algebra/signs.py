@@ -11,18 +11,23 @@ sampled evidence).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal, NamedTuple
 
+import numpy as np
 import sympy
 from sympy.core.relational import Relational
 
 from .cases import sides
-from .conditions import decide_on, settle, witnesses
-from .intervals import Box
+from .conditions import MAX_BOXES, Condition, on_boxes, settle, witnesses
+from .intervals import Box, boxes_of, enclose, split
 
 SignName = Literal[
     "positive", "negative", "zero", "nonnegative", "nonpositive", "depends", "undecided"
 ]
+
+#: Below this many operations an expression's box is cut four times finer.
+SMALL = 60
 
 #: How each sign prints in a table.
 SYMBOLS = {
@@ -52,16 +57,90 @@ def sign_of(expr: sympy.Expr, box: Box, within: sympy.Basic | None = None) -> Si
     region = None if within is None or within is sympy.true else within
     if expr.is_zero or (expr.free_symbols == set() and expr == 0):
         return Sign("zero")
-    for cond, name in ((expr > 0, "positive"), (expr < 0, "negative")):
-        if decide_on(cond, box, region) is True:
-            return Sign(name)
-    for cond, name in ((expr >= 0, "nonnegative"), (expr <= 0, "nonpositive")):
-        if decide_on(cond, box, region) is True:
-            return Sign("zero" if decide_on(sympy.Eq(expr, 0), box, region) else name)
+    # small expressions afford finer cuts of the box (a region's edge needs them)
+    size = sympy.count_ops(expr) + (sympy.count_ops(region) if region is not None else 0)
+    cuts = 4 * MAX_BOXES if size < SMALL else MAX_BOXES
+    forms = [expr]
+    if size < SMALL:  # factoring is cheap only for small expressions
+        with contextlib.suppress(sympy.PolynomialError, NotImplementedError, TypeError):
+            factored = sympy.factor(expr)  # a product of signed factors encloses tightly
+            forms += [factored] if factored != expr else []
+    for form in forms:
+        shown = _sign_on_boxes(form, box, region, cuts)
+        if shown is not None:
+            return Sign(shown)
     above, _ = witnesses(expr > 0, box, region)
     below, _ = witnesses(expr < 0, box, region)
+    positive = _positive_where(expr)
     if above is not None and below is not None:
-        settled = settle(expr > 0, box)
-        where = settled.expr if not isinstance(settled, bool) else expr > 0
+        settled = settle(positive, box) if size < SMALL else None
+        where = settled.expr if isinstance(settled, Condition) else positive
         return Sign("depends", sides(where) if isinstance(where, Relational) else where)
-    return Sign("undecided", expr > 0)
+    return Sign("undecided", positive)
+
+
+def _positive_where(expr: sympy.Basic) -> sympy.Basic:
+    """``expr > 0`` with a ``Piecewise`` opened: the pieces that can be positive, each
+    with the condition under which it is the value."""
+    if not isinstance(expr, sympy.Piecewise):
+        return expr > 0
+    terms, before = [], []
+    for piece, cond in expr.args:
+        here = sympy.And(cond, *(sympy.Not(c) for c in before))
+        before.append(cond)
+        if piece.is_zero or (piece.is_number and piece <= 0):
+            continue
+        terms.append(sympy.And(here, piece > 0))
+    return sympy.Or(*terms)
+
+
+def _sign_on_boxes(
+    expr: sympy.Basic, box: Box, region: sympy.Basic | None, cuts: int
+) -> SignName | None:
+    """The sign of ``expr`` shown by interval arithmetic on the box (where ``region`` may
+    hold), halving the parts whose enclosure straddles 0 until ``cuts`` are spent."""
+    symbols = sorted(
+        expr.free_symbols | (region.free_symbols if region is not None else set()),
+        key=lambda s: s.name,
+    )
+    boxes = boxes_of(box)
+    lows, highs, spent = [], [], 0
+    while True:
+        n = len(next(iter(boxes.values()))[0]) if boxes else 1
+        low, high = enclose(expr, boxes)
+        if region is not None:
+            live = on_boxes(region, boxes, n) != 0
+            low, high = low[live], high[live]
+            keep = np.flatnonzero(live)
+        else:
+            keep = np.arange(n)
+        straddle = (low < 0) & (high > 0)
+        lows.append(low[~straddle])
+        highs.append(high[~straddle])
+        if (np.concatenate(lows) > 0).any() and (np.concatenate(highs) < 0).any():
+            return None
+        which = np.zeros(n, bool)
+        which[keep[straddle]] = True
+        if not which.any():
+            break
+        if spent + int(which.sum()) > cuts:
+            return None
+        halves = split(boxes, which, symbols)
+        if halves is None:
+            return None
+        spent += int(which.sum())
+        boxes = halves
+    low, high = np.concatenate(lows), np.concatenate(highs)
+    if low.size == 0:
+        return None
+    if (low > 0).all():
+        return "positive"
+    if (high < 0).all():
+        return "negative"
+    if ((low == 0) & (high == 0)).all():
+        return "zero"
+    if (low >= 0).all():
+        return "nonnegative"
+    if (high <= 0).all():
+        return "nonpositive"
+    return None

@@ -19,9 +19,11 @@ from bargain import formula
 from bargain.algebra import Condition
 
 from .regimes import ModelDerivation, Regime
-from .statics import sign_table
+from .statics import sign_matrix, sign_table
 
 Format = Literal["text", "markdown", "latex"]
+#: The sign symbols of a sign table as LaTeX math (pdflatex has no Unicode minus).
+_LATEX_SIGNS = {"≥ 0": r"$\geq 0$", "≤ 0": r"$\leq 0$", "±": r"$\pm$", "−": "$-$"}
 FORMATS = ("text", "markdown", "latex")
 
 
@@ -48,6 +50,26 @@ def _condition_text(c: Condition, fmt: Format, derivation: ModelDerivation) -> s
     if fmt == "markdown":
         return f"`{formula.to_text(c.expr)}`{mark}"
     return formula.to_text(c.expr) + mark
+
+
+def _merged(regimes: Sequence[Regime]) -> Regime:
+    """Regimes sharing a label (they differ off the equilibrium path) as one: the measures
+    they agree on, holding where any of their conditions hold."""
+    if len(regimes) == 1:
+        return regimes[0]
+    first = regimes[0]
+    same = {
+        k: v
+        for k, v in first.measures.items()
+        if all(k in r.measures and r.measures[k] == v for r in regimes[1:])
+    }
+    where = sympy.Or(*(r.where for r in regimes))
+    status = (
+        "undecided"
+        if any(c.status == "undecided" for r in regimes for c in r.conditions)
+        else "depends"
+    )
+    return Regime(first.label, (Condition(where, status),), same, first.domain, first.feasible)
 
 
 def _regime_lines(
@@ -119,13 +141,24 @@ def report(
         "latex": [f"% {head}", ""],
     }[fmt]
     lines += [f"Note: {note}" for note in derivation.notes]
+    groups: dict[str, list[Regime]] = {}
     for r in derivation.regimes:
-        lines += _regime_lines(r, fmt, derivation, measures)
-    table = sign_table(derivation, measures, params)
-    shown = table.drop(columns=["derivative"])
+        groups.setdefault(r.label, []).append(r)
+    for group in groups.values():
+        lines += _regime_lines(_merged(group), fmt, derivation, measures)
+    matrix = sign_matrix(sign_table(derivation, measures, params))
+    constant = sorted({m for _, m in matrix.attrs["constant"]} - set(matrix["measure"]))
+    after = [f"[{i}] {text}" for i, text in enumerate(matrix.attrs["footnotes"], 1)]
+    if constant:
+        after.append("Constant in every regime (left out): " + ", ".join(constant) + ".")
     if fmt == "latex":
-        lines.append(tables.to_latex(shown, caption=table.attrs["title"]))
+        table = tables.to_latex(matrix, caption=matrix.attrs["title"])
+        for sign, math in _LATEX_SIGNS.items():
+            table = table.replace(sign, math)
+        lines.append(table)
+        lines += [r"\begin{itemize}", *(rf"  \item {tables.latex_escape(t)}" for t in after)]
+        lines.append(r"\end{itemize}")
     else:
         lines += ["Comparative statics" if fmt == "text" else "## Comparative statics", ""]
-        lines.append(tables.to_markdown(shown))
+        lines += [tables.to_markdown(matrix), "", *after]
     return "\n".join(lines) + "\n"

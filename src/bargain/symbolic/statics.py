@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from bargain.algebra import Sign, box_of, sign_of, step, tidy
+from bargain.algebra import SYMBOLS, Sign, box_of, sign_of, step, tidy
 
 from .regimes import ModelDerivation, Regime
 
@@ -73,15 +73,25 @@ def derivative(
     p = derivation.symbol(param)
     box = box_of(derivation.params)
     regimes = [derivation.regime(regime)] if regime is not None else derivation.regimes
-    out = []
+    # regimes that differ only off the path share a label and, mostly, the measure:
+    # one derivative for them, signed where any of them holds
+    groups: dict[tuple[str, sympy.Basic, sympy.Basic | None], list[Regime]] = {}
     for r in regimes:
-        if measure not in r.measures and measure not in r.implicit:
-            continue
-        with step(f"differentiating {measure} by {param} in the regime {r.label}"):
-            expr, implicit = _differentiate(r, measure, p)
-        with step(f"finding the sign of d{measure}/d{param} in the regime {r.label}"):
-            sign = sign_of(expr, box, r.where)
-        out.append(Derivative(r.label, measure, param, expr, sign, implicit))
+        if measure in r.measures or measure in r.implicit:
+            key = (r.label, r.measures.get(measure), r.implicit.get(measure))
+            groups.setdefault(key, []).append(r)
+    out = []
+    everywhere: dict[sympy.Basic, Sign] = {}  # a sign shown on the whole box holds in any regime
+    for (label, _, _), group in groups.items():
+        with step(f"differentiating {measure} by {param} in the regime {label}"):
+            expr, implicit = _differentiate(group[0], measure, p)
+        with step(f"finding the sign of d{measure}/d{param} in the regime {label}"):
+            if expr not in everywhere:
+                everywhere[expr] = sign_of(expr, box)
+            sign = everywhere[expr]
+            if sign.name in ("depends", "undecided"):
+                sign = sign_of(expr, box, sympy.Or(*(r.where for r in group)))
+        out.append(Derivative(label, measure, param, expr, sign, implicit))
     return out
 
 
@@ -127,4 +137,37 @@ def sign_table(
         f"Model {derivation.model}; signs on the declared bounds where each regime holds "
         "(+ positive, − negative, 0 zero, ± depends, ? undecided)"
     )
+    return frame
+
+
+def sign_matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`sign_table` the way papers print it: a row per regime and measure, a column
+    per parameter, the sign in each cell; measures constant in a regime are left out
+    (``attrs["constant"]`` lists them), and the conditions of ``±`` cells are numbered
+    footnotes (``attrs["footnotes"]``)."""
+    import pandas as pd
+
+    footnotes: list[str] = []
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    constant = []
+    for (regime, measure), group in table.groupby(["regime", "measure"], sort=False):
+        if (group["sign"] == SYMBOLS["zero"]).all():
+            constant.append((regime, measure))
+            continue
+        row = {}
+        for _, r in group.iterrows():
+            mark = r["sign"]
+            if r["positive where"]:
+                footnotes.append(
+                    f"{r['measure']} in {r['param']}, {regime}: + where {r['positive where']}"
+                )
+                mark += f" [{len(footnotes)}]"
+            seen = row.get(r["param"])
+            row[r["param"]] = mark if seen in (None, mark) else f"{seen} / {mark}"
+        cells[(regime, measure)] = row
+    params = list(dict.fromkeys(table["param"]))
+    frame = pd.DataFrame.from_dict(cells, orient="index", columns=params).fillna("")
+    frame.index = pd.MultiIndex.from_tuples(list(cells), names=["regime", "measure"])
+    frame = frame.reset_index()
+    frame.attrs = {**table.attrs, "constant": constant, "footnotes": footnotes}
     return frame

@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from bargain import formula
+from bargain.algebra import Derivation
 from bargain.checks import describe, key, labels, same_keys
 from bargain.errors import ModelError, TieError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
@@ -39,6 +40,7 @@ from ..normal import NormalFormGame
 from ..signaling import SignalingGame
 from ..spec import SpecReader
 from .compiled import CompiledTree
+from .derive import derive_spe
 from .pbe import PerfectBayesianBatch, SenderReceiver, sender_receiver
 from .solution import TreeBatchSolution
 
@@ -273,6 +275,17 @@ class GameTree(GameForm):
             f"node {node!r}: {self.nodes[node]['player']} is indifferent between moves "
             f"{moves} at {point_text(part, exc.point)} (tie_break='raise')"
         )
+
+    def derive(self, **options: Any) -> Derivation:
+        """The subgame-perfect equilibrium in closed form, one case per regime
+        (:mod:`.derive`); for ``concept="spe"`` and ``tie_break`` "first" or "raise"."""
+        options = self._checked(options, None)
+        if options.get("concept") == "pbe":
+            raise ModelError(
+                "closed forms are for tie_break='first' or 'raise' and concept='spe', "
+                "not concept='pbe': solve perfect Bayesian equilibria numerically"
+            )
+        return derive_spe(self._compile(), options.get("tie_break", "first"))
 
     # -- measures -----------------------------------------------------------
 
