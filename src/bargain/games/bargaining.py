@@ -19,6 +19,9 @@ import numpy as np
 import sympy
 
 from bargain import bargaining, formula
+from bargain.algebra import Derivation, box_of, settle, step
+from bargain.bargaining import closed_forms
+from bargain.bargaining.regimes import Regime, regime_cases
 from bargain.checks import describe, key, labels
 from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size
@@ -238,6 +241,40 @@ class BargainingGame(GameForm):
     def measure_names(self, **options: Any) -> list[str]:
         """``u_<label>`` (the shares), ``deal`` and ``n_equilibria``."""
         return [*(f"u_{ident(label)}" for label in self.labels), "deal", "n_equilibria"]
+
+    # -- closed forms -------------------------------------------------------------------------
+
+    def derive(self, **options: Any) -> Derivation:
+        """The protocol's outcome in closed form: a case per regime (``deal``, ``no deal``).
+
+        Each case holds where the numeric solver reports that regime, with the
+        shares ``u_<label>`` and ``deal`` as expressions of the parameters
+        (:mod:`bargain.bargaining.closed_forms`); conditions include the
+        arguments' own ranges (those the bounds do not already ensure). The
+        outcome is unique, so the cases are exclusive: on a boundary the
+        solver's tie rule decides (a proposer indifferent between a deal and
+        none makes the deal). A ModelError names what is not derivable.
+        """
+        self.check_options(options)
+        arguments = dict(self.arguments)
+        for name, slot in self._slots.items():
+            exprs = self._exprs[slot]
+            arguments[name] = tuple(exprs) if isinstance(slot, slice) else exprs
+        with step(f"building the closed form of {self.protocol}"):
+            closed = closed_forms.PROTOCOLS[self.protocol](**arguments)
+        if closed.missing is not sympy.false:
+            with step("checking where the closed form applies"):
+                if settle(closed.missing, box_of(self.params)) is not False:
+                    raise ModelError(closed.why)
+        names = {own: f"u_{ident(label)}" for own, label in zip(closed.labels, self.labels)}
+        regimes = [
+            Regime(r.label, r.conditions, {names.get(k, k): v for k, v in r.values.items()})
+            for r in closed.regimes
+        ]
+        cases = regime_cases(
+            regimes, self.params, requires=closed.requires, covering=closed.covering
+        )
+        return Derivation(self.form, self.params, cases, exclusive=True, subject="outcome")
 
     # -- model files --------------------------------------------------------
 

@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from bargain import formula
+from bargain.algebra import Derivation
 from bargain.bargaining.screening import (
     HIGHEST,
     INTERIOR,
@@ -34,6 +35,7 @@ from bargain.vocabulary import ident
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..spec import SpecReader
 from .compiled import CompiledScreening, V, X
+from .derive import derive
 from .points import ScreeningPoints
 from .solution import Rows, ScreeningBatch
 
@@ -330,6 +332,15 @@ class ScreeningGame(GameForm):
         ]
 
     # -- the closed form ----------------------------------------------------------------------
+
+    def derive(self, **options: Any) -> Derivation:
+        """The optimal offer in closed form, a case per regime (:mod:`.derive`): deal
+        payoffs affine in x with a uniform law (the interior case also by its
+        first-order condition, ``Case.implicit["offer"]``) or at most
+        ``MAX_CLOSED_TYPES`` types. The options are ``solve``'s (checked; they
+        do not change the closed form)."""
+        self.check_options(options)
+        return derive(self.compiled, self.params)
 
     @property
     def closed_form(self) -> dict[str, sympy.Expr] | None:
