@@ -26,6 +26,7 @@ import numpy as np
 import sympy
 
 from bargain import formula
+from bargain.algebra import Derivation
 from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
@@ -37,6 +38,7 @@ from bargain.vocabulary import ident
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..resolution import unresolved_error
 from ..spec import SpecReader
+from .derive import derive_bayesian
 from .solution import BayesianBatch, BayesianSolution
 
 #: Separates the types of a type profile ("resolute/normal") and the actions of
@@ -434,6 +436,21 @@ class BayesianGame(GameForm):
         values = ready.payoffs[..., t].reshape(len(self.players), -1) * tol.scale[:, t, None]
         count = int(tol.unresolved.sum())
         return unresolved_error(values.T, self.players, point_text(part, t), count)
+
+    def derive(self, **options: Any) -> Derivation:
+        """Every Bayesian equilibrium in closed form, one case per pair of support profiles
+        (a support per type) of equal excess (:mod:`bargain.games.bayesian.derive`); two
+        players only."""
+        options = self.check_options(options)
+        return derive_bayesian(
+            self.players,
+            self.types,
+            self.actions,
+            self.prior,
+            self.payoffs,
+            self.params,
+            options.get("method"),
+        )
 
     # -- measures -------------------------------------------------------------------------
 

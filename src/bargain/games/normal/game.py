@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from bargain import formula
+from bargain.algebra import Derivation
 from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace, batch_size, point_text
@@ -30,6 +31,7 @@ from bargain.vocabulary import ident
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..resolution import unresolved_error
 from ..spec import SpecReader
+from .derive import derive_normal
 from .solution import BatchSolution, Solution
 
 #: Payoff tensors of one chunk hold at most about this many floats.
@@ -276,6 +278,14 @@ class NormalFormGame(GameForm):
         values = ready.payoffs[..., t].reshape(len(self.players), -1) * tol.scale[:, t, None]
         count = int(tol.unresolved.sum())
         return unresolved_error(values.T, self.players, point_text(part, t), count)
+
+    def derive(self, **options: Any) -> Derivation:
+        """Every equilibrium in closed form, one case per pair of supports of equal size
+        (:mod:`bargain.games.normal.derive`); two players only."""
+        options = self.check_options(options)
+        return derive_normal(
+            self.payoffs, self.strategies, self.players, self.params, options.get("method")
+        )
 
     @property
     def supports_risk_dominance(self) -> bool:
