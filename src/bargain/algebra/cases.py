@@ -50,6 +50,8 @@ def tidy(expr: sympy.Basic) -> sympy.Basic:
     """A shorter equal form of ``expr`` (only where its domain conditions hold)."""
     if not isinstance(expr, sympy.Expr) or expr.is_Atom:
         return expr
+    if isinstance(expr, sympy.Piecewise):  # piece by piece: cancel on the whole is slow
+        return sympy.Piecewise(*((tidy(e), c) for e, c in expr.args), evaluate=False)
     candidates = [expr]
     with contextlib.suppress(sympy.PolynomialError, NotImplementedError, TypeError):
         candidates.append(sympy.factor_terms(sympy.cancel(expr)))
@@ -161,7 +163,7 @@ def make_case(
         settled = settle(d, box)
         if settled is False:
             return None
-        if settled is not True:
+        if settled is not True and settled not in domain:
             domain.append(settled)
     kept: list[Condition] = []
     with step(f"settling the conditions of the regime {label}"):

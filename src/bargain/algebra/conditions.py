@@ -206,6 +206,20 @@ def witnesses(
     return found[True], found[False]
 
 
+def _solution_set(cond: sympy.Basic, s: sympy.Symbol, domain: sympy.Set) -> sympy.Set:
+    """Where a one-parameter condition holds in ``domain``: relations by ``solveset``,
+    ``and``/``or``/``not`` as intersections, unions and complements of their sets."""
+    if isinstance(cond, sympy.And):
+        return sympy.Intersection(*(_solution_set(a, s, domain) for a in cond.args))
+    if isinstance(cond, sympy.Or):
+        return sympy.Union(*(_solution_set(a, s, domain) for a in cond.args))
+    if isinstance(cond, sympy.Not):
+        return sympy.Complement(domain, _solution_set(cond.args[0], s, domain))
+    if isinstance(cond, BooleanAtom):
+        return domain if cond else sympy.S.EmptySet
+    return sympy.solveset(cond, s, domain)
+
+
 def _univariate(cond: sympy.Basic, box: Box) -> sympy.Basic | None:
     """The exact set where a one-parameter condition holds, as a condition (None if unsolved)."""
     (s,) = cond.free_symbols
@@ -215,7 +229,7 @@ def _univariate(cond: sympy.Basic, box: Box) -> sympy.Basic | None:
         sympy.Rational(high) if high < float("inf") else sympy.oo,
     )
     try:
-        where = sympy.solveset(cond, s, domain)
+        where = _solution_set(cond, s, domain)
     except (NotImplementedError, TypeError, ValueError):
         return None
     solved = (sympy.Interval, sympy.Union, sympy.FiniteSet)

@@ -151,7 +151,9 @@ def report(
     after = [f"[{i}] {text}" for i, text in enumerate(matrix.attrs["footnotes"], 1)]
     if constant:
         after.append("Constant in every regime (left out): " + ", ".join(constant) + ".")
-    if fmt == "latex":
+    if matrix.empty:
+        lines += ["Comparative statics: no measure shown moves with these parameters.", *after]
+    elif fmt == "latex":
         table = tables.to_latex(matrix, caption=matrix.attrs["title"])
         for sign, math in _LATEX_SIGNS.items():
             table = table.replace(sign, math)

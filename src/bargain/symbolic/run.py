@@ -12,6 +12,7 @@ and callers fall back to the numeric solvers.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 from typing import TYPE_CHECKING
@@ -48,6 +49,16 @@ def _derive_here(model: Model, budget: float | None) -> ModelDerivation:
     )
 
 
+def _as_stored(derivation: ModelDerivation, model: Model) -> ModelDerivation:
+    """The derivation as the cache gives it back (same terms in the same order), so that
+    a first run and a cached one print alike; as derived if it does not read back."""
+    try:
+        stored = store.loads(store.dumps(derivation), model.params)
+    except (ValueError, KeyError, TypeError):
+        return derivation
+    return dataclasses.replace(stored, seconds=derivation.seconds, source="derived")
+
+
 def _worker(model: Model, budget: float | None, conn: Connection) -> None:
     try:
         conn.send(("ok", store.dumps(_derive_here(model, budget))))
@@ -78,16 +89,7 @@ def _derive_in_worker(model: Model, budget: float | None) -> ModelDerivation:
         raise DerivationTimeout(payload, budget or 0.0)
     if kind == "error":
         raise payload
-    derivation = store.loads(payload, model.params)
-    return ModelDerivation(
-        derivation.model,
-        model.params,
-        derivation.regimes,
-        derivation.exclusive,
-        derivation.subject,
-        derivation.notes,
-        derivation.seconds,
-    )
+    return dataclasses.replace(store.loads(payload, model.params), source="derived")
 
 
 def derive(
@@ -117,7 +119,7 @@ def derive(
             _MEMORY[key] = found
             return found
     if can_interrupt() or budget is None:
-        derivation = _derive_here(model, budget)
+        derivation = _as_stored(_derive_here(model, budget), model)
     else:
         derivation = _derive_in_worker(model, budget)
     if cache:

@@ -15,6 +15,8 @@ comparative statics; :func:`bargain.tables.to_markdown` and
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,6 +29,10 @@ from .regimes import ModelDerivation, Regime
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+#: The regime column of a measure that has one formula in every regime.
+EVERY_REGIME = "every regime"
 
 
 @dataclass(frozen=True)
@@ -47,11 +53,12 @@ class Derivative:
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def _smooth(expr: sympy.Basic) -> sympy.Basic:
     """``min``/``max``/``abs``/``where`` as one ``Piecewise`` whose pieces are smooth."""
     if not expr.has(sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise):
         return expr
-    return sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
+    return sympy.piecewise_fold(expr.rewrite(sympy.Piecewise), evaluate=False)
 
 
 def _differentiate(regime: Regime, measure: str, p: sympy.Symbol) -> tuple[sympy.Basic, bool]:
@@ -62,7 +69,17 @@ def _differentiate(regime: Regime, measure: str, p: sympy.Symbol) -> tuple[sympy
         if measure in regime.measures:
             slope = slope.xreplace({x: regime.measures[measure]})
         return tidy(slope), True
-    return tidy(sympy.diff(_smooth(regime.measures[measure]), p)), False
+    value = regime.measures[measure]
+    if p not in value.free_symbols:
+        return sympy.S.Zero, False
+    return _zero_pieces(tidy(sympy.diff(_smooth(value), p))), False
+
+
+def _zero_pieces(expr: sympy.Basic) -> sympy.Basic:
+    """0 for a ``Piecewise`` whose every piece is 0 (a step function's derivative)."""
+    if isinstance(expr, sympy.Piecewise) and all(e == 0 for e, _ in expr.args):
+        return sympy.S.Zero
+    return expr
 
 
 def derivative(
@@ -80,6 +97,12 @@ def derivative(
         if measure in r.measures or measure in r.implicit:
             key = (r.label, r.measures.get(measure), r.implicit.get(measure))
             groups.setdefault(key, []).append(r)
+    forms = {key[1:] for key in groups}
+    if regime is None and len(forms) == 1 and sum(map(len, groups.values())) == len(regimes):
+        # one formula in every regime (a measure of the parameters alone): signed once,
+        # over the whole box
+        (form,) = forms
+        groups = {(EVERY_REGIME, *form): [dataclasses.replace(regimes[0], conditions=())]}
     out = []
     everywhere: dict[sympy.Basic, Sign] = {}  # a sign shown on the whole box holds in any regime
     for (label, _, _), group in groups.items():
@@ -166,6 +189,10 @@ def sign_matrix(table: pd.DataFrame) -> pd.DataFrame:
             row[r["param"]] = mark if seen in (None, mark) else f"{seen} / {mark}"
         cells[(regime, measure)] = row
     params = list(dict.fromkeys(table["param"]))
+    if not cells:
+        frame = pd.DataFrame(columns=["regime", "measure", *params])
+        frame.attrs = {**table.attrs, "constant": constant, "footnotes": footnotes}
+        return frame
     frame = pd.DataFrame.from_dict(cells, orient="index", columns=params).fillna("")
     frame.index = pd.MultiIndex.from_tuples(list(cells), names=["regime", "measure"])
     frame = frame.reset_index()
