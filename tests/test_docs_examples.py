@@ -25,6 +25,7 @@ PAGES = [
     if BLOCK.search(page.read_text(encoding="utf-8"))
 ]
 
+
 def context() -> str:
     """What pages that continue another find: the README's tree, a model and a space."""
     readme = BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
