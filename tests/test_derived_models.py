@@ -246,8 +246,8 @@ def test_clash_probability_is_the_derived_one(escalation):
     the hand formula's guards where(x == 0, 1, x) stand for the derived regime's domain
     x != 0 (its denominators), and elsewhere the hand formula reports 0."""
     mixed = escalation.derivation.regime("mixed")
-    derived = mixed.measures["p_clash"]
-    product = mixed.measures["p_US_pressure"] * mixed.measures["p_Iran_resist"]
+    derived = mixed.values["p_clash"]
+    product = mixed.values["p_US_pressure"] * mixed.values["p_Iran_resist"]
     assert sympy.simplify(derived - product) == 0
     value, cond = escalation.hand("p_clash_mixed")
     guards = value.atoms(sympy.Piecewise)
@@ -346,7 +346,7 @@ def test_bargain_derive_prints_the_derived_formulas(escalation, escalation_cli):
         for c in regime.conditions:
             assert f"    {to_text(c.expr)}" in lines
         for name in ("p_clash", "p_US_pressure", "p_Iran_resist"):
-            assert f"    {name} = {to_text(regime.measures[name])}" in lines
+            assert f"    {name} = {to_text(regime.values[name])}" in lines
     assert re.search(r"^\| mixed +\| p_clash +\|", escalation_cli, re.M)
 
 
@@ -503,9 +503,9 @@ def test_breakdown_values_are_the_derived_payoffs_of_continued_pressure(interim)
     pressure = [r for r in interim.derivation.regimes if r.label == "pressure"]
     assert pressure
     for r in pressure:
-        assert sympy.simplify(r.measures["war"] - interim.hand("war_if_breakdown")) == 0
-        assert sympy.simplify(r.measures["us_gain"]) == 0
-        assert sympy.simplify(r.measures["iran_gain"]) == 0
+        assert sympy.simplify(r.values["war"] - interim.hand("war_if_breakdown")) == 0
+        assert sympy.simplify(r.values["us_gain"]) == 0
+        assert sympy.simplify(r.values["iran_gain"]) == 0
 
 
 def test_bargain_derive_prints_when_the_deal_is_the_equilibrium(interim, interim_cli):
@@ -514,7 +514,7 @@ def test_bargain_derive_prints_when_the_deal_is_the_equilibrium(interim, interim
     for c in regime.conditions:
         assert f"    {to_text(c.expr)}" in lines
     for name in ("deal", "u_Iran", "u_US"):
-        assert f"    {name} = {to_text(regime.measures[name])}" in lines
+        assert f"    {name} = {to_text(regime.values[name])}" in lines
     assert "    deal = deliver" in lines
     rows = sign_rows(interim_cli, DEAL)
     assert rows[0].split() == ["|", "regime", "|", "measure", "|", "relief", "|", "breakout", "|"]

@@ -12,7 +12,7 @@ import sympy
 from click.testing import CliRunner
 
 from bargain import GameTree, Model, Param
-from bargain.algebra import DerivationTimeout
+from bargain.algebra import Case, DerivationTimeout
 from bargain.cli import main
 from bargain.errors import ModelError
 from bargain.params import ParamSpace
@@ -29,7 +29,7 @@ from bargain.symbolic import (
     store,
 )
 from bargain.symbolic import run as run_module
-from bargain.symbolic.regimes import ModelDerivation, Regime
+from bargain.symbolic.regimes import ModelDerivation
 from bargain.symbolic.statics import sign_matrix
 
 relief, war, cost = sympy.symbols("relief war cost")
@@ -67,9 +67,9 @@ def offer_model() -> Model:
 def test_regimes_carry_the_model_measures():
     d = derive(offer_model())
     assert d.exclusive and d.source == "derived"
-    deal = next(r for r in d.regimes if r.measures["agreement"] == 1)
-    assert sympy.simplify(deal.measures["gain"] - (relief - cost + war)) == 0
-    assert deal.measures["least_relief"] == cost - war
+    deal = next(r for r in d.regimes if r.values["agreement"] == 1)
+    assert sympy.simplify(deal.values["gain"] - (relief - cost + war)) == 0
+    assert deal.values["least_relief"] == cost - war
     # Iran accepts iff relief - cost >= -war: the regime's own condition
     assert any(
         sympy.simplify(c.expr.lhs - c.expr.rhs - (relief - cost + war)) == 0
@@ -108,7 +108,7 @@ def test_implicit_function_theorem():
     x, a = sympy.Symbol("offer"), sympy.Symbol("a")
     space = offer_model().params.__class__([Param("a", 1, 0.5, 2)])
     foc = 1 - 2 * a * x  # maximise x - a x**2: x = 1/(2a)
-    regime = Regime("interior", (), {"offer": 1 / (2 * a)}, implicit={"offer": foc})
+    regime = Case("interior", (), {"offer": 1 / (2 * a)}, implicit={"offer": foc})
     d = ModelDerivation("iv", space, (regime,), True, "optimum")
     (slope,) = derivative(d, "offer", "a")
     assert slope.implicit
@@ -167,8 +167,8 @@ def test_cache_round_trip_is_formula_text(tmp_path):
     assert again.source == "cache"
     assert [r.label for r in again.regimes] == [r.label for r in first.regimes]
     for a, b in zip(first.regimes, again.regimes, strict=True):
-        for name in a.measures:
-            assert sympy.simplify(a.measures[name] - b.measures[name]) == 0
+        for name in a.values:
+            assert sympy.simplify(a.values[name] - b.values[name]) == 0
     (path,) = store.cache_dir().glob("*.json")
     data = json.loads(path.read_text())
     assert isinstance(data["regimes"][0]["measures"]["u_Iran"], str)

@@ -32,7 +32,7 @@ from .boundaries import (
     solve_for,
 )
 from .printing import FORMATS, report, to_latex
-from .regimes import ModelDerivation, Regime
+from .regimes import ModelDerivation
 from .run import derive
 from .statics import Derivative, derivative, sign_table
 
@@ -43,7 +43,6 @@ __all__ = [
     "DerivationTimeout",
     "Derivative",
     "ModelDerivation",
-    "Regime",
     "boundaries",
     "boundary_curves",
     "check_agreement",

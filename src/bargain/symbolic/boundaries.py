@@ -99,10 +99,10 @@ def solve_for(
     p = derivation.symbol(param)
     out = []
     for r in derivation.regimes:
-        if measure in r.measures:
-            source = sympy.Eq(r.measures[measure], sympy.nsimplify(value), evaluate=False)
+        if measure in r.values:
+            source = sympy.Eq(r.values[measure], sympy.nsimplify(value), evaluate=False)
             with step(f"solving {measure} = {value:g} for {param} in the regime {r.label}"):
-                roots = _solve(r.measures[measure] - sympy.nsimplify(value), p)
+                roots = _solve(r.values[measure] - sympy.nsimplify(value), p)
             out += [Boundary(r.label, param, s, source) for s in roots]
     return out
 
@@ -143,8 +143,8 @@ def _outcome(derivation: ModelDerivation, measure: str, point: Mapping[str, floa
         if held is sympy.true:
             if measure == "regime":
                 return r.label
-            if measure in r.measures:
-                return float(r.measures[measure].xreplace(values))
+            if measure in r.values:
+                return float(r.values[measure].xreplace(values))
     return None
 
 

@@ -16,9 +16,9 @@ from typing import Literal
 import sympy
 
 from bargain import formula
-from bargain.algebra import Condition
+from bargain.algebra import Case, Condition
 
-from .regimes import ModelDerivation, Regime
+from .regimes import ModelDerivation
 from .statics import sign_matrix, sign_table
 
 Format = Literal["text", "markdown", "latex"]
@@ -52,63 +52,79 @@ def _condition_text(c: Condition, fmt: Format, derivation: ModelDerivation) -> s
     return formula.to_text(c.expr) + mark
 
 
-def _merged(regimes: Sequence[Regime]) -> Regime:
-    """Regimes sharing a label (they differ off the equilibrium path) as one: the measures
-    they agree on, holding where any of their conditions hold."""
-    if len(regimes) == 1:
-        return regimes[0]
-    first = regimes[0]
-    same = {
-        k: v
-        for k, v in first.measures.items()
-        if all(k in r.measures and r.measures[k] == v for r in regimes[1:])
-    }
-    where = sympy.Or(*(r.where for r in regimes))
-    status = (
-        "undecided"
-        if any(c.status == "undecided" for r in regimes for c in r.conditions)
-        else "depends"
-    )
-    return Regime(first.label, (Condition(where, status),), same, first.domain, first.feasible)
+def _shared(group: Sequence[Case]) -> dict[str, sympy.Basic]:
+    """The measures on which regimes sharing a label (they differ off the path) agree."""
+    first = group[0]
+    return {k: v for k, v in first.values.items() if all(r.values.get(k) == v for r in group[1:])}
+
+
+def _alternatives(
+    group: Sequence[Case], fmt: Format, derivation: ModelDerivation
+) -> list[list[str]]:
+    """Each regime's conditions as text (a regime whose point was not found says so)."""
+    out = []
+    for r in group:
+        conds = [_condition_text(c, fmt, derivation) for c in r.conditions]
+        conds = conds or ["everywhere in the bounds"]
+        if r.feasible == "undecided":
+            conds.append("(no point of the bounds meeting all of these was found)")
+        out.append(conds)
+    return out
 
 
 def _regime_lines(
-    r: Regime, fmt: Format, derivation: ModelDerivation, measures: Sequence[str] | None
+    group: Sequence[Case], fmt: Format, derivation: ModelDerivation, measures: Sequence[str] | None
 ) -> list[str]:
-    names = [m for m in (measures or r.measures) if m in r.measures]
-    conds = [_condition_text(c, fmt, derivation) for c in r.conditions] or [
-        "everywhere in the bounds"
-    ]
+    r = group[0]
+    values = _shared(group)
+    names = [m for m in (measures or values) if m in values]
+    alternatives = _alternatives(group, fmt, derivation)
     domain = [_condition_text(c, fmt, derivation) for c in r.domain]
-    if r.feasible == "undecided":
-        conds.append("(no point of the bounds meeting all of these was found)")
+    several = len(group) > 1
+    lead = (
+        f"holds where any of these {len(group)} sets of conditions holds (the regimes differ "
+        "off the equilibrium path)"
+        if several
+        else "holds where"
+    )
     if fmt == "latex":
         label = r.label.replace("_", r"\_").replace(">", r"\textgreater{}")
-        lines = [rf"\paragraph{{Regime {label}}} holds where", r"\begin{itemize}"]
-        lines += [rf"  \item {c}" for c in conds] + [r"\end{itemize}"]
+        lines = [rf"\paragraph{{Regime {label}}} {lead}", r"\begin{enumerate}" if several else ""]
+        for conds in alternatives:
+            items = [rf"  \item {c}" for c in conds]
+            lines += [r"\item" if several else "", r"\begin{itemize}", *items, r"\end{itemize}"]
+        lines += [r"\end{enumerate}" if several else ""]
         if domain:
             lines += ["defined where " + ", ".join(domain) + "."]
         lines += [r"\begin{align*}"]
         body = [
-            rf"  {to_latex(sympy.Symbol(m), derivation)} &= {to_latex(r.measures[m], derivation)}"
+            rf"  {to_latex(sympy.Symbol(m), derivation)} &= {to_latex(values[m], derivation)}"
             for m in names
         ]
-        return [*lines, " \\\\\n".join(body), r"\end{align*}", ""]
+        return [line for line in lines if line] + [" \\\\\n".join(body), r"\end{align*}", ""]
     if fmt == "markdown":
-        lines = [f"### Regime `{r.label}`", "", "Holds where:", ""]
-        lines += [f"- {c}" for c in conds]
+        lines = [f"### Regime `{r.label}`", "", lead[0].upper() + lead[1:] + ":", ""]
+        for i, conds in enumerate(alternatives, 1):
+            if several:
+                lines += [f"{i}. " + "; ".join(conds)]
+            else:
+                lines += [f"- {c}" for c in conds]
         if domain:
             lines += ["", "Defined where " + ", ".join(domain) + "."]
         lines += ["", "| measure | formula |", "| --- | --- |"]
         lines += [
-            f"| {m} | `{formula.to_text(r.measures[m]).replace('|', chr(92) + '|')}` |"
-            for m in names
+            f"| {m} | `{formula.to_text(values[m]).replace('|', chr(92) + '|')}` |" for m in names
         ]
         return [*lines, ""]
-    lines = [f"Regime {r.label}", "  holds where:"] + [f"    {c}" for c in conds]
+    lines = [f"Regime {r.label}", f"  {lead}:"]
+    for i, conds in enumerate(alternatives, 1):
+        if several:
+            lines += [f"    ({i}) {conds[0]}"] + [f"        {c}" for c in conds[1:]]
+        else:
+            lines += [f"    {c}" for c in conds]
     if domain:
         lines += ["  defined where:"] + [f"    {d}" for d in domain]
-    lines += ["  measures:"] + [f"    {m} = {formula.to_text(r.measures[m])}" for m in names]
+    lines += ["  measures:"] + [f"    {m} = {formula.to_text(values[m])}" for m in names]
     return [*lines, ""]
 
 
@@ -141,11 +157,11 @@ def report(
         "latex": [f"% {head}", ""],
     }[fmt]
     lines += [f"Note: {note}" for note in derivation.notes]
-    groups: dict[str, list[Regime]] = {}
+    groups: dict[str, list[Case]] = {}
     for r in derivation.regimes:
         groups.setdefault(r.label, []).append(r)
     for group in groups.values():
-        lines += _regime_lines(_merged(group), fmt, derivation, measures)
+        lines += _regime_lines(group, fmt, derivation, measures)
     matrix = sign_matrix(sign_table(derivation, measures, params))
     constant = sorted({m for _, m in matrix.attrs["constant"]} - set(matrix["measure"]))
     after = [f"[{i}] {text}" for i, text in enumerate(matrix.attrs["footnotes"], 1)]

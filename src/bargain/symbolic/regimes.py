@@ -10,14 +10,14 @@ does not express (``regret``, a count) is left out of that regime.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import sympy
 
 from bargain import formula
-from bargain.algebra import Condition, Derivation, box_of, domain_conditions, settle
+from bargain.algebra import Case, Derivation, box_of, domain_conditions, settle
 from bargain.errors import ModelError, did_you_mean
 from bargain.params import ParamSpace
 
@@ -26,31 +26,11 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Regime:
-    """One regime of a model in closed form (see :class:`bargain.algebra.Case`).
-
-    ``measures`` maps each measure it expresses to its expression; ``implicit``
-    the measures defined by a first-order condition ``F = 0``.
-    """
-
-    label: str
-    conditions: tuple[Condition, ...]
-    measures: Mapping[str, sympy.Basic]
-    domain: tuple[Condition, ...] = ()
-    feasible: Literal["shown", "undecided"] = "shown"
-    implicit: Mapping[str, sympy.Basic] = field(default_factory=dict)
-
-    @property
-    def where(self) -> sympy.Basic:
-        """Where the regime holds (the conjunction of its conditions)."""
-        return sympy.And(*(c.expr for c in self.conditions))
-
-
-@dataclass(frozen=True)
 class ModelDerivation:
     """A model's equilibria in closed form (from :func:`bargain.symbolic.derive`).
 
-    ``regimes`` in the form's order; ``exclusive`` when at most one holds at a
+    ``regimes`` in the form's order, each a :class:`~bargain.algebra.Case` whose
+    ``values`` are the model's measures; ``exclusive`` when at most one holds at a
     point; ``subject`` what a regime is ("subgame-perfect equilibrium");
     ``seconds`` the derivation's time (0 when read from the cache) and
     ``source`` ``"derived"`` or ``"cache"``.
@@ -58,14 +38,14 @@ class ModelDerivation:
 
     model: str
     params: ParamSpace
-    regimes: tuple[Regime, ...]
+    regimes: tuple[Case, ...]
     exclusive: bool
     subject: str
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
     source: Literal["derived", "cache"] = "derived"
 
-    def regime(self, label: str) -> Regime:
+    def regime(self, label: str) -> Case:
         """The regime of a label; a ModelError names the labels otherwise."""
         for r in self.regimes:
             if r.label == label:
@@ -89,7 +69,7 @@ class ModelDerivation:
     @property
     def measure_names(self) -> list[str]:
         """Every measure some regime expresses, in first-seen order."""
-        return list(dict.fromkeys(n for r in self.regimes for n in r.measures))
+        return list(dict.fromkeys(n for r in self.regimes for n in r.values))
 
     def check_measure(self, name: str) -> None:
         """A ModelError naming the derivable measures if ``name`` is not one."""
@@ -111,7 +91,7 @@ class ModelDerivation:
                 f"model {self.model!r}: its {self.subject} regimes may coexist at a point, so "
                 f"{name!r} has no single formula; take it regime by regime (regime(label))"
             )
-        pieces = [(r.measures[name], r.where) for r in self.regimes if name in r.measures]
+        pieces = [(r.values[name], r.where) for r in self.regimes if name in r.values]
         return sympy.Piecewise(*pieces, (sympy.nan, True))
 
     def compile(self, name: str) -> formula.CompiledFormula:
@@ -119,7 +99,7 @@ class ModelDerivation:
         return formula.compile_formulas([self.piecewise(name)], self.params.names)
 
 
-def regimes_of(derivation: Derivation, model: Model) -> list[Regime]:
+def regimes_of(derivation: Derivation, model: Model) -> list[Case]:
     """Each case of a form's derivation with the model's measures (see the module)."""
     measures = model.measures
     box = box_of(model.params)
@@ -140,7 +120,5 @@ def regimes_of(derivation: Derivation, model: Model) -> list[Regime]:
                     settled = settle(cond, box)
                     if not isinstance(settled, bool) and settled not in domain:
                         domain.append(settled)
-        out.append(
-            Regime(case.label, case.conditions, values, tuple(domain), case.feasible, case.implicit)
-        )
+        out.append(dataclasses.replace(case, values=values, domain=tuple(domain)))
     return out

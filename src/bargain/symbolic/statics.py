@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from bargain.algebra import SYMBOLS, Sign, box_of, sign_of, step, tidy
+from bargain.algebra import SYMBOLS, Case, Sign, box_of, sign_of, step, tidy
 
-from .regimes import ModelDerivation, Regime
+from .regimes import ModelDerivation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,15 +61,15 @@ def _smooth(expr: sympy.Basic) -> sympy.Basic:
     return sympy.piecewise_fold(expr.rewrite(sympy.Piecewise), evaluate=False)
 
 
-def _differentiate(regime: Regime, measure: str, p: sympy.Symbol) -> tuple[sympy.Basic, bool]:
+def _differentiate(regime: Case, measure: str, p: sympy.Symbol) -> tuple[sympy.Basic, bool]:
     if measure in regime.implicit:
         x = sympy.Symbol(measure)
         foc = _smooth(regime.implicit[measure])
         slope = -sympy.diff(foc, p) / sympy.diff(foc, x)
-        if measure in regime.measures:
-            slope = slope.xreplace({x: regime.measures[measure]})
+        if measure in regime.values:
+            slope = slope.xreplace({x: regime.values[measure]})
         return tidy(slope), True
-    value = regime.measures[measure]
+    value = regime.values[measure]
     if p not in value.free_symbols:
         return sympy.S.Zero, False
     return _zero_pieces(tidy(sympy.diff(_smooth(value), p))), False
@@ -92,10 +92,10 @@ def derivative(
     regimes = [derivation.regime(regime)] if regime is not None else derivation.regimes
     # regimes that differ only off the path share a label and, mostly, the measure:
     # one derivative for them, signed where any of them holds
-    groups: dict[tuple[str, sympy.Basic, sympy.Basic | None], list[Regime]] = {}
+    groups: dict[tuple[str, sympy.Basic, sympy.Basic | None], list[Case]] = {}
     for r in regimes:
-        if measure in r.measures or measure in r.implicit:
-            key = (r.label, r.measures.get(measure), r.implicit.get(measure))
+        if measure in r.values or measure in r.implicit:
+            key = (r.label, r.values.get(measure), r.implicit.get(measure))
             groups.setdefault(key, []).append(r)
     forms = {key[1:] for key in groups}
     if regime is None and len(forms) == 1 and sum(map(len, groups.values())) == len(regimes):

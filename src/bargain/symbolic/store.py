@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from bargain import formula
-from bargain.algebra import Condition
+from bargain.algebra import Case, Condition
 from bargain.errors import BargainError
 from bargain.params import ParamSpace
 from bargain.version import __version__
 
-from .regimes import ModelDerivation, Regime
+from .regimes import ModelDerivation
 
 #: Bumped when the stored layout changes.
 LAYOUT = 1
@@ -64,7 +64,7 @@ def dumps(derivation: ModelDerivation) -> str:
                     "feasible": r.feasible,
                     "conditions": _conditions(r.conditions),
                     "domain": _conditions(r.domain),
-                    "measures": {k: formula.to_text(v) for k, v in r.measures.items()},
+                    "measures": {k: formula.to_text(v) for k, v in r.values.items()},
                     "implicit": {k: formula.to_text(v) for k, v in r.implicit.items()},
                 }
                 for r in derivation.regimes
@@ -89,7 +89,7 @@ def loads(text: str, params: ParamSpace) -> ModelDerivation:
         return tuple(Condition(read(t), status) for t, status in rows)
 
     regimes = tuple(
-        Regime(
+        Case(
             r["label"],
             conditions(r["conditions"]),
             {k: read(v) for k, v in r["measures"].items()},
