@@ -26,7 +26,7 @@ import sympy
 from sympy.core.relational import Relational
 
 from bargain import formula
-from bargain.algebra import DerivationTimeout, step, tidy
+from bargain.algebra import Case, DerivationTimeout, domain_conditions, step, tidy, truth_at
 from bargain.errors import BargainError, ModelError
 from bargain.thresholds import Threshold, threshold
 
@@ -41,16 +41,27 @@ if TYPE_CHECKING:
 class Boundary:
     """Where ``param`` equals ``solution`` (a formula of the others) in a regime.
 
-    ``source`` is the condition solved (a regime edge) or ``measure = value``.
+    ``source`` is the condition solved (a regime edge) or ``measure = value``;
+    ``where`` the branch of ``min``/``max``/``where`` in the source on which this
+    solution holds (``true``: everywhere); ``domain`` where the solution is defined
+    (its denominators nonzero, ...); ``rest`` the regime's other conditions, which
+    hold along the part of the edge that bounds the regime.
     """
 
     regime: str
     param: str
     solution: sympy.Basic
     source: sympy.Basic
+    where: sympy.Basic = sympy.true
+    domain: tuple[sympy.Basic, ...] = ()
+    rest: sympy.Basic = sympy.true
 
     def __str__(self) -> str:
-        return f"{self.param} = {formula.to_text(self.solution)}  ({self.regime}: {self.source})"
+        branch = "" if self.where is sympy.true else f" where {formula.to_text(self.where)}"
+        return (
+            f"{self.param} = {formula.to_text(self.solution)}{branch}  "
+            f"({self.regime}: {self.source})"
+        )
 
 
 def _relations(cond: sympy.Basic) -> list[Relational]:
@@ -59,22 +70,39 @@ def _relations(cond: sympy.Basic) -> list[Relational]:
     return [r for a in cond.args for r in _relations(a)]
 
 
-def _solve(equation: sympy.Basic, p: sympy.Symbol) -> list[sympy.Basic]:
-    """Real solutions of ``equation = 0`` for ``p`` (min/max split into pieces)."""
+def _solve(equation: sympy.Basic, p: sympy.Symbol) -> list[tuple[sympy.Basic, sympy.Basic]]:
+    """Real solutions of ``equation = 0`` for ``p``, each with the branch it holds on
+    (``min``/``max``/``where`` opened into pieces; ``true`` when there are none)."""
     expr = equation
     if expr.has(sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise):
         expr = sympy.piecewise_fold(expr.rewrite(sympy.Piecewise))
-    pieces = [e for e, _ in expr.args] if isinstance(expr, sympy.Piecewise) else [expr]
+    if isinstance(expr, sympy.Piecewise):
+        pieces, before = [], []
+        for e, c in expr.args:
+            pieces.append((e, sympy.And(c, *(sympy.Not(b) for b in before))))
+            before.append(c)
+    else:
+        pieces = [(expr, sympy.true)]
     found = []
-    for piece in pieces:
+    for piece, branch in pieces:
         if p not in piece.free_symbols:
             continue
         try:
             roots = sympy.solve(piece, p, dict=False)
         except (NotImplementedError, TypeError, ValueError):
             continue
-        found += [tidy(r) for r in roots if r.is_real is not False]
+        found += [(tidy(r), branch) for r in roots if r.is_real is not False]
     return list(dict.fromkeys(found))
+
+
+def _found(
+    regime: Case, param: str, source: sympy.Basic, roots: list[tuple[sympy.Basic, sympy.Basic]]
+) -> list[Boundary]:
+    rest = sympy.And(*(c.expr for c in regime.conditions if source not in _relations(c.expr)))
+    return [
+        Boundary(regime.label, param, root, source, branch, tuple(domain_conditions(root)), rest)
+        for root, branch in roots
+    ]
 
 
 def boundaries(derivation: ModelDerivation, param: str) -> list[Boundary]:
@@ -87,7 +115,7 @@ def boundaries(derivation: ModelDerivation, param: str) -> list[Boundary]:
                 if p in rel.free_symbols:
                     with step(f"solving the edge {rel} of the regime {r.label} for {param}"):
                         roots = _solve(rel.lhs - rel.rhs, p)
-                    out += [Boundary(r.label, param, s, rel) for s in roots]
+                    out += _found(r, param, rel, roots)
     return out
 
 
@@ -103,7 +131,7 @@ def solve_for(
             source = sympy.Eq(r.values[measure], sympy.nsimplify(value), evaluate=False)
             with step(f"solving {measure} = {value:g} for {param} in the regime {r.label}"):
                 roots = _solve(r.values[measure] - sympy.nsimplify(value), p)
-            out += [Boundary(r.label, param, s, source) for s in roots]
+            out += _found(r, param, source, roots)
     return out
 
 
@@ -181,9 +209,12 @@ def closed_threshold(
     values = {sympy.Symbol(k): sympy.nsimplify(v) for k, v in point.items() if k != param}
     low, high = bracket
     found: list[tuple[float, Boundary]] = []
+    p = sympy.Symbol(param)
     for b in candidates:
         at = b.solution.xreplace(values)
-        if at.is_real and at.is_number and low < float(at) < high:
+        if not (at.is_real and at.is_number and low < float(at) < high):
+            continue
+        if truth_at(b.where, {**values, p: at}) is not False:  # on its own branch
             found.append((float(at), b))
     span = high - low
     for at, b in sorted(found, key=lambda t: t[0]):
@@ -226,9 +257,7 @@ def boundary_curves(
         edge = b.solution.xreplace(others)
         if edge.free_symbols - {sympy.Symbol(x)}:
             continue
-        regime = derivation.regime(b.regime)
-        rest = sympy.And(*(c.expr for c in regime.conditions if b.source not in _relations(c.expr)))
-        test = sympy.Piecewise((1, rest.xreplace(others)), (0, True))
+        test = sympy.Piecewise((1, sympy.And(b.rest, b.where).xreplace(others)), (0, True))
         f = formula.compile_formulas([edge, test.xreplace({sympy.Symbol(y): edge})], [x])
         with np.errstate(all="ignore"):
             ys, inside = (np.broadcast_to(v, xs.shape).astype(float) for v in f(xs))
