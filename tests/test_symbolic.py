@@ -231,3 +231,25 @@ def test_cli_derive_falls_back_to_numeric_when_out_of_time(monkeypatch):
     assert out.exit_code == 0
     assert "while simplifying the measures" in out.output
     assert "equilibri" in out.output
+
+
+def test_report_of_coexisting_equilibria_shows_the_case_split():
+    from bargain.io import load_model
+
+    d = derive(load_model("escalation"))
+    assert not d.exclusive
+    text = report(d, measures=["p_clash"], params=["clash"])
+    split = text[text.index("Which equilibria exist where") :]
+    assert "pressure/resist + engage/restrain + mixed:" in split  # a Stag Hunt region
+    assert "on a tie surface" in split
+
+
+def test_boundaries_carry_their_branch_and_domain():
+    from bargain.io import load_model
+
+    d = derive(load_model("interim-deal"))
+    edges = [b for b in boundaries(d, "relief") if b.regime == "propose>accept>comply>keep"]
+    branches = {str(b.where) for b in edges}
+    assert len(branches) > 1  # min(1, 12*war_risk/breakout) opened into its two pieces
+    assert any(b.domain for b in edges)  # comply_relief's edge divides by detect
+    assert all(b.rest is not sympy.true for b in edges)

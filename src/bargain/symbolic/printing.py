@@ -128,6 +128,46 @@ def _regime_lines(
     return [*lines, ""]
 
 
+def _region_lines(derivation: ModelDerivation, fmt: Format) -> list[str]:
+    """Which equilibria exist where (the case split), for regimes that may coexist."""
+    from bargain.algebra import Derivation
+    from bargain.errors import ModelError
+    from bargain.games.normal.regions import regions
+
+    cases = Derivation("model", derivation.params, derivation.regimes, exclusive=False)
+    try:
+        found = regions(cases)
+    except ModelError as why:
+        return [f"Case split: not shown ({why}).", ""]
+    head = "Which equilibria exist where"
+    lines = {
+        "text": [head + ":"],
+        "markdown": [f"## {head}", ""],
+        "latex": [rf"\paragraph{{{head}}}"],
+    }[fmt]
+    for r in found:
+        labels = " + ".join(r.labels) or "none"
+        where = "on a tie surface (a degenerate game)" if r.tie else formula.to_text(r.interior)
+        mark = "" if r.status == "shown" else " (not shown to occur)"
+        if fmt == "latex":
+            where = where if r.tie else f"${to_latex(r.interior, derivation)}$"
+            lines.append(rf"{tables_escape(labels)}: {where}{mark}\\")
+        elif fmt == "markdown":
+            lines.append(
+                f"- **{labels}**: `{where}`{mark}" if not r.tie else f"- **{labels}**: {where}"
+            )
+        else:
+            lines.append(f"  {labels}: {where}{mark}")
+    return [*lines, ""]
+
+
+def tables_escape(text: str) -> str:
+    """Text for LaTeX (see :func:`bargain.tables.latex_escape`)."""
+    from bargain.tables import latex_escape
+
+    return latex_escape(text)
+
+
 def report(
     derivation: ModelDerivation,
     fmt: Format = "text",
@@ -162,6 +202,8 @@ def report(
         groups.setdefault(r.label, []).append(r)
     for group in groups.values():
         lines += _regime_lines(group, fmt, derivation, measures)
+    if not derivation.exclusive:
+        lines += _region_lines(derivation, fmt)
     matrix = sign_matrix(sign_table(derivation, measures, params))
     constant = sorted({m for _, m in matrix.attrs["constant"]} - set(matrix["measure"]))
     after = [f"[{i}] {text}" for i, text in enumerate(matrix.attrs["footnotes"], 1)]
