@@ -19,7 +19,7 @@ dropped on the evidence of sampled points.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import sympy
@@ -164,6 +164,40 @@ def truth_at(cond: sympy.Basic, point: dict) -> bool | None:
     return bool(value) if isinstance(value, BooleanAtom) else None
 
 
+def _screen(parts: list[sympy.Basic], box: Box) -> tuple[np.ndarray, Any]:
+    """The parts evaluated in floating point at the candidate points (a row each), and a
+    function giving candidate ``i`` as an exact point."""
+    free = set().union(*(p.free_symbols for p in parts))
+    symbols = sorted(free, key=lambda s: s.name)
+    steps = _points(box, symbols)
+    bounds = [_bounds(box, s) for s in symbols]
+    columns = [
+        float(lo) + (float(hi) - float(lo)) * steps[:, j] / 2**LEVELS
+        for j, (lo, hi) in enumerate(bounds)
+    ]
+    with np.errstate(all="ignore"):
+        values = compile_formulas(parts, [s.name for s in symbols])(*columns)
+    values = np.broadcast_to(np.atleast_2d(values), (len(parts), len(steps)))
+
+    def exact(i: int) -> dict:
+        return {
+            s: lo + (hi - lo) * sympy.Rational(int(steps[i, j]), 2**LEVELS)
+            for j, (s, (lo, hi)) in enumerate(zip(symbols, bounds, strict=True))
+        }
+
+    return values, exact
+
+
+def _confirmed(
+    rows: np.ndarray, exact: Any, cond: sympy.Basic, within: sympy.Basic | None
+) -> dict | None:
+    for i in rows[:CONFIRM]:
+        point = exact(int(i))
+        if truth_at(cond, point) is True and (within is None or truth_at(within, point) is True):
+            return point
+    return None
+
+
 def witnesses(
     cond: sympy.Basic, box: Box, within: sympy.Basic | None = None
 ) -> tuple[dict | None, dict | None]:
@@ -173,37 +207,24 @@ def witnesses(
     Candidates are screened in floating point, and each witness returned is
     confirmed by exact evaluation at its rational coordinates.
     """
-    free = cond.free_symbols | (within.free_symbols if within is not None else set())
-    symbols = sorted(free, key=lambda s: s.name)
-    steps = _points(box, symbols)
-    bounds = [_bounds(box, s) for s in symbols]
-    columns = [
-        float(lo) + (float(hi) - float(lo)) * steps[:, j] / 2**LEVELS
-        for j, (lo, hi) in enumerate(bounds)
-    ]
-    parts = [cond] if within is None else [cond, within]
-    with np.errstate(all="ignore"):
-        values = compile_formulas(parts, [s.name for s in symbols])(*columns)
-    values = np.broadcast_to(np.atleast_2d(values), (len(parts), len(steps)))
-    inside = values[1] > 0.5 if within is not None else np.ones(len(steps), dtype=bool)
+    values, exact = _screen([cond] if within is None else [cond, within], box)
+    inside = values[1] > 0.5 if within is not None else np.ones(values.shape[1], dtype=bool)
+    holds = values[0] > 0.5
+    yes = _confirmed(np.flatnonzero(inside & holds), exact, cond, within)
+    no = _confirmed(np.flatnonzero(inside & ~holds), exact, sympy.Not(cond), within)
+    return yes, no
 
-    def exact(i: int) -> dict:
-        return {
-            s: lo + (hi - lo) * sympy.Rational(int(steps[i, j]), 2**LEVELS)
-            for j, (s, (lo, hi)) in enumerate(zip(symbols, bounds, strict=True))
-        }
 
-    found: dict[bool, dict | None] = {True: None, False: None}
-    for verdict in (True, False):
-        rows = np.flatnonzero(inside & ((values[0] > 0.5) == verdict))
-        for i in rows[:CONFIRM]:
-            point = exact(int(i))
-            if truth_at(cond, point) is verdict and (
-                within is None or truth_at(within, point) is True
-            ):
-                found[verdict] = point
-                break
-    return found[True], found[False]
+def sign_witnesses(
+    expr: sympy.Basic, box: Box, within: sympy.Basic | None = None
+) -> tuple[dict | None, dict | None]:
+    """A point of the box where ``expr > 0`` and one where ``expr < 0`` (None if not
+    found), where ``within`` holds if it is given; screened once, confirmed exactly."""
+    values, exact = _screen([expr] if within is None else [expr, within], box)
+    inside = values[1] > 0.5 if within is not None else np.ones(values.shape[1], dtype=bool)
+    above = _confirmed(np.flatnonzero(inside & (values[0] > 0)), exact, expr > 0, within)
+    below = _confirmed(np.flatnonzero(inside & (values[0] < 0)), exact, expr < 0, within)
+    return above, below
 
 
 def _solution_set(cond: sympy.Basic, s: sympy.Symbol, domain: sympy.Set) -> sympy.Set:

@@ -19,7 +19,7 @@ import sympy
 from sympy.core.relational import Relational
 
 from .cases import sides
-from .conditions import MAX_BOXES, Condition, on_boxes, settle, witnesses
+from .conditions import MAX_BOXES, Condition, on_boxes, settle, sign_witnesses
 from .intervals import Box, boxes_of, enclose, split
 
 SignName = Literal[
@@ -52,8 +52,11 @@ class Sign(NamedTuple):
         return SYMBOLS[self.name]
 
 
-def sign_of(expr: sympy.Expr, box: Box, within: sympy.Basic | None = None) -> Sign:
-    """The sign of ``expr`` where ``within`` holds inside ``box`` (see the module)."""
+def sign_of(
+    expr: sympy.Expr, box: Box, within: sympy.Basic | None = None, *, witness: bool = True
+) -> Sign:
+    """The sign of ``expr`` where ``within`` holds inside ``box`` (see the module);
+    ``witness=False`` skips the search for points that show it depends (``undecided``)."""
     region = None if within is None or within is sympy.true else within
     if expr.is_zero or (expr.free_symbols == set() and expr == 0):
         return Sign("zero")
@@ -69,8 +72,9 @@ def sign_of(expr: sympy.Expr, box: Box, within: sympy.Basic | None = None) -> Si
         shown = _sign_on_boxes(form, box, region, cuts)
         if shown is not None:
             return Sign(shown)
-    above, _ = witnesses(expr > 0, box, region)
-    below, _ = witnesses(expr < 0, box, region)
+    if not witness:
+        return Sign("undecided", _positive_where(expr))
+    above, below = sign_witnesses(expr, box, region)
     positive = _positive_where(expr)
     if above is not None and below is not None:
         settled = settle(positive, box) if size < SMALL else None

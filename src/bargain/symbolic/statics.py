@@ -109,8 +109,8 @@ def derivative(
         with step(f"differentiating {measure} by {param} in the regime {label}"):
             expr, implicit = _differentiate(group[0], measure, p)
         with step(f"finding the sign of d{measure}/d{param} in the regime {label}"):
-            if expr not in everywhere:
-                everywhere[expr] = sign_of(expr, box)
+            if expr not in everywhere:  # a quick look at the whole box first
+                everywhere[expr] = sign_of(expr, box, witness=False)
             sign = everywhere[expr]
             if sign.name in ("depends", "undecided"):
                 sign = sign_of(expr, box, sympy.Or(*(r.where for r in group)))
