@@ -37,12 +37,16 @@ EVERY_REGIME = "every regime"
 
 @dataclass(frozen=True)
 class Derivative:
-    """``d measure / d param`` in one regime, and its sign where the regime holds."""
+    """``d measure / d param`` in one regime, and its sign where the regime holds.
+
+    ``expr`` is None (and the sign undecided) for a measure with more than
+    ``MAX_KINKS`` distinct ``min``/``max``/``abs``/``where``: its pieces are too many to
+    open; differentiate a simpler measure, or that measure regime by regime."""
 
     regime: str
     measure: str
     param: str
-    expr: sympy.Basic
+    expr: sympy.Basic | None
     sign: Sign
     implicit: bool = False
 
@@ -53,15 +57,28 @@ class Derivative:
         )
 
 
+#: Most distinct kinks (``min``, ``max``, ``abs``, ``where``) a differentiated measure may
+#: have: opening them gives up to 2 ** MAX_KINKS pieces, each differentiated and signed.
+MAX_KINKS = 4
+_KINKS = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
+
+
+def kinks(expr: sympy.Basic) -> int:
+    """How many distinct ``min``/``max``/``abs``/``where`` an expression has."""
+    return len(expr.atoms(*_KINKS))
+
+
 @functools.lru_cache(maxsize=1024)
 def _smooth(expr: sympy.Basic) -> sympy.Basic:
     """``min``/``max``/``abs``/``where`` as one ``Piecewise`` whose pieces are smooth."""
-    if not expr.has(sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise):
+    if not expr.has(*_KINKS):
         return expr
     return sympy.piecewise_fold(expr.rewrite(sympy.Piecewise), evaluate=False)
 
 
-def _differentiate(regime: Case, measure: str, p: sympy.Symbol) -> tuple[sympy.Basic, bool]:
+def _differentiate(regime: Case, measure: str, p: sympy.Symbol) -> tuple[sympy.Basic | None, bool]:
+    """The derivative (None when the measure has more than MAX_KINKS kinks) and whether it
+    came from a first-order condition."""
     if measure in regime.implicit:
         x = sympy.Symbol(measure)
         foc = _smooth(regime.implicit[measure])
@@ -72,6 +89,8 @@ def _differentiate(regime: Case, measure: str, p: sympy.Symbol) -> tuple[sympy.B
     value = regime.values[measure]
     if p not in value.free_symbols:
         return sympy.S.Zero, False
+    if kinks(value) > MAX_KINKS:
+        return None, False
     return _zero_pieces(tidy(sympy.diff(_smooth(value), p))), False
 
 
@@ -108,6 +127,9 @@ def derivative(
     for (label, _, _), group in groups.items():
         with step(f"differentiating {measure} by {param} in the regime {label}"):
             expr, implicit = _differentiate(group[0], measure, p)
+        if expr is None:
+            out.append(Derivative(label, measure, param, None, Sign("undecided"), implicit))
+            continue
         with step(f"finding the sign of d{measure}/d{param} in the regime {label}"):
             if expr not in everywhere:  # a quick look at the whole box first
                 everywhere[expr] = sign_of(expr, box, witness=False)
@@ -149,7 +171,11 @@ def sign_table(
                         "param": p,
                         "sign": d.sign.symbol,
                         "positive where": "" if where is None else to_text(where),
-                        "derivative": to_text(d.expr),
+                        "derivative": (
+                            to_text(d.expr)
+                            if d.expr is not None
+                            else f"not derived: more than {MAX_KINKS} kinks (min/max/abs/where)"
+                        ),
                     }
                 )
     frame = pd.DataFrame(
