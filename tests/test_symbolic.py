@@ -253,3 +253,35 @@ def test_boundaries_carry_their_branch_and_domain():
     assert len(branches) > 1  # min(1, 12*war_risk/breakout) opened into its two pieces
     assert any(b.domain for b in edges)  # comply_relief's edge divides by detect
     assert all(b.rest is not sympy.true for b in edges)
+
+
+def test_cli_plot_draws_closed_form_boundaries(tmp_path, monkeypatch):
+    """bargain plot --boundaries hands the derived edges to the regime map."""
+    pytest.importorskip("matplotlib")
+    from bargain import plots
+
+    drawn = {}
+    real = plots.regime_map
+
+    def spy(*args, **kwargs):
+        drawn.update(kwargs.get("curves") or {})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "regime_map", spy)
+    out = CliRunner().invoke(
+        main,
+        [
+            "plot",
+            "interim-deal",
+            "-g",
+            "relief=0:1:11",
+            "-g",
+            "breakout=1:24:12",
+            "--boundaries",
+            "-o",
+            str(tmp_path / "map.png"),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "map.png").stat().st_size > 0
+    assert drawn and all(np.isfinite(ys).any() for _, ys in drawn.values())

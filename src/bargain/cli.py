@@ -433,6 +433,11 @@ def threshold(
 @PARAM
 @SCENARIO
 @click.option("--by", default="regime", help="The label to colour: regime or equilibria.")
+@click.option(
+    "--boundaries",
+    is_flag=True,
+    help="Draw the regime edges in closed form over the map (bargain derive's formulas).",
+)
 @click.option("-o", "--output", required=True, help="PNG, PDF or SVG file.")
 def plot(
     model: str,
@@ -440,20 +445,38 @@ def plot(
     params: Sequence[str],
     scenario: str | None,
     by: str,
+    boundaries: bool,
     output: str,
 ) -> None:
-    """A regime map over two parameters."""
+    """A regime map over two parameters.
+
+    \b
+    Example:
+      bargain plot interim-deal -g relief=0:1:41 -g breakout=1:24:47 --boundaries -o map.png
+    """
+    import numpy as np
+
     from .sweeps import sweep as run_sweep
 
     grid = _axes(axes)
     if len(grid) != 2:
         raise BargainError(f"plot needs exactly two -g parameters, got {len(grid)}")
     m = _load(model)
+    fixed = {**m.scenario(scenario), **_pairs(params, "-p")}
     result = run_sweep(
         m, grid, fixed=_pairs(params, "-p"), scenario=scenario, progress=sys.stderr.isatty()
     )
     x, y = grid
-    result.regime_map(x, y, by=by, path=output)
+    curves = None
+    if boundaries:
+        from .symbolic import boundary_curves, derive
+
+        xs = np.unique(np.asarray(grid[x], dtype=float))
+        ys = np.asarray(grid[y], dtype=float)
+        xs = np.linspace(xs.min(), xs.max(), 400)
+        others = {k: v for k, v in fixed.items() if k not in (x, y)}
+        curves = boundary_curves(derive(m), x, y, xs, (ys.min(), ys.max()), **others)
+    result.regime_map(x, y, by=by, path=output, curves=curves)
     click.echo(f"wrote {output}", err=True)
 
 

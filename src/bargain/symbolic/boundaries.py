@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from bargain.model import Model
 
 
+#: Longest formula a curve is named by in a legend.
+SHORT = 48
+
+
 @dataclass(frozen=True)
 class Boundary:
     """Where ``param`` equals ``solution`` (a formula of the others) in a regime.
@@ -245,7 +249,9 @@ def boundary_curves(
     """Each regime edge over an ``(x, y)`` slice, as ``y`` against ``x`` where it bounds its regime.
 
     ``fixed`` gives the other parameters (defaults elsewhere). Points outside
-    ``y_range``, or where the regime's other conditions fail, are NaN (gaps).
+    ``y_range``, or where the regime's other conditions fail, are NaN (gaps). Each
+    curve is named by its formula, or by its regime when the formula is longer than
+    ``SHORT`` characters (``boundaries`` gives the formulas).
     """
     derivation.symbol(x)
     derivation.symbol(y)
@@ -253,6 +259,7 @@ def boundary_curves(
     others = {sympy.Symbol(k): sympy.nsimplify(v) for k, v in defaults.items() if k not in (x, y)}
     xs = np.asarray(x_values, dtype=float)
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    seen: set[str] = set()
     for b in boundaries(derivation, y):
         edge = b.solution.xreplace(others)
         if edge.free_symbols - {sympy.Symbol(x)}:
@@ -263,8 +270,12 @@ def boundary_curves(
             ys, inside = (np.broadcast_to(v, xs.shape).astype(float) for v in f(xs))
         ys = np.where((inside > 0.5) & (ys >= y_range[0]) & (ys <= y_range[1]), ys, np.nan)
         if np.isfinite(ys).any():
-            name = f"{y} = {formula.to_text(b.solution)}"
-            curves.setdefault(name, (xs, ys))
+            text = f"{y} = {formula.to_text(b.solution)}"
+            if text in seen:
+                continue
+            seen.add(text)
+            short = text if len(text) <= SHORT else f"edge of {b.regime} ({len(curves) + 1})"
+            curves[short] = (xs, ys)
     return curves
 
 
