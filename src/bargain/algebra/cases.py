@@ -52,10 +52,18 @@ def tidy(expr: sympy.Basic) -> sympy.Basic:
         return expr
     if isinstance(expr, sympy.Piecewise):  # piece by piece: cancel on the whole is slow
         return sympy.Piecewise(*((tidy(e), c) for e, c in expr.args), evaluate=False)
-    candidates = [expr]
+    candidates = [expr, evaluated(expr)]
     with contextlib.suppress(sympy.PolynomialError, NotImplementedError, TypeError):
         candidates.append(sympy.factor_terms(sympy.cancel(expr)))
     return min(candidates, key=sympy.count_ops)
+
+
+def evaluated(expr: sympy.Basic) -> sympy.Basic:
+    """``expr`` rebuilt bottom-up with sympy's automatic evaluation (``0*x`` and ``x - x``
+    vanish, like terms combine): only for expressions whose domain is already recorded."""
+    if expr.is_Atom or not expr.args:
+        return expr
+    return expr.func(*(evaluated(a) for a in expr.args))
 
 
 def sides(rel: Relational) -> Relational:
@@ -76,7 +84,9 @@ def tidy_condition(cond: sympy.Basic) -> sympy.Basic:
         tidied = cond.func(tidy(cond.lhs - cond.rhs), 0)
         if not isinstance(tidied, Relational):  # a number compared with 0: true or false
             return tidied
-        return min((sides(tidied), cond), key=sympy.count_ops)
+        plain = cond.func(evaluated(cond.lhs), evaluated(cond.rhs))
+        candidates = [sides(tidied), plain] if isinstance(plain, Relational) else [sides(tidied)]
+        return min(candidates, key=sympy.count_ops)
     if isinstance(cond, sympy.And | sympy.Or | sympy.Not):
         return cond.func(*(tidy_condition(a) for a in cond.args))
     return cond
