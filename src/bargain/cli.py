@@ -201,7 +201,7 @@ def list_command() -> None:
 @main.command()
 @click.argument("model")
 def show(model: str) -> None:
-    """Show a model's parameters, players, game form, measures and scenarios."""
+    """Show a model's parameters, linked values, game form, measures and scenarios."""
     m = _load(model)
     click.echo(f"{m.name}: {m.title}")
     if m.description:
@@ -213,6 +213,10 @@ def show(model: str) -> None:
     for p in m.params:
         bounds = p.bounds_text
         click.echo(f"  {p.name:<18} default {p.default:<8g} in {bounds:<12} {p.description}")
+    if m.links:
+        click.echo("\nLinked values (another model's equilibrium measure at each point):")
+        for name, link in m.links.items():
+            click.echo(f"  {name:<18} {link.describe()}")
     click.echo(f"\nMeasures: {', '.join(m.measures.names)}")
     if m.scenarios:
         click.echo("\nScenarios:")

@@ -34,7 +34,17 @@ else:  # pragma: no cover
 #: Largest model file read, in bytes.
 MAX_BYTES = 1_000_000
 #: The sections of a model file, in the order of the format reference.
-SECTIONS = ("model", "params", "game", "outcomes", "measures", "solver", "scenarios", "showcase")
+SECTIONS = (
+    "model",
+    "params",
+    "links",
+    "game",
+    "outcomes",
+    "measures",
+    "solver",
+    "scenarios",
+    "showcase",
+)
 #: The keys of its ``[model]`` table.
 HEADER = ("name", "title", "description", "citation")
 

@@ -9,11 +9,10 @@ functions are exported here too, imported on first use.
 from importlib import import_module
 from typing import Any
 
-from .library import ModelInfo, list_models, load_model, models_folder
+from .library import ModelInfo, list_models, load_model, loads_model, models_folder
 
 #: Names exported here but defined in heavier modules, imported when first used.
 _ELSEWHERE = {
-    "loads_model": "bargain.model.toml_reader",
     "dumps_model": "bargain.model.toml_writer",
     "dump_model": "bargain.model.toml_writer",
 }

@@ -64,7 +64,9 @@ def load_model(path_or_name: str | os.PathLike[str]) -> Model:
     """A model from a model file, given its path or the name of a bundled model.
 
     A string ending in ``.toml`` or holding a path separator is a path; another
-    string is the name of a bundled model (see :func:`list_models`).
+    string is the name of a bundled model (see :func:`list_models`). The models
+    its ``[links]`` name are loaded the same way, paths relative to the folder
+    of the file that names them; a cycle of links is refused.
 
     Raises
     ------
@@ -79,6 +81,22 @@ def load_model(path_or_name: str | os.PathLike[str]) -> Model:
     ...
     bargain.errors.ModelError: unknown model 'escalaton'...
     """
+    return _read(_locate(path_or_name, None), ())
+
+
+def loads_model(text: str, source: str = "<string>") -> Model:
+    """A model from the text of a model file (see :func:`bargain.model.toml_reader.loads_model`).
+
+    The models its ``[links]`` name are bundled names or paths relative to the
+    current folder.
+    """
+    from bargain.model.toml_reader import loads_model as read  # sympy and the solvers load here
+
+    return read(text, source, load=lambda ref: _read(_locate(ref, None), ()))
+
+
+def _locate(path_or_name: str | os.PathLike[str], folder: Path | None) -> Path:
+    """The file of a bundled name, or a path (relative to ``folder`` if given)."""
     if isinstance(path_or_name, str) and not (
         path_or_name.endswith(".toml") or any(sep in path_or_name for sep in "/\\")
     ):
@@ -89,8 +107,22 @@ def load_model(path_or_name: str | os.PathLike[str]) -> Model:
                 f"unknown model '{path_or_name}'{did_you_mean(path_or_name, bundled)}; "
                 f"bundled models: {names} (or give the path of a .toml file)"
             )
-        path_or_name = bundled[path_or_name]
+        return bundled[path_or_name]
+    path = Path(path_or_name)
+    return path if folder is None else folder / path
+
+
+def _read(path: Path, chain: tuple[tuple[Path, str], ...]) -> Model:
+    """The model of a file; ``chain`` holds the files whose links led here (to refuse cycles)."""
     from bargain.model.toml_reader import loads_model  # sympy and the solvers load here
 
-    source = os.fspath(path_or_name)
-    return loads_model(read_file(source), source)
+    source = os.fspath(path)
+    here = path.resolve()
+    seen = [resolved for resolved, _ in chain]
+    if here in seen:
+        cycle = [name for _, name in chain[seen.index(here) :]]
+        raise ModelError(f"a cycle of links: {' -> '.join([*cycle, source])}")
+    trail = (*chain, (here, source))
+    return loads_model(
+        read_file(source), source, load=lambda ref: _read(_locate(ref, path.parent), trail)
+    )

@@ -7,6 +7,7 @@ import json
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import sympy
 
 from bargain.errors import ModelError, did_you_mean
@@ -15,6 +16,7 @@ from bargain.games.solution import Columns
 from bargain.params import ParamSpace
 from bargain.spaces import PointList, point_list
 
+from .links import Link, Links
 from .measures import Measures
 from .selection import check_rule
 from .tabulate import tabulate
@@ -35,6 +37,9 @@ class Model:
     scenarios : named parameter presets, name -> {parameter: value, "description": text}.
     select : the default equilibrium selection of sweeps.
     showcase : what ``bargain run`` produces (see the model-file reference).
+    links : name -> :class:`~bargain.model.links.Link`: each name, a parameter of
+        the game, takes at every point the value of another model's equilibrium
+        measure; it is then not a parameter of the model (see :mod:`.links`).
     **options : solve options of the game's form (``method=`` for normal-form
         games, ``tie_break=`` for trees); an option the form does not take is
         an error.
@@ -53,6 +58,7 @@ class Model:
         scenarios: Mapping[str, Mapping[str, Any]] | None = None,
         select: str = "unique",
         showcase: Mapping[str, Any] | None = None,
+        links: Mapping[str, Link] | None = None,
         **options: Any,
     ) -> None:
         if not isinstance(game, GameForm):
@@ -61,6 +67,8 @@ class Model:
                 f"got {type(game).__name__}"
             )
         self.game = game
+        #: The linked values (empty for most models).
+        self.links = Links(game.params, links)
         self.name, self.title, self.description, self.citation = name, title, description, citation
         self.select = check_rule(select, game)
         self.showcase = dict(showcase or {})
@@ -72,7 +80,8 @@ class Model:
         self.scenarios: dict[str, dict[str, Any]] = {}
         for key, preset in (scenarios or {}).items():
             values = {k: v for k, v in preset.items() if k != "description"}
-            game.params.bind(where=f"scenarios.{key}", **values)  # names and bounds
+            self.links.refuse(values)
+            self.params.bind(where=f"scenarios.{key}", **values)  # names and bounds
             self.scenarios[key] = {
                 "description": str(preset.get("description", "")),
                 "values": {k: float(v) for k, v in values.items()},
@@ -93,6 +102,7 @@ class Model:
             },
             select=self.select,
             showcase=self.showcase,
+            links=self.links,
             **options,
         )
 
@@ -106,7 +116,14 @@ class Model:
 
     @property
     def params(self) -> ParamSpace:
-        return self.game.params
+        """The model's parameters: the game's, except the linked names."""
+        return self.links.free
+
+    def _bound(self, points: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """The points bound to the parameters, with the value of every link at them."""
+        self.links.refuse(points)
+        bound = self.params.bind_batch(points)
+        return {**bound, **self.links.values(bound)}
 
     def scenario(self, name: str | None) -> dict[str, float]:
         """The parameter values of a named scenario (empty for None)."""
@@ -132,11 +149,15 @@ class Model:
 
     def solve(self, scenario: str | None = None, **values: float) -> Any:
         """The equilibria at one point (see the game's ``solve``), from a scenario."""
-        return self.game.solve(**self.options, **{**self.scenario(scenario), **values})
+        values = {**self.scenario(scenario), **values}
+        if self.links:
+            point = self._bound({k: v for k, v in values.items() if k not in self.game.options})
+            values |= {k: float(point[k][0]) for k in self.links}
+        return self.game.solve(**self.options, **values)
 
     def solve_batch(self, points: Mapping[str, Any]) -> Any:
         """The equilibria at N points with the model's solve options."""
-        return self.game.solve_batch(points, **self.options)
+        return self.game.solve_batch(self._bound(points), **self.options)
 
     def evaluate(
         self, points: Mapping[str, Any], select_rule: str | None = None
@@ -151,7 +172,7 @@ class Model:
         :func:`~bargain.model.tabulate.tabulate`).
         """
         rule = self.select if select_rule is None else check_rule(select_rule, self.game)
-        bound = self.params.bind_batch(points)
+        bound = self._bound(points)
         solution, columns = self.measures.solve(bound, **self.options)
         return tabulate(bound, solution, columns, rule, self.measures)
 
@@ -165,7 +186,7 @@ class Model:
             "outcomes": {k: [repr(n) for n in v] for k, v in self.measures.outcomes.items()},
             "options": self.options,
             "scenarios": self.scenarios,
-        }
+        } | ({"links": self.links.spec()} if self.links else {})
 
     def to_toml(self) -> str:
         """The model as a model file (see :func:`bargain.io.dumps_model`)."""

@@ -8,6 +8,7 @@ A model file is data: it is read with ``tomllib``, its formulas are parsed by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bargain.checks import Checker, describe, key
@@ -16,12 +17,16 @@ from bargain.formula import canonical
 from bargain.games import GameForm, SpecReader, form_class, form_names
 from bargain.params import Param, ParamSpace
 
+from .links import Link, Links
 from .model import Model
 from .selection import RULES, check_rule
 from .tabulate import LABELS
 
+#: Loads the model a link names (a bundled name, or a path relative to the file).
+Loader = Callable[[str], Model]
 
-def loads_model(text: str, source: str = "<string>") -> Model:
+
+def loads_model(text: str, source: str = "<string>", load: Loader | None = None) -> Model:
     """A model from the text of a model file.
 
     Parameters
@@ -30,6 +35,11 @@ def loads_model(text: str, source: str = "<string>") -> Model:
         TOML text in the model-file format.
     source : str
         The file name (or another label) that starts every error message.
+    load : callable, optional
+        Loads the model a link names (``[links.<name>] model = ...``); given by
+        :func:`bargain.io.load_model`, which resolves bundled names and paths
+        relative to the file and refuses cycles. Without it a file with links
+        is refused.
 
     Raises
     ------
@@ -63,17 +73,22 @@ def loads_model(text: str, source: str = "<string>") -> Model:
     ...
     bargain.errors.ModelError: x.toml: paramz: unknown section (did you mean 'params'?); ...
     """
-    return _Loader(source).model(parse_toml(text, source))
+    return _Loader(source, load).model(parse_toml(text, source))
 
 
 class _Loader(Checker):
     """Builds a model from a parsed file, checking every value on the way."""
 
+    def __init__(self, source: str, load: Loader | None = None) -> None:
+        super().__init__(source)
+        self.load = load
+
     def model(self, data: dict[str, Any]) -> Model:
         top = self.table(data, "", ["model", "game"], SECTIONS, what="section")
         about = header(data, self.source)
         params = self.params(top.get("params", {}))
-        game = self.game(top["game"], params)
+        links = self.links(top.get("links", {}), params)
+        game = self.game(top["game"], self.linked(params, links))
         outcomes = self.outcomes(top.get("outcomes", {}), game)
         measures = self.table(top.get("measures", {}), "measures", optional=None)
         for name, text in measures.items():
@@ -81,7 +96,9 @@ class _Loader(Checker):
                 raise self.error(key("measures", name), f"expected a formula, got {describe(text)}")
         options = self.solver(top.get("solver", {}), game)
         scenarios = self.scenarios(top.get("scenarios", {}), params)
-        kwargs = {**about, **options, "scenarios": scenarios}
+        with self.located("links"):
+            links = dict(Links(game.params, links))  # checked here, for errors' key paths
+        kwargs = {**about, **options, "scenarios": scenarios, "links": links}
         with self.located("measures"):
             model = Model(game, measures, outcomes=outcomes, **kwargs)
             user = {name: canonical(expr) for name, expr in model.measures.user.items()}
@@ -103,6 +120,43 @@ class _Loader(Checker):
             with self.located(path):
                 out.append(Param(name, **spec))
         return ParamSpace(out)
+
+    def links(self, value: object, params: ParamSpace) -> dict[str, Link]:
+        """The ``[links]`` table: each linked model loaded, its names checked by the model."""
+        out = {}
+        for name, spec in self.table(value, "links", optional=None).items():
+            path = key("links", name)
+            spec = self.table(spec, path, ["model", "measure"], ["select", "params"])
+            ref = self.string(spec["model"], f"{path}.model")
+            measure = self.string(spec["measure"], f"{path}.measure")
+            select = spec.get("select")
+            if select is not None:
+                self.string(select, f"{path}.select", RULES[:-1])
+            given = self.table(spec.get("params", {}), f"{path}.params", optional=None)
+            for param, text in given.items():
+                if not isinstance(text, str | int | float) or isinstance(text, bool):
+                    raise self.error(
+                        key(f"{path}.params", param), f"expected a formula, got {describe(text)}"
+                    )
+            if name in params:
+                raise self.error(path, f"'{name}' is a parameter too; a link needs its own name")
+            if self.load is None:
+                raise self.error(
+                    f"{path}.model",
+                    "linked models are loaded by bargain.io.load_model or bargain.io.loads_model",
+                )
+            with self.located(f"{path}.model"):
+                model = self.load(ref)
+            out[name] = Link(model, measure, select, given, ref)
+        return out
+
+    def linked(self, params: ParamSpace, links: dict[str, Link]) -> ParamSpace:
+        """The game's parameters: the file's, and the linked names its formulas use."""
+        extra = []
+        for name, link in links.items():
+            with self.located(key("links", name)):
+                extra.append(Param(name, 0.0, description=f"linked: {link.ref}: {link.measure}"))
+        return ParamSpace([*params, *extra])
 
     def game(self, value: object, params: ParamSpace) -> GameForm:
         """The game of the ``[game]`` table, built by the form it names."""

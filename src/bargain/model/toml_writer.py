@@ -1,7 +1,7 @@
 """Writing a :class:`~bargain.model.Model` as a model file (TOML).
 
-Sections come in the order of the format reference (model, params, game,
-outcomes, measures, solver, scenarios, showcase); formulas are printed by
+Sections come in the order of the format reference (model, params, links,
+game, outcomes, measures, solver, scenarios, showcase); formulas are printed by
 :func:`bargain.formula.to_text`, so loading the text gives the same model.
 Values are formatted by ``tomli_w``; tables of nodes, moves and payoffs are
 written inline, as in hand-written files.
@@ -26,6 +26,7 @@ from bargain.formula import to_text
 from bargain.games import GameForm
 from bargain.params import ParamSpace
 
+from .links import Links
 from .measures import Measures
 
 
@@ -42,6 +43,7 @@ class ModelLike(Protocol):
     select: str
     scenarios: dict[str, dict[str, Any]]
     showcase: dict[str, Any]
+    links: Links
 
     @property
     def params(self) -> ParamSpace: ...
@@ -111,6 +113,11 @@ def dumps_model(model: ModelLike) -> str:
         spec |= {"description": p.description} if p.description else {}
         spec |= {"latex": p.latex} if p.latex else {}
         blocks.append(_table(f"params.{_key(p.name)}", spec))
+    for name, link in model.links.items():
+        spec = {"model": link.ref, "measure": link.measure, "select": link.select}
+        if link.params:
+            spec["params"] = {k: to_text(v) for k, v in link.params.items()}
+        blocks.append(_table(f"links.{_key(name)}", spec))
     blocks += _game(_plain(model.game.spec(_entry, _id), "game"))
     if model.measures.outcomes:
         blocks.append(_table("outcomes", model.measures.outcomes))
