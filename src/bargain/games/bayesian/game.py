@@ -17,7 +17,7 @@ Equilibria are reported as behaviour, one mixture per type
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
 from itertools import product
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -592,14 +592,19 @@ def _keyed(
             raise reader.error(where, f"the same type profile as {seen[index]!r}")
         seen[index] = name
         out.append((name, entry, where))
-    missing = [
-        SEPARATOR.join(t[i] for t, i in zip(types, index))
-        for index in product(*(range(len(t)) for t in types))
-        if index not in seen
-    ]
+    missing = _unlisted(types, seen)
     if missing:
         raise reader.error(path, _missing(missing, "type profile"))
     return out
+
+
+def _unlisted(labels: Sequence[Sequence[str]], seen: Container[tuple[int, ...]]) -> list[str]:
+    """The profiles of ``labels`` (one label per player) whose index is not in ``seen``."""
+    return [
+        SEPARATOR.join(names[i] for names, i in zip(labels, index))
+        for index in product(*(range(len(names)) for names in labels))
+        if index not in seen
+    ]
 
 
 def _payoff_entries(
@@ -621,11 +626,7 @@ def _payoff_entries(
                 raise reader.error(where, index)
             out[name] = reader.formula(entry, where, params)
             seen.add(index)
-        missing = [
-            SEPARATOR.join(acts[a] for acts, a in zip(actions, index))
-            for index in product(*(range(len(acts)) for acts in actions))
-            if index not in seen
-        ]
+        missing = _unlisted(actions, seen)
         if missing:
             raise reader.error(path, _missing(missing, "action profile"))
         return out
