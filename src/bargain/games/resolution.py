@@ -8,11 +8,13 @@ terms of size 1) cannot be compared reliably; the forms refuse the point
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from bargain.errors import ModelError
+from bargain.params import point_text
+from bargain.solvers.arrays import Scaled
 
 
 def unresolved_error(values: np.ndarray, players: Sequence[str], at: str, count: int) -> ModelError:
@@ -28,3 +30,15 @@ def unresolved_error(values: np.ndarray, players: Sequence[str], at: str, count:
         f"{max(abs(low), abs(high)):.3g}; subtract a constant from them "
         f"(equilibria do not change) or rescale ({count} such points)"
     )
+
+
+def unresolved_tensor_error(
+    ready: Scaled, players: Sequence[str], points: Mapping[str, np.ndarray]
+) -> ModelError:
+    """:func:`unresolved_error` for the first unresolved point of scaled payoff tensors
+    (players first, points last), back in the user's units."""
+    tol = ready.tolerance
+    t = int(np.flatnonzero(tol.unresolved)[0])
+    values = ready.payoffs[..., t].reshape(len(players), -1) * tol.scale[:, t, None]
+    count = int(tol.unresolved.sum())
+    return unresolved_error(values.T, players, point_text(points, t), count)

@@ -31,12 +31,12 @@ from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import bayesian as kernels
-from bargain.solvers.arrays import Scaled, scaled
+from bargain.solvers.arrays import scaled
 from bargain.tolerances import PROB_SUM_ATOL
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
-from ..resolution import unresolved_error
+from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_bayesian
 from .solution import BayesianBatch, BayesianSolution
@@ -408,7 +408,7 @@ class BayesianGame(GameForm):
         ready = scaled(payoffs)
         tol = ready.tolerance
         if tol.unresolved.any():
-            raise self._unresolved(ready, part)
+            raise unresolved_tensor_error(ready, self.players, part)
         payoffs, n = ready.payoffs, payoffs.shape[-1]
         rescued = np.zeros(n, dtype=bool)
         if method == "pure":
@@ -429,13 +429,6 @@ class BayesianGame(GameForm):
             more = more._replace(point=empty[more.point], degenerate=np.zeros(n, dtype=bool))
             found = kernels.concat([found._replace(degenerate=degenerate), more])
         return found, rescued, tol.user_span
-
-    def _unresolved(self, ready: Scaled, part: Mapping[str, np.ndarray]) -> ModelError:
-        tol = ready.tolerance
-        t = int(np.flatnonzero(tol.unresolved)[0])
-        values = ready.payoffs[..., t].reshape(len(self.players), -1) * tol.scale[:, t, None]
-        count = int(tol.unresolved.sum())
-        return unresolved_error(values.T, self.players, point_text(part, t), count)
 
     def derive(self, **options: Any) -> Derivation:
         """Every Bayesian equilibrium in closed form, one case per pair of support profiles

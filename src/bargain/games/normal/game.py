@@ -24,12 +24,12 @@ from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import FALLBACK, METHODS
-from bargain.solvers.arrays import EquilibriumArrays, Scaled, scaled, stack, verify
+from bargain.solvers.arrays import EquilibriumArrays, scaled, stack, verify
 from bargain.solvers.pivoting import with_lemke_howson
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
-from ..resolution import unresolved_error
+from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_normal
 from .solution import BatchSolution, Solution
@@ -262,7 +262,7 @@ class NormalFormGame(GameForm):
         ready = scaled(self.payoff_tensor(part))
         tol = ready.tolerance
         if tol.unresolved.any():
-            raise self._unresolved(ready, part)
+            raise unresolved_tensor_error(ready, self.players, part)
         payoffs = ready.payoffs
         found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, tol.scale)
         rescued = np.zeros(payoffs.shape[-1], dtype=bool)
@@ -271,13 +271,6 @@ class NormalFormGame(GameForm):
         if (tol.scale != 1).any():
             found = found._replace(payoffs=found.payoffs * tol.scale[:, found.point].T)
         return _Chunk(found, tol.user_span, rescued)
-
-    def _unresolved(self, ready: Scaled, part: Mapping[str, np.ndarray]) -> ModelError:
-        tol = ready.tolerance
-        t = int(np.flatnonzero(tol.unresolved)[0])
-        values = ready.payoffs[..., t].reshape(len(self.players), -1) * tol.scale[:, t, None]
-        count = int(tol.unresolved.sum())
-        return unresolved_error(values.T, self.players, point_text(part, t), count)
 
     def derive(self, **options: Any) -> Derivation:
         """Every equilibrium in closed form, one case per pair of supports of equal size
