@@ -151,13 +151,10 @@ def fails(tmp_path: Path, text: str, error: type[BargainError] = ModelError) -> 
 
 def same(a: Model, b: Model) -> bool:
     """Same model: fingerprint and the parts the fingerprint leaves out."""
-    return (a.fingerprint(), a.select, a.showcase, a.title, a.description, a.citation) == (
+    about = ("select", "showcase", "title", "description", "citation", "version", "bibtex")
+    return (a.fingerprint(), *(getattr(a, k) for k in about)) == (
         b.fingerprint(),
-        b.select,
-        b.showcase,
-        b.title,
-        b.description,
-        b.citation,
+        *(getattr(b, k) for k in about),
     )
 
 
@@ -897,3 +894,50 @@ def test_unreadable_files(tmp_path):
 
 def test_parse_toml_is_tomllib():
     assert parse_toml('a = { b = [1, "x"] }', "t") == {"a": {"b": [1, "x"]}}
+
+
+# -- version and sources ----------------------------------------------------------------------
+
+SOURCES = """\
+@article{fearon1995,
+  author = {Fearon, James D.},
+  title = {Rationalist Explanations for War},
+  journal = {International Organization}, volume = {49}, number = {3}, year = {1995}}
+@book{schelling1960, author = {Schelling, Thomas C.}, title = {The Strategy of Conflict},
+  publisher = {Harvard University Press}, year = {1960}}
+"""
+
+
+def _with_header(extra: str) -> str:
+    return TREE.replace('name = "interim"', f'name = "interim"\n{extra}', 1)
+
+
+def test_version_and_bibtex_reach_every_output(tmp_path):
+    text = _with_header(f'version = "2.1.0"\nbibtex = """\n{SOURCES}"""')
+    model = load_model(write(tmp_path, text))
+    assert (model.version, model.bibtex.strip()) == ("2.1.0", SOURCES.strip())
+    assert model.provenance()["cite"] == ["fearon1995", "schelling1960"]
+    assert same(round_trip(model), model)
+    result = sweep(model, {"relief": [0.2, 0.8]}, progress=False)
+    note = result.note()
+    assert note.startswith("Model interim 2.1.0")
+    assert note.endswith("cite: fearon1995, schelling1960.")
+    frame = result.to_frame()
+    assert frame.attrs["bibtex"] == model.bibtex and frame.attrs["model_version"] == "2.1.0"
+    assert "cite: fearon1995, schelling1960." in result.to_latex()
+    assert '"model_version": "2.1.0"' in result.to_json()
+    table = bargain.threshold_table(model, "relief", "regime", (0, 1), over=("detect", [0.5]))
+    assert "model interim 2.1.0" in table.attrs["note"]
+    assert table.attrs["cite"] == model.provenance()["cite"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ('version = "two"', "model.version: expected a version such as '2.0.0', got 'two'"),
+        ('bibtex = "Fearon 1995"', "model.bibtex: expected BibTeX entries such as"),
+        ("version = 2", "model.version: expected a string"),
+    ],
+)
+def test_bad_version_or_bibtex_is_refused(tmp_path, extra, expected):
+    assert fails(tmp_path, _with_header(extra)).startswith(expected)

@@ -200,14 +200,20 @@ def list_command() -> None:
 
 @main.command()
 @click.argument("model")
-def show(model: str) -> None:
+@click.option("--bibtex", is_flag=True, help="Print only the BibTeX entries of its sources.")
+def show(model: str, bibtex: bool) -> None:
     """Show a model's parameters, linked values, game form, measures and scenarios."""
     m = _load(model)
-    click.echo(f"{m.name}: {m.title}")
+    if bibtex:
+        click.echo(m.bibtex.strip())
+        return
+    click.echo(f"{m.name}" + (f" {m.version}" if m.version else "") + f": {m.title}")
     if m.description:
         click.echo(m.description.strip())
     if m.citation:
         click.echo(f"Citation: {m.citation}")
+    if m.bibtex:
+        click.echo(f"BibTeX: {', '.join(m.provenance()['cite'])} (bargain show --bibtex)")
     click.echo(f"\nGame: {m.game!r}")
     click.echo("\nParameters:")
     for p in m.params:

@@ -46,7 +46,9 @@ SECTIONS = (
     "showcase",
 )
 #: The keys of its ``[model]`` table.
-HEADER = ("name", "title", "description", "citation")
+HEADER = ("name", "title", "description", "citation", "version", "bibtex")
+#: A BibTeX entry's type and key: ``@article{fearon1995,``.
+BIBTEX_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*\{\s*([^\s,{}]+)\s*,")
 
 
 def read_file(path: str | os.PathLike[str]) -> str:
@@ -103,7 +105,8 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
 
 
 def header(data: dict[str, Any], source: str) -> dict[str, str]:
-    """The checked ``[model]`` table of a parsed file: name, title, description, citation."""
+    """The checked ``[model]`` table of a parsed file: name, title, description, citation,
+    the model file's own ``version`` (``2.0.0``) and its sources as ``bibtex`` entries."""
     check = Checker(source)
     table = check.table(data.get("model"), "model", required=HEADER[:1], optional=HEADER[1:])
     out = {name: check.string(table.get(name, ""), key("model", name)) for name in HEADER}
@@ -111,7 +114,24 @@ def header(data: dict[str, Any], source: str) -> dict[str, str]:
         raise check.error(
             "model.name", f"expected letters, digits, '-' and '_' only, got '{out['name']}'"
         )
+    if out["version"] and not re.fullmatch(r"\d+(\.\d+){0,2}", out["version"]):
+        raise check.error(
+            "model.version", f"expected a version such as '2.0.0', got '{out['version']}'"
+        )
+    if out["bibtex"].strip() and not bibtex_keys(out["bibtex"]):
+        raise check.error(
+            "model.bibtex", "expected BibTeX entries such as '@article{key, ...}', found none"
+        )
     return out
+
+
+def bibtex_keys(text: str) -> list[str]:
+    """The keys of the BibTeX entries in ``text``, in order.
+
+    >>> bibtex_keys("@article{fearon1995, title={Rationalist ...}}\n@book{schelling1960, ...}")
+    ['fearon1995', 'schelling1960']
+    """
+    return [m.group(2) for m in BIBTEX_ENTRY.finditer(text)]
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:

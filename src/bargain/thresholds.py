@@ -214,13 +214,21 @@ def threshold_table(
         }
     )
     fixed = ", ".join(f"{k} = {v:g}" for k, v in kwargs.items()) or "defaults"
+    about = model.provenance()
     table.attrs["note"] = (
         f"Threshold of {param} in [{searched[0]:g}, {searched[1]:g}] where {measure} "
         + (f"crosses {level:g}" if level is not None else "changes")
-        + f", to {tol:g}, for each value of {name}; model {model.name}; other parameters: "
-        f"{fixed}; equilibrium selection: {select}; bargain {__version__}."
+        + f", to {tol:g}, for each value of {name}; {_model_text(model)}; other parameters: "
+        f"{fixed}; equilibrium selection: {select}; bargain {__version__}"
+        + (f"; cite: {', '.join(about['cite'])}." if about.get("cite") else ".")
     )
+    table.attrs.update({k: v for k, v in about.items() if v})
     return table
+
+
+def _model_text(model: Model) -> str:
+    """``model interim-deal 2.0.0``: the model's name and version, for a note."""
+    return f"model {model.name}" + (f" {model.version}" if model.version else "")
 
 
 # -- the search ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 import sympy
 
 from bargain.errors import ModelError, did_you_mean
+from bargain.files import bibtex_keys
 from bargain.games import GameForm
 from bargain.games.solution import Columns
 from bargain.params import ParamSpace
@@ -34,6 +35,8 @@ class Model:
     outcomes : name -> members of the game's outcome sets (terminal node ids of
         a tree, e.g. ``deal``, ``war``).
     name, title, description, citation : metadata carried into tables.
+    version, bibtex : the model's own version and its sources as BibTeX entries;
+        both go into the provenance of every table and figure (:meth:`provenance`).
     scenarios : named parameter presets, name -> {parameter: value, "description": text}.
     select : the default equilibrium selection of sweeps.
     showcase : what ``bargain run`` produces (see the model-file reference).
@@ -55,6 +58,8 @@ class Model:
         title: str = "",
         description: str = "",
         citation: str = "",
+        version: str = "",
+        bibtex: str = "",
         scenarios: Mapping[str, Mapping[str, Any]] | None = None,
         select: str = "unique",
         showcase: Mapping[str, Any] | None = None,
@@ -70,6 +75,7 @@ class Model:
         #: The linked values (empty for most models).
         self.links = Links(game.params, links)
         self.name, self.title, self.description, self.citation = name, title, description, citation
+        self.version, self.bibtex = version, bibtex
         self.select = check_rule(select, game)
         self.showcase = dict(showcase or {})
         #: Solve options that differ from the form's defaults.
@@ -96,6 +102,8 @@ class Model:
             title=self.title,
             description=self.description,
             citation=self.citation,
+            version=self.version,
+            bibtex=self.bibtex,
             scenarios={
                 k: {**v["values"], "description": v["description"]}
                 for k, v in self.scenarios.items()
@@ -113,6 +121,18 @@ class Model:
     def with_options(self, **options: Any) -> Model:
         """A copy of this model with these solve options (checked by the game's form)."""
         return self._copy(self.measures.user, {**self.options, **options})
+
+    def provenance(self) -> dict[str, Any]:
+        """What every table and figure made from the model records of it: its name,
+        title, citation, version and BibTeX (with the entries' keys as ``cite``)."""
+        return {
+            "model": self.name,
+            "title": self.title,
+            "citation": self.citation,
+            "model_version": self.version,
+            "cite": bibtex_keys(self.bibtex),
+            "bibtex": self.bibtex,
+        }
 
     @property
     def params(self) -> ParamSpace:

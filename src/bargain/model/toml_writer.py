@@ -37,6 +37,8 @@ class ModelLike(Protocol):
     title: str
     description: str
     citation: str
+    version: str
+    bibtex: str
     game: GameForm
     measures: Measures
     options: dict[str, Any]
@@ -148,6 +150,8 @@ def _header(model: ModelLike) -> dict[str, str]:
         "title": model.title,
         "description": model.description,
         "citation": model.citation,
+        "version": model.version,
+        "bibtex": model.bibtex,
     }
     return {k: v for k, v in fields.items() if v or k == "name"}
 

@@ -105,6 +105,7 @@ class SweepResult:
         records = json.loads(self._columns(False, columns).to_json(orient="records"))
         meta = self.metadata
         head = {"model": meta.get("model"), "version": meta.get("version"), "note": self.note()}
+        head |= {k: meta[k] for k in ("model_version", "bibtex") if meta.get(k)}
         head |= {"select": meta.get("select"), "fixed": self.fixed}
         return json.dumps({**head, "points": records}, indent=1)
 
@@ -168,9 +169,11 @@ def note_text(metadata: Mapping[str, Any], fixed: Mapping[str, float], n_points:
     values = ", ".join(f"{k} = {v:g}" for k, v in fixed.items()) or "none"
     return (
         f"Model {metadata.get('model', '?')}"
+        + (f" {metadata['model_version']}" if metadata.get("model_version") else "")
         + (f" ({metadata['title']})" if metadata.get("title") else "")
         + f"; fixed parameters: {values}; equilibrium selection: {metadata.get('select')}; "
-        f"{n_points} points; bargain {metadata.get('version')}."
+        f"{n_points} points; bargain {metadata.get('version')}"
+        + (f"; cite: {', '.join(metadata['cite'])}." if metadata.get("cite") else ".")
     )
 
 

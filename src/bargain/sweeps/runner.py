@@ -252,9 +252,7 @@ class _Job:
         """What a result says about the sweep besides its columns."""
         model = self.model
         metadata = {
-            "model": model.name,
-            "title": model.title,
-            "citation": model.citation,
+            **model.provenance(),
             "select": self.select,
             "scenario": scenario,
             "space": self.space.spec(),
