@@ -223,7 +223,7 @@ def _formula_texts(data: dict) -> list[str]:
 @pytest.mark.parametrize("info", list_models(), ids=lambda info: info.name)
 def test_every_formula_of_the_bundled_models_comes_back_the_same(info):
     model = load_model(info.name)
-    names = [*model.params.names, *model.measures.builtin, *model.measures.outcomes]
+    names = [*model.game.params.names, *model.measures.builtin, *model.measures.outcomes]
     texts = _formula_texts(parse_toml(info.path.read_text(encoding="utf-8"), str(info.path)))
     assert texts
     for text in texts:

@@ -204,14 +204,15 @@ class _Loader(Checker):
     def showcase(self, value: object, model: Model) -> dict[str, Any]:
         table = self.table(value, "showcase", optional=["grid", "table", "measures", "threshold"])
         columns = [*model.measures.names, *LABELS]
+        shown = [*columns, *model.links]  # the linked values are columns too
         params = model.params
         if "grid" in table:
             self.grid(table["grid"], params)
         if "table" in table:
-            self.string(table["table"], "showcase.table", columns)
+            self.string(table["table"], "showcase.table", shown)
         if "measures" in table:
             for i, name in enumerate(self.array(table["measures"], "showcase.measures")):
-                self.string(name, f"showcase.measures[{i}]", columns)
+                self.string(name, f"showcase.measures[{i}]", shown)
         if "threshold" in table:
             self.threshold(table["threshold"], params, columns)
         return table
