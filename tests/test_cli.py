@@ -145,6 +145,31 @@ def test_plot_and_run(model, tmp_path):
     assert code == 0
     for name in ("table.md", "table.tex", "sweep.csv", "regimes.png", "thresholds.md"):
         assert (folder / name).exists(), name
+    assert (folder / "directions.md").read_text().startswith("| parameter")
+
+
+def test_run_compares_another_model_beside_the_file(model, tmp_path):
+    """``[showcase] compare`` names another model by a path beside the file: its
+    scenarios come out side by side in comparison.md."""
+    other = tmp_path / "other.toml"
+    other.write_text(Path(model).read_text())
+    text = Path(model).read_text() + (
+        '\n[showcase.compare]\nmodel = "other.toml"\nmeasures = ["relief", "regime"]\n'
+    )
+    path = tmp_path / "with_compare.toml"
+    path.write_text(text)
+    folder = tmp_path / "out"
+    code, _, err = run("run", str(path), "-o", str(folder))
+    assert code == 0, err
+    table = (folder / "comparison.md").read_text()
+    assert table.startswith("| scenario") and "| lax" in table
+
+
+def test_show_prints_the_bibtex_of_a_bundled_model():
+    code, out, _ = run("show", "interim-deal", "--bibtex")
+    assert code == 0 and out.startswith("@") and "title = {War as a Commitment Problem}" in out
+    code, out, _ = run("show", "interim-deal")
+    assert out.startswith("interim-deal 2.0.0:") and "BibTeX: albright2020" in out
 
 
 @pytest.mark.parametrize(

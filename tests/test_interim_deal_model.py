@@ -211,7 +211,9 @@ def _over_breakout(model, **fixed):
     return frame(model, {"breakout": SHRINKING}, **fixed)
 
 
-@pytest.mark.parametrize("scenario", [None, "unified_coalition", "election_year", "hardliners_ascendant"])
+@pytest.mark.parametrize(
+    "scenario", [None, "unified_coalition", "election_year", "hardliners_ascendant"]
+)
 def test_iran_bargaining_position_does_not_weaken_as_breakout_shrinks(terms, scenario):
     """From 12 months down to 2: Iran's threat point, its outside option and the relief it
     bargains for all rise (the old model had Iran's payoff fall)."""

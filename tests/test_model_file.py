@@ -941,3 +941,21 @@ def test_version_and_bibtex_reach_every_output(tmp_path):
 )
 def test_bad_version_or_bibtex_is_refused(tmp_path, extra, expected):
     assert fails(tmp_path, _with_header(extra)).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            '[showcase.compare]\nmodel = "nosuch"\nmeasures = []',
+            "showcase.compare.model: unknown model",
+        ),
+        (
+            '[showcase.compare]\nmodel = "escalation"\nmeasures = ["clsh"]',
+            "showcase.compare.measures[0]",
+        ),
+        ('[showcase.compare]\nmodel = "escalation"', "showcase.compare: missing required key"),
+    ],
+)
+def test_bad_showcase_comparison_is_refused(tmp_path, extra, expected):
+    assert fails(tmp_path, TREE + "\n[showcase]\n" + extra + "\n").startswith(expected)

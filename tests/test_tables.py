@@ -169,3 +169,28 @@ def test_a_frame_with_a_note_renders_too(deal):
     assert "propose\\textgreater{}accept\\textgreater{}keep & 9 & 0.45 & 0.25 & 0.75" in text
     assert "Note: Model interim\\_deal" in text
     assert np.isclose(regimes(deal)["share"].sum(), 1)
+
+
+# -- directions: a sign table read off a one-at-a-time sweep ---------------------------------
+
+
+def test_directions_read_the_sign_of_each_line():
+    from bargain import GameTree, Param
+    from bargain.spaces import one_at_a_time
+    from bargain.tables import directions
+
+    params = [Param("relief", 0.5, 0, 1), Param("cost", 0.3, 0, 1), Param("tilt", 0.5, 0, 1)]
+    tree = GameTree(["Iran"], params=params)
+    tree.decision("answer", "Iran", {"accept": "deal", "reject": "war"})
+    tree.terminal("deal", {"Iran": "relief - (tilt - 0.5)**2"})
+    tree.terminal("war", {"Iran": "-cost"})
+    model = Model(tree, {"gap": "u_Iran + cost", "inverse": "1 / relief"})
+    result = sweep(model, one_at_a_time(tree.params, num=5), progress=False)
+    table = directions(result, ["u_Iran", "gap", "inverse"])
+    assert list(table.index) == ["relief [0, 1]", "cost [0, 1]", "tilt [0, 1]"]
+    assert table.loc["relief [0, 1]"].tolist() == ["+", "+", "?"]  # 1 / 0 at relief = 0
+    assert table.loc["cost [0, 1]"].tolist() == ["0", "+", "0"]
+    assert table.loc["tilt [0, 1]", "u_Iran"] == "±"
+    assert "one parameter alone" in table.attrs["note"]
+    with pytest.raises(BargainError, match="one-at-a-time"):
+        directions(sweep(model, {"relief": [0.2, 0.4]}, progress=False))

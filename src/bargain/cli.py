@@ -555,11 +555,18 @@ def derive(
 @click.option("-o", "--output", default=None, help="Folder (default: ./MODEL-showcase).")
 def run(model: str, output: str | None) -> None:
     """The model's showcase: its default tables, regime map and thresholds."""
+    from .io import load_model
+    from .model import Model
     from .showcase import showcase
 
     m = _load(model)
     folder = Path(output or f"{m.name}-showcase")
-    for path in showcase(m, folder):
+    here = Path(model).parent if model.endswith(".toml") or "/" in model else None
+
+    def load(ref: str) -> Model:  # a bundled name, or a path beside the model file
+        return load_model(ref if here is None or not ref.endswith(".toml") else here / ref)
+
+    for path in showcase(m, folder, load=load):
         click.echo(f"wrote {path}")
 
 

@@ -2,12 +2,16 @@
 
 The ``[showcase]`` section of a model file names a grid over two parameters,
 the column of the pivot table, the measures of the full table and optionally
-a threshold table (see the model-file reference). Without it, the first two
-bounded parameters are swept over 11 values each.
+a threshold table and another model whose scenarios to compare (see the
+model-file reference). Without it, the first two bounded parameters are swept
+over 11 values each. Every showcase also has the direction of each measure
+along each parameter (:func:`bargain.tables.directions`) and the model's
+sources as a BibTeX file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +19,23 @@ import numpy as np
 from .errors import ModelError
 from .files import atomic_write
 from .model import LABELS, Model
-from .sweeps import sweep
-from .tables import to_markdown
+from .spaces import one_at_a_time
+from .sweeps import compare_scenarios, sweep
+from .tables import directions, to_markdown
 from .thresholds import threshold_table
 
+#: Values per parameter of the one-at-a-time sweep behind the directions table.
+LINE = 11
 
-def showcase(model: Model, folder: str | Path) -> list[Path]:
-    """Write the model's showcase into ``folder``; return the files written."""
+
+def showcase(
+    model: Model, folder: str | Path, load: Callable[[str], Model] | None = None
+) -> list[Path]:
+    """Write the model's showcase into ``folder``; return the files written.
+
+    ``load`` resolves the model named by ``[showcase] compare`` (the command line
+    passes :func:`bargain.io.load_model`, resolving paths beside the model file).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     spec = model.showcase
@@ -66,7 +80,23 @@ def showcase(model: Model, folder: str | Path) -> list[Path]:
             select=select,
         )
         write("thresholds.md", to_markdown(table))
+    if "compare" in spec:
+        write("comparison.md", _comparison(spec["compare"], load) + "\n")
+    numeric = [m for m in measures if m not in LABELS and m != "n_equilibria"]
+    lines = sweep(model, one_at_a_time(model.params, num=LINE), progress=False)
+    write("directions.md", to_markdown(directions(lines, numeric)) + "\n")
+    if model.bibtex.strip():
+        write("references.bib", model.bibtex.strip() + "\n")
     return written
+
+
+def _comparison(compare: dict, load: Callable[[str], Model] | None) -> str:
+    """The scenarios of the compared model side by side, as a Markdown table."""
+    if load is None:
+        raise ModelError("[showcase] compare names another model: showcase() needs load=")
+    other = load(compare["model"])
+    result = compare_scenarios(other, list(other.scenarios))
+    return result.to_markdown(columns=["scenario", *compare["measures"]])
 
 
 def _grid(model: Model, grid: dict | None) -> dict[str, np.ndarray]:

@@ -202,7 +202,8 @@ class _Loader(Checker):
         return out
 
     def showcase(self, value: object, model: Model) -> dict[str, Any]:
-        table = self.table(value, "showcase", optional=["grid", "table", "measures", "threshold"])
+        optional = ["grid", "table", "measures", "threshold", "compare"]
+        table = self.table(value, "showcase", optional=optional)
         columns = [*model.measures.names, *LABELS]
         shown = [*columns, *model.links]  # the linked values are columns too
         params = model.params
@@ -215,7 +216,25 @@ class _Loader(Checker):
                 self.string(name, f"showcase.measures[{i}]", shown)
         if "threshold" in table:
             self.threshold(table["threshold"], params, columns)
+        if "compare" in table:
+            self.compare(table["compare"])
         return table
+
+    def compare(self, value: object) -> None:
+        """``compare = { model = "...", measures = [...] }``: another model's scenarios side
+        by side (a bundled name or a path relative to this file)."""
+        path = "showcase.compare"
+        table = self.table(value, path, ["model", "measures"])
+        ref = self.string(table["model"], f"{path}.model")
+        if self.load is None:
+            raise self.error(f"{path}.model", "compared models are loaded by bargain.io.load_model")
+        with self.located(f"{path}.model"):
+            other = self.load(ref)
+        if not other.scenarios:
+            raise self.error(f"{path}.model", f"model '{other.name}' has no scenarios to compare")
+        known = [*other.params.names, *other.measures.names, *LABELS]
+        for i, name in enumerate(self.array(table["measures"], f"{path}.measures")):
+            self.string(name, f"{path}.measures[{i}]", known)
 
     def grid(self, value: object, params: ParamSpace) -> None:
         grid = self.table(value, "showcase.grid", optional=params.names)
