@@ -3,9 +3,11 @@ likely is a clash?
 
 Uses the bundled ``escalation`` model (maximum pressure vs maximum resistance as a 2x2
 game). The script lists its named scenarios side by side with the class of the game
-(Snyder and Diesing 1977), every equilibrium and the probability of a clash in the mixed
-equilibrium, then maps the class over the belief that a clash stays limited and the value
-of an accord.
+(Snyder and Diesing 1977), every equilibrium, and two clash probabilities, each
+labelled: in the equilibrium the table selects (risk-dominant, ``p_clash_selected``)
+and in the completely mixed equilibrium where there is one (``p_clash_mixed``). It then
+maps the class and both probabilities over the belief that a clash stays limited and
+the value of an accord, the other parameters at their 2019-2020 defaults.
 
 Run: python examples/crisis_classes.py [output-folder]
 """
@@ -32,13 +34,15 @@ if __name__ == "__main__":
     scenarios = bargain.compare_scenarios(model).to_frame()
     for column in ("game_class", "us_class", "iran_class"):
         scenarios[column] = named(scenarios[column])
-    columns = ["scenario", "game_class", "us_class", "iran_class", "equilibria", "p_clash_mixed"]
-    print("Scenarios of the escalation game:")
+    scenarios = scenarios.rename(columns={"regime": "selected"})
+    columns = ["scenario", "game_class", "us_class", "iran_class", "equilibria", "selected"]
+    columns += ["p_clash_selected", "p_clash_mixed"]
+    print("Scenarios of the escalation game (selected: the risk-dominant equilibrium):")
     print(scenarios[columns].round(3).to_string(index=False))
 
     result = bargain.sweep(
         model,
-        bargain.grid(limited=bargain.linspace(0, 1, 6), accord=bargain.linspace(0.05, 2.85, 8)),
+        bargain.grid(limited=bargain.linspace(0, 1, 5), accord=bargain.linspace(0.25, 2.75, 6)),
         progress=False,
     )
     frame = result.to_frame()
@@ -47,10 +51,14 @@ if __name__ == "__main__":
     table.columns = [f"accord {a:g}" for a in table.columns]
     print("\nClass of the game by belief in a limited clash (rows) and value of an accord:")
     print(table.to_string())
-    clash = frame.pivot(index="limited", columns="accord", values="p_clash_mixed").round(2)
-    clash.columns = [f"accord {a:g}" for a in clash.columns]
-    print("\nProbability of a clash in the mixed equilibrium (0: none):")
-    print(clash.to_string())
+    for measure, label in [
+        ("p_clash_selected", "in the selected (risk-dominant) equilibrium"),
+        ("p_clash_mixed", "in the completely mixed equilibrium (0: none)"),
+    ]:
+        clash = frame.pivot(index="limited", columns="accord", values=measure).round(2)
+        clash.columns = [f"accord {a:g}" for a in clash.columns]
+        print(f"\nProbability of a clash {label}:")
+        print(clash.to_string())
     path = out / "crisis_classes.csv"
     frame.to_csv(path, index=False)
     print(f"wrote {path}")

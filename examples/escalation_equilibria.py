@@ -1,9 +1,13 @@
-"""When is the U.S.-Iran stand-off a stable clash, and when a game of chance?
+"""Does pressure move Iran without a coalition? The escalation game, batched.
 
-Maximum pressure vs maximum resistance as a 2x2 game whose payoffs depend on
-two parameters: how hard sanctions bite (``bite``) and what an open clash
-costs both sides (``clash``). The script prints every Nash equilibrium at a few
-parameter points and then sweeps a grid to count the points of each regime.
+Solves the game of the bundled ``escalation`` model (maximum pressure vs maximum
+resistance, a 2x2 game) at a few points, then over a 301 x 301 grid of the sanctions'
+bite and the coalition's unity in one batched call, and counts where Iran restrains
+under pressure. In the model, more bite makes restraint under pressure more attractive
+only if unity exceeds ``capture``, the share of the bite that strengthens Iran's
+hard-liners (0.5 by default). At the other defaults Iran resists a threat without bite
+(the expected cost of a clash is below the value of its advances plus the hard-liners'
+cost of yielding), so no amount of bite moves it unless unity exceeds capture.
 
 Run: python examples/escalation_equilibria.py
 """
@@ -16,20 +20,7 @@ import numpy as np
 
 import bargain
 
-game = bargain.NormalFormGame(
-    players=["US", "Iran"],
-    strategies={"US": ["pressure", "engage"], "Iran": ["resist", "restrain"]},
-    payoffs={
-        # US: a clash costs `clash`; pressure that Iran absorbs pays `bite`.
-        "US": [["-clash", "bite"], ["-2", "1"]],
-        # Iran: resisting engagement pays 1; restraint under pressure costs `bite`.
-        "Iran": [["-clash", "-bite"], ["1", "1 - bite"]],
-    },
-    params=[
-        bargain.Param("bite", 0.5, low=0, high=3, description="economic bite of sanctions"),
-        bargain.Param("clash", 1.0, low=0.1, high=5, description="cost of an open clash"),
-    ],
-)
+game = bargain.load_model("escalation").game
 
 
 def describe(solution: bargain.Solution) -> str:
@@ -38,24 +29,26 @@ def describe(solution: bargain.Solution) -> str:
 
 if __name__ == "__main__":
     for values in (
-        {"bite": 0.5, "clash": 1.0},
-        {"bite": 2.5, "clash": 1.0},
-        {"bite": 2.5, "clash": 4.0},
+        {},  # the 2019-2020 defaults: bite 1, unity 0.2
+        {"bite": 3.0, "unity": 0.0},  # tripled bite, alone
+        {"bite": 3.0, "unity": 0.9},  # tripled bite, a 2012-2013-like coalition
     ):
         solution = game.solve(**values)
-        print(f"at {values}: {len(solution)} equilibria")
+        print(f"at {values or 'the defaults'}: {len(solution)} equilibria")
         print(describe(solution))
 
-    bite, clash = np.meshgrid(np.linspace(0, 3, 301), np.linspace(0.1, 5, 301))
+    bite, unity = np.meshgrid(np.linspace(0, 3, 301), np.linspace(0, 1, 301))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", bargain.DegenerateGameWarning)  # boundary ties
-        batch = game.solve_batch({"bite": bite.ravel(), "clash": clash.ravel()})
-    pure = (batch.profiles[0].max(axis=1) == 1) & (batch.profiles[1].max(axis=1) == 1)
-    n_pure = np.bincount(batch.point[pure], minlength=len(batch))
+        batch = game.solve_batch({"bite": bite.ravel(), "unity": unity.ravel()})
+    us_pressure = batch.profiles[0][:, 0] == 1
+    iran_restrain = batch.profiles[1][:, 1] == 1
+    moved = np.zeros(len(batch), bool)
+    moved[batch.point[us_pressure & iran_restrain]] = True  # Iran restrains under pressure
+    alone = unity.ravel() <= 0.5  # unity <= capture
     print(
-        f"\nswept {len(batch):,} points: "
-        f"{np.mean(batch.count == 1):.0%} have a unique equilibrium, "
-        f"{np.mean(batch.count == 3):.0%} have three, "
-        f"{np.mean(n_pure == 0):.0%} only a mixed one, "
+        f"\nswept {len(batch):,} points: Iran restrains under pressure at "
+        f"{moved[~alone].mean():.0%} of the points with unity > capture and at "
+        f"{moved[alone].mean():.0%} of those with unity <= capture; "
         f"{batch.degenerate.sum()} lie on a boundary (degenerate)"
     )

@@ -259,13 +259,18 @@ def escalation():
 def test_escalation_clash_probability_is_the_hand_derived_one(escalation):
     """The model file's comment: P(pressure) = X_IR / (X_IR + Y_IR) makes Iran
     indifferent and P(resist) = X_US / (X_US + Y_US) the U.S., with k the expected cost
-    of a clash, X_US = bite + audience - accord, Y_US = k - bite - audience,
-    X_IR = nuclear - accord, Y_IR = k - nuclear - hardline."""
+    of a clash, V = contain - impose (1 - unity) the U.S. value of pressure,
+    X_US = V - accord, Y_US = k - V - audience, X_IR = nuclear - accord and
+    Y_IR = k + (unity - capture) bite - nuclear - hardline."""
     model, d = escalation
-    bite, nuclear, clash, limited, audience, hardline, accord = sympy.symbols(model.params.names)
+    names = "bite nuclear clash limited audience hardline accord unity capture contain impose"
+    assert set(names.split()) == set(model.params.names)
+    bite, nuclear, clash, limited, audience, hardline, accord = sympy.symbols(names)[:7]
+    unity, capture, contain, impose = sympy.symbols(names)[7:]
     k = clash * (1 - limited)
-    x_us, y_us = bite + audience - accord, k - bite - audience
-    x_ir, y_ir = nuclear - accord, k - nuclear - hardline
+    v = contain - impose * (1 - unity)
+    x_us, y_us = v - accord, k - v - audience
+    x_ir, y_ir = nuclear - accord, k + (unity - capture) * bite - nuclear - hardline
     mixed = d.case("mixed").values
     assert sympy.simplify(mixed["p_US_pressure"] - x_ir / (x_ir + y_ir)) == 0
     assert sympy.simplify(mixed["p_Iran_resist"] - x_us / (x_us + y_us)) == 0
