@@ -10,6 +10,8 @@ on exact rational grids that include the ties, where the tie rule decides.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import itertools
 
 import numpy as np
@@ -72,9 +74,14 @@ def check_agreement(game, derivation, points: dict[str, np.ndarray]) -> np.ndarr
 # -- the bundled model ---------------------------------------------------------------------
 
 
+#: The interim-deal tree before issue 13: self-contained (no linked values), with chance
+#: nodes whose probabilities are min() formulas; a realistic case for the derivation.
+INTERIM_V1 = Path(__file__).parent / "data" / "interim-deal-1.toml"
+
+
 @pytest.fixture(scope="module")
 def interim():
-    game = bargain.load_model("interim-deal").game
+    game = bargain.load_model(INTERIM_V1).game
     return game, game.derive()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import sys
 import threading
@@ -238,7 +240,7 @@ def test_report_of_coexisting_equilibria_shows_the_case_split():
 
     d = derive(load_model("escalation"))
     assert not d.exclusive
-    text = report(d, measures=["p_clash"], params=["clash"])
+    text = report(d, measures=["p_clash_selected"], params=["clash"])
     split = text[text.index("Which equilibria exist where") :]
     assert "pressure/resist + engage/restrain + mixed:" in split  # a Stag Hunt region
     assert "on a tie surface" in split
@@ -253,6 +255,10 @@ def test_boundaries_carry_their_branch_and_domain():
     assert len(branches) > 1  # min(1, 12*war_risk/breakout) opened into its two pieces
     assert any(b.domain for b in edges)  # comply_relief's edge divides by detect
     assert all(b.rest is not sympy.true for b in edges)
+
+
+#: A self-contained interim-deal tree (no linked values): see tests/data.
+INTERIM_V1 = Path(__file__).parent / "data" / "interim-deal-1.toml"
 
 
 def test_cli_plot_draws_closed_form_boundaries(tmp_path, monkeypatch):
@@ -272,7 +278,7 @@ def test_cli_plot_draws_closed_form_boundaries(tmp_path, monkeypatch):
         main,
         [
             "plot",
-            "interim-deal",
+            str(INTERIM_V1),
             "-g",
             "relief=0:1:11",
             "-g",
@@ -285,3 +291,20 @@ def test_cli_plot_draws_closed_form_boundaries(tmp_path, monkeypatch):
     assert out.exit_code == 0, out.output
     assert (tmp_path / "map.png").stat().st_size > 0
     assert drawn and all(np.isfinite(ys).any() for _, ys in drawn.values())
+
+
+def test_linked_values_are_held_as_symbols_and_their_edges_not_drawn():
+    """interim-deal's stand-off comes from a linked model: the derivation keeps it as a
+    symbol, says so, and draws no boundary that involves it."""
+    from bargain.io import load_model
+
+    model = load_model("interim-deal")
+    d = derive(model, cache=False)
+    assert set(d.held) == set(model.links)
+    kept = d.regime("propose>accept>comply>keep")
+    assert sympy.Symbol("standoff_us") in kept.where.free_symbols
+    assert (
+        "held fixed as symbols: standoff_us" in sign_table(d, ["u_Iran"], ["relief"]).attrs["note"]
+    )
+    curves = boundary_curves(d, "breakout", "relief", np.linspace(1, 24, 5), (0, 1))
+    assert all("standoff" not in name for name in curves)

@@ -251,20 +251,23 @@ def boundary_curves(
     ``fixed`` gives the other parameters (defaults elsewhere). Points outside
     ``y_range``, or where the regime's other conditions fail, are NaN (gaps). Each
     curve is named by its formula, or by its regime when the formula is longer than
-    ``SHORT`` characters (``boundaries`` gives the formulas).
+    ``SHORT`` characters (``boundaries`` gives the formulas). Edges that involve a
+    linked value (``derivation.held``) are left out: that value moves with ``x`` and
+    ``y`` in a way the derivation does not know.
     """
     derivation.symbol(x)
     derivation.symbol(y)
     defaults = {**derivation.params.defaults, **fixed}
-    others = {sympy.Symbol(k): sympy.nsimplify(v) for k, v in defaults.items() if k not in (x, y)}
+    skip = {x, y, *derivation.held}
+    others = {sympy.Symbol(k): sympy.nsimplify(v) for k, v in defaults.items() if k not in skip}
     xs = np.asarray(x_values, dtype=float)
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     seen: set[str] = set()
     for b in boundaries(derivation, y):
         edge = b.solution.xreplace(others)
-        if edge.free_symbols - {sympy.Symbol(x)}:
-            continue
         test = sympy.Piecewise((1, sympy.And(b.rest, b.where).xreplace(others)), (0, True))
+        if (edge.free_symbols | test.free_symbols) - {sympy.Symbol(x), sympy.Symbol(y)}:
+            continue
         f = formula.compile_formulas([edge, test.xreplace({sympy.Symbol(y): edge})], [x])
         with np.errstate(all="ignore"):
             ys, inside = (np.broadcast_to(v, xs.shape).astype(float) for v in f(xs))

@@ -32,8 +32,9 @@ class ModelDerivation:
     ``regimes`` in the form's order, each a :class:`~bargain.algebra.Case` whose
     ``values`` are the model's measures; ``exclusive`` when at most one holds at a
     point; ``subject`` what a regime is ("subgame-perfect equilibrium");
-    ``seconds`` the derivation's time (0 when read from the cache) and
-    ``source`` ``"derived"`` or ``"cache"``.
+    ``seconds`` the derivation's time (0 when read from the cache),
+    ``source`` ``"derived"`` or ``"cache"``, and ``held`` the model's linked values:
+    symbols of the formulas whose own dependence on the parameters is not derived.
     """
 
     model: str
@@ -44,6 +45,7 @@ class ModelDerivation:
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
     source: Literal["derived", "cache"] = "derived"
+    held: tuple[str, ...] = ()
 
     def regime(self, label: str) -> Case:
         """The regime of a label; a ModelError names the labels otherwise."""
@@ -102,7 +104,7 @@ class ModelDerivation:
 def regimes_of(derivation: Derivation, model: Model) -> list[Case]:
     """Each case of a form's derivation with the model's measures (see the module)."""
     measures = model.measures
-    box = box_of(model.params)
+    box = box_of(model.game.params)  # linked values: symbols without bounds
     out = []
     for case in derivation.cases:
         domain = list(case.domain)
@@ -113,7 +115,7 @@ def regimes_of(derivation: Derivation, model: Model) -> list[Case]:
                 values[name] = sympy.Add(*(case.values[k] for k in keys))
         given = {sympy.Symbol(k): v for k, v in values.items()}
         for name, expr in measures.user.items():
-            needs = formula.free_names(expr) - set(model.params.names)
+            needs = formula.free_names(expr) - set(model.game.params.names)
             if all(n in values for n in needs):
                 values[name] = expr.xreplace(given)
                 for cond in domain_conditions(values[name]):

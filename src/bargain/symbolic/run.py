@@ -40,7 +40,7 @@ def _derive_here(model: Model, budget: float | None) -> ModelDerivation:
             regimes = regimes_of(derivation, model)
     return ModelDerivation(
         model.name,
-        model.params,
+        model.game.params,
         tuple(regimes),
         derivation.exclusive,
         derivation.subject,
@@ -53,7 +53,7 @@ def _as_stored(derivation: ModelDerivation, model: Model) -> ModelDerivation:
     """The derivation as the cache gives it back (same terms in the same order), so that
     a first run and a cached one print alike; as derived if it does not read back."""
     try:
-        stored = store.loads(store.dumps(derivation), model.params)
+        stored = store.loads(store.dumps(derivation), model.game.params)
     except (ValueError, KeyError, TypeError):
         return derivation
     return dataclasses.replace(stored, seconds=derivation.seconds, source="derived")
@@ -89,7 +89,7 @@ def _derive_in_worker(model: Model, budget: float | None) -> ModelDerivation:
         raise DerivationTimeout(payload, budget or 0.0)
     if kind == "error":
         raise payload
-    return dataclasses.replace(store.loads(payload, model.params), source="derived")
+    return dataclasses.replace(store.loads(payload, model.game.params), source="derived")
 
 
 def derive(
@@ -113,11 +113,12 @@ def derive(
         When the form has no closed forms, or the game is outside what they cover.
     """
     key = store.cache_key(model.fingerprint(), model.options)
+    held = tuple(model.links)
     if cache:
-        found = _MEMORY.get(key) or store.load(key, model.params)
+        found = _MEMORY.get(key) or store.load(key, model.game.params)
         if found is not None:
             _MEMORY[key] = found
-            return found
+            return dataclasses.replace(found, held=held)
     if can_interrupt() or budget is None:
         derivation = _as_stored(_derive_here(model, budget), model)
     else:
@@ -125,4 +126,4 @@ def derive(
     if cache:
         _MEMORY[key] = derivation
         store.save(key, derivation)
-    return derivation
+    return dataclasses.replace(derivation, held=held)

@@ -182,9 +182,11 @@ def sign_table(
         rows, columns=["regime", "measure", "param", "sign", "positive where", "derivative"]
     )
     frame.attrs["title"] = f"Comparative statics of {derivation.model}"
+    held = ", ".join(derivation.held)
     frame.attrs["note"] = (
         f"Model {derivation.model}; signs on the declared bounds where each regime holds "
         "(+ positive, − negative, 0 zero, ± depends, ? undecided)"
+        + (f"; linked values held fixed as symbols: {held}" if held else "")
     )
     return frame
 
