@@ -10,9 +10,8 @@ on exact rational grids that include the ties, where the tie rule decides.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest

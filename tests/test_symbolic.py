@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
