@@ -78,6 +78,7 @@ def showcase(
             tuple(t["between"]),
             over=(t["over"], over),
             select=select,
+            level=t.get("level"),
         )
         write("thresholds.md", to_markdown(table))
     if "compare" in spec:

@@ -253,7 +253,7 @@ class _Loader(Checker):
 
     def threshold(self, value: object, params: ParamSpace, columns: list[str]) -> None:
         path = "showcase.threshold"
-        table = self.table(value, path, ["param", "measure", "between"], ["over"])
+        table = self.table(value, path, ["param", "measure", "between"], ["over", "level"])
         param = self.string(table["param"], f"{path}.param", params.names)
         self.string(table["measure"], f"{path}.measure", columns)
         between = self.array(table["between"], f"{path}.between", length=2)
@@ -262,6 +262,8 @@ class _Loader(Checker):
             raise self.error(
                 f"{path}.between", f"expected [low, high] with low < high, got {between}"
             )
+        if "level" in table:
+            self.number(table["level"], f"{path}.level")
         if "over" in table:
             over = self.string(table["over"], f"{path}.over", params.names)
             if over == param:
