@@ -183,7 +183,8 @@ def test_a_kept_deal_is_exactly_relief_in_the_durable_range(deal):
 def test_terms_durable_means_a_kept_deal_at_the_bargained_relief(deal):
     f = sample(deal, 400, seed=34, unity=(0.5, 1), repute=(0.5, 3))
     points = {k: f[k].to_numpy(dtype=float) for k in deal.params.names}
-    at_terms = frame(deal, point_list({**points, "relief": f["terms"].to_numpy(dtype=float)}))
+    relief = np.minimum(f["terms"].to_numpy(dtype=float), 1)  # above 1: no package is enough
+    at_terms = frame(deal, point_list({**points, "relief": relief}))
     durable = f["terms_durable"] == 1
     assert 20 < durable.sum() < len(f) - 20
     np.testing.assert_array_equal(at_terms["deal_kept"][durable], f["deliver"][durable])
@@ -212,7 +213,7 @@ def _over_breakout(model, **fixed):
 
 
 @pytest.mark.parametrize(
-    "scenario", [None, "unified_coalition", "election_year", "hardliners_ascendant"]
+    "scenario", [None, "unified_coalition", "coalition_hardliners", "coalition_election_year"]
 )
 def test_iran_bargaining_position_does_not_weaken_as_breakout_shrinks(terms, scenario):
     """From 12 months down to 2: Iran's threat point, its outside option and the relief it
@@ -238,8 +239,7 @@ def test_commitment_problem_grows_as_breakout_shrinks(deal):
         f = _over_breakout(deal, **deal.scenario(scenario))
         assert np.ptp(f["r_keep"]) == 0, scenario
         assert (np.diff(f["commitment_gap"]) >= 0).all(), scenario
-        capped = f["terms"].iloc[0] == 1  # Iran already commands the whole package
-        assert capped or f["commitment_gap"].iloc[-1] > f["commitment_gap"].iloc[0], scenario
+        assert f["commitment_gap"].iloc[-1] > f["commitment_gap"].iloc[0], scenario
     f = _over_breakout(deal, **deal.scenario("credible_relief"))
     assert f["commitment_gap"].iloc[0] < 0 < f["commitment_gap"].iloc[-1]
 
@@ -323,6 +323,34 @@ def test_what_would_have_to_change(deal):
         assert at["deal_kept"] == pytest.approx(at["deliver"]), name
     for name in ("election_year", "hardliners_ascendant", "intermediary_cover", "jcpoa_breakout"):
         assert table.loc[name, "terms_durable"] == 0 and table.loc[name, "durable_width"] < 0
-    assert table.loc["hardliners_ascendant", "terms"] == 1
+    assert table.loc["hardliners_ascendant", "terms"] > 1  # no package is enough
     cover = table.loc["intermediary_cover"]
     assert cover["r_accept"] < table.loc["credible_relief", "r_accept"]
+
+
+def test_each_bargaining_scenario_says_what_the_protocol_gives(terms):
+    """The interim-terms scenarios, as their descriptions state them."""
+    table = bargain.compare_scenarios(terms, list(terms.scenarios)).to_frame()
+    row = table.set_index("scenario")
+    base = row.loc["unified_coalition"]
+    assert base["deal"] == 1 and base["u_Iran"] == pytest.approx(0.37, abs=0.005)
+    assert base["threat_iran"] < base["threat_us"]
+    hard = row.loc["coalition_hardliners"]
+    assert hard["deal"] == 1 and hard["threat_iran"] > base["threat_iran"]
+    assert hard["u_Iran"] == pytest.approx(0.45, abs=0.005)
+    vote = row.loc["coalition_election_year"]
+    assert vote["deal"] == 1 and vote["threat_us"] < base["threat_us"]
+    assert vote["u_Iran"] == pytest.approx(vote["option_iran"])
+    assert vote["u_Iran"] < base["u_Iran"]
+    race = row.loc["coalition_faster_race"]
+    assert race["deal"] == 1 and race["option_iran"] > base["option_iran"]
+    assert race["u_Iran"] == pytest.approx(0.42, abs=0.005)
+    jcpoa = row.loc["jcpoa_breakout"]
+    assert jcpoa["deal"] == 0 and jcpoa["range_width"] < 0
+
+
+def test_no_package_is_enough_means_no_agreement(terms):
+    """Iran's threat point is not capped at the whole package: where it exceeds 1 the
+    sides do not agree (a cap would invent an agreement at r = 1)."""
+    f = frame(terms, {"breakout": [1, 1.5, 2]}, hardline=1.5)
+    assert (f["threat_iran"] > 1).all() and (f["deal"] == 0).all()

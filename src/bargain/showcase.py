@@ -2,8 +2,8 @@
 
 The ``[showcase]`` section of a model file names a grid over two parameters,
 the column of the pivot table, the measures of the full table and optionally
-a threshold table and another model whose scenarios to compare (see the
-model-file reference). Without it, the first two bounded parameters are swept
+a threshold table, another model whose scenarios to compare and a scenario
+at whose values to make it all (see the model-file reference). Without it, the first two bounded parameters are swept
 over 11 values each. Every showcase also has the direction of each measure
 along each parameter (:func:`bargain.tables.directions`) and the model's
 sources as a BibTeX file.
@@ -41,7 +41,9 @@ def showcase(
     spec = model.showcase
     axes = _grid(model, spec.get("grid"))
     x, y = axes
-    result = sweep(model, axes, progress=False)
+    scenario = spec.get("scenario")
+    fixed = model.scenario(scenario)
+    result = sweep(model, axes, scenario=scenario, progress=False)
     column = spec.get("table", "regime")
     measures = list(spec.get("measures", model.measures.names))
     written = []
@@ -79,12 +81,14 @@ def showcase(
             over=(t["over"], over),
             select=select,
             level=t.get("level"),
+            **fixed,
         )
         write("thresholds.md", to_markdown(table))
     if "compare" in spec:
         write("comparison.md", _comparison(spec["compare"], load) + "\n")
     numeric = [m for m in measures if m not in LABELS and m != "n_equilibria"]
-    lines = sweep(model, one_at_a_time(model.params, num=LINE), progress=False)
+    free = [p.name for p in model.params if p.name not in fixed]
+    lines = sweep(model, one_at_a_time(model.params, free, num=LINE), fixed=fixed, progress=False)
     write("directions.md", to_markdown(directions(lines, numeric)) + "\n")
     if model.bibtex.strip():
         write("references.bib", model.bibtex.strip() + "\n")

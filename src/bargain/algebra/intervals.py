@@ -182,7 +182,8 @@ def split(boxes: Boxes, which: np.ndarray, symbols: list[sympy.Symbol]) -> Boxes
     out = {}
     for j, s in enumerate(symbols):
         lo, hi = boxes[s][0][which], boxes[s][1][which]
-        mid = np.where(side == j, (lo + hi) / 2, np.nan)
+        with np.errstate(invalid="ignore"):  # inf + -inf on sides not halved
+            mid = np.where(side == j, (lo + hi) / 2, np.nan)
         first_hi = np.where(side == j, mid, hi)
         second_lo = np.where(side == j, mid, lo)
         out[s] = (np.concatenate([lo, second_lo]), np.concatenate([first_hi, hi]))

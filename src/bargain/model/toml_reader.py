@@ -202,7 +202,7 @@ class _Loader(Checker):
         return out
 
     def showcase(self, value: object, model: Model) -> dict[str, Any]:
-        optional = ["grid", "table", "measures", "threshold", "compare"]
+        optional = ["grid", "table", "measures", "threshold", "compare", "scenario"]
         table = self.table(value, "showcase", optional=optional)
         columns = [*model.measures.names, *LABELS]
         shown = [*columns, *model.links]  # the linked values are columns too
@@ -218,7 +218,24 @@ class _Loader(Checker):
             self.threshold(table["threshold"], params, columns)
         if "compare" in table:
             self.compare(table["compare"])
+        if "scenario" in table:
+            self.scenario_of_showcase(table, model)
         return table
+
+    def scenario_of_showcase(self, table: dict[str, Any], model: Model) -> None:
+        """``scenario = "NAME"``: the showcase is made at that scenario's values, which
+        must leave the parameters it sweeps or searches free."""
+        path = "showcase.scenario"
+        name = self.string(table["scenario"], path, list(model.scenarios))
+        values = model.scenario(name)
+        used = [*table.get("grid", {})]
+        if "threshold" in table:
+            used += [table["threshold"]["param"], table["threshold"].get("over")]
+        for param in used:
+            if param in values:
+                raise self.error(
+                    path, f"scenario '{name}' sets '{param}', which the showcase varies"
+                )
 
     def compare(self, value: object) -> None:
         """``compare = { model = "...", measures = [...] }``: another model's scenarios side

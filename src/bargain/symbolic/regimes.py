@@ -33,8 +33,9 @@ class ModelDerivation:
     ``values`` are the model's measures; ``exclusive`` when at most one holds at a
     point; ``subject`` what a regime is ("subgame-perfect equilibrium");
     ``seconds`` the derivation's time (0 when read from the cache),
-    ``source`` ``"derived"`` or ``"cache"``, and ``held`` the model's linked values:
-    symbols of the formulas whose own dependence on the parameters is not derived.
+    ``source`` ``"derived"`` or ``"cache"``, ``held`` the model's linked values:
+    symbols of the formulas whose own dependence on the parameters is not derived, and
+    ``cite`` the model's version and BibTeX keys for the notes of its tables.
     """
 
     model: str
@@ -46,6 +47,7 @@ class ModelDerivation:
     seconds: float = 0.0
     source: Literal["derived", "cache"] = "derived"
     held: tuple[str, ...] = ()
+    cite: str = ""
 
     def regime(self, label: str) -> Case:
         """The regime of a label; a ModelError names the labels otherwise."""

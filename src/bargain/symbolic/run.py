@@ -113,12 +113,14 @@ def derive(
         When the form has no closed forms, or the game is outside what they cover.
     """
     key = store.cache_key(model.fingerprint(), model.options)
-    held = tuple(model.links)
+    about = model.provenance()
+    keys = ", ".join(about["cite"])
+    extra = {"held": tuple(model.links), "cite": model.version + (f"; cite: {keys}" if keys else "")}
     if cache:
         found = _MEMORY.get(key) or store.load(key, model.game.params)
         if found is not None:
             _MEMORY[key] = found
-            return dataclasses.replace(found, held=held)
+            return dataclasses.replace(found, **extra)
     if can_interrupt() or budget is None:
         derivation = _as_stored(_derive_here(model, budget), model)
     else:
@@ -126,4 +128,4 @@ def derive(
     if cache:
         _MEMORY[key] = derivation
         store.save(key, derivation)
-    return dataclasses.replace(derivation, held=held)
+    return dataclasses.replace(derivation, **extra)

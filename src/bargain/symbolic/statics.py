@@ -184,7 +184,9 @@ def sign_table(
     frame.attrs["title"] = f"Comparative statics of {derivation.model}"
     held = ", ".join(derivation.held)
     frame.attrs["note"] = (
-        f"Model {derivation.model}; signs on the declared bounds where each regime holds "
+        f"Model {derivation.model}"
+        + (f" {derivation.cite}" if derivation.cite else "")
+        + "; signs on the declared bounds where each regime holds "
         "(+ positive, − negative, 0 zero, ± depends, ? undecided)"
         + (f"; linked values held fixed as symbols: {held}" if held else "")
     )
