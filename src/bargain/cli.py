@@ -462,7 +462,7 @@ def plot(
 
     \b
     Example:
-      bargain plot interim-deal -g relief=0:1:41 -g breakout=1:24:47 --boundaries -o map.png
+      bargain plot escalation -g limited=0:1:41 -g unity=0:1:41 --boundaries -o map.png
     """
     import numpy as np
 
