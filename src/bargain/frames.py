@@ -56,6 +56,19 @@ def view(
     return frame[keep].reset_index(drop=True), f"{note} Shown: points with {shown}.".strip()
 
 
+def lines_view(result: Framed | pd.DataFrame, what: str) -> tuple[pd.DataFrame, str, dict]:
+    """The frame, note and space of a one-at-a-time sweep; ``what`` (e.g. "a tornado
+    diagram") names the view in the error raised for any other sweep."""
+    frame, note = view(result)
+    space = frame.attrs.get("space") or {}
+    if space.get("kind") != "one_at_a_time":
+        raise BargainError(
+            f"{what} needs a one-at-a-time sweep (bargain.spaces.one_at_a_time), "
+            f"got a {space.get('kind', 'unknown')} space"
+        )
+    return frame, note, space
+
+
 def check_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
     """Return ``names`` if they are all columns of ``frame``, else raise with a suggestion."""
     for name in names:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import BargainError
 from .files import atomic_path
-from .frames import Framed, check_columns, label_text, others_varying, view
+from .frames import Framed, check_columns, label_text, lines_view, others_varying, view
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -164,13 +164,7 @@ def tornado(
     path, ax, title : as in :func:`regime_map`.
     """
     mpl = _matplotlib()
-    frame, note = view(result)
-    space = frame.attrs.get("space") or {}
-    if space.get("kind") != "one_at_a_time":
-        raise BargainError(
-            "a tornado diagram needs a one-at-a-time sweep (bargain.spaces.one_at_a_time), "
-            f"got a {space.get('kind', 'unknown')} space"
-        )
+    frame, note, space = lines_view(result, "a tornado diagram")
     check_columns(frame, [measure])
     _check_numeric(frame, measure)
     bars, centre = _tornado_bars(frame, space, measure)

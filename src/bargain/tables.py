@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import BargainError
-from .frames import Framed, check_columns, label_text, others_varying, swept, view
+from .frames import Framed, check_columns, label_text, lines_view, others_varying, swept, view
 
 #: How a missing value (NaN, None) is shown in Markdown; LaTeX uses ``---``.
 MISSING = "—"
@@ -399,13 +399,7 @@ def directions(
     relief [0, 1]     +
     cost [0, 1]       0
     """
-    frame, note = view(result)
-    space = frame.attrs.get("space") or {}
-    if space.get("kind") != "one_at_a_time":
-        raise BargainError(
-            "directions need a one-at-a-time sweep (bargain.spaces.one_at_a_time), "
-            f"got a {space.get('kind', 'unknown')} space"
-        )
+    frame, note, space = lines_view(result, "a table of directions")
     names = list(measures) if measures is not None else list(frame.attrs.get("measures", ()))
     check_columns(frame, names)
     lines, num = space["ranges"], int(space["num"])

@@ -115,7 +115,10 @@ def derive(
     key = store.cache_key(model.fingerprint(), model.options)
     about = model.provenance()
     keys = ", ".join(about["cite"])
-    extra = {"held": tuple(model.links), "cite": model.version + (f"; cite: {keys}" if keys else "")}
+    extra = {
+        "held": tuple(model.links),
+        "cite": model.version + (f"; cite: {keys}" if keys else ""),
+    }
     if cache:
         found = _MEMORY.get(key) or store.load(key, model.game.params)
         if found is not None:
