@@ -4,9 +4,9 @@ The ``[showcase]`` section of a model file names a grid over two parameters,
 the column of the pivot table, the measures of the full table and optionally
 a threshold table, another model whose scenarios to compare and a scenario
 at whose values to make it all (see the model-file reference). Without it,
-the first two bounded parameters are swept over 11 values each. Every showcase also has the direction of each measure
-along each parameter (:func:`bargain.tables.directions`) and the model's
-sources as a BibTeX file.
+the first two bounded parameters are swept over 11 values each. Every showcase
+also has the direction of each measure along each parameter
+(:func:`bargain.tables.directions`) and the model's sources as a BibTeX file.
 """
 
 from __future__ import annotations
