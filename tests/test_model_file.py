@@ -955,6 +955,11 @@ def test_bad_version_or_bibtex_is_refused(tmp_path, extra, expected):
             "showcase.compare.measures[0]",
         ),
         ('[showcase.compare]\nmodel = "escalation"', "showcase.compare: missing required key"),
+        ('scenario = "nosuch"', "showcase.scenario: unknown value 'nosuch'"),
+        (
+            'scenario = "blind"\ngrid = { detect = [0, 1, 3], relief = [0, 1, 3] }',
+            "showcase.scenario: scenario 'blind' sets 'detect', which the showcase varies",
+        ),
     ],
 )
 def test_bad_showcase_comparison_is_refused(tmp_path, extra, expected):
