@@ -87,6 +87,11 @@ def test_settle_one_parameter_exactly():
     assert isinstance(kept, Condition) and kept.status == "depends"
     # the bound a <= 1 itself is not repeated in the condition
     assert kept.expr == (a > sympy.Rational(1, 2))
+    # a symbol without bounds (a linked value) gets no -oo < x in its condition
+    x = sympy.Symbol("x")
+    unbounded = settle(sympy.Lt(x * (x - 1), 0) | sympy.Lt(x, -2), BOX)
+    assert isinstance(unbounded, Condition)
+    assert not any(side.is_infinite for rel in unbounded.expr.atoms(sympy.Rel) for side in rel.args)
 
 
 def test_settle_several_parameters_by_intervals():

@@ -260,7 +260,10 @@ def _univariate(cond: sympy.Basic, box: Box) -> sympy.Basic | None:
         return sympy.true
     if where is sympy.S.EmptySet:
         return sympy.false
-    exact = where.as_relational(s)
+    exact = where.as_relational(s).replace(  # -oo < x and x < oo: true of any real x
+        lambda e: isinstance(e, Relational) and (e.lhs.is_infinite or e.rhs.is_infinite),
+        lambda e: sympy.true,
+    )
     if isinstance(exact, sympy.And):  # drop the bounds themselves
         exact = sympy.And(*(a for a in exact.args if _on_box(a, box) is not True))
     return exact.replace(
