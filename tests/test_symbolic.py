@@ -298,7 +298,7 @@ def test_linked_values_are_held_as_symbols_and_their_edges_not_drawn():
     from bargain.io import load_model
 
     model = load_model("interim-deal")
-    d = derive(model, cache=False)
+    d = derive(model)
     assert set(d.held) == set(model.links)
     kept = d.regime("propose>accept>comply>keep")
     assert sympy.Symbol("standoff_us") in kept.where.free_symbols
