@@ -128,7 +128,7 @@ def header(data: dict[str, Any], source: str) -> dict[str, str]:
 def bibtex_keys(text: str) -> list[str]:
     """The keys of the BibTeX entries in ``text``, in order.
 
-    >>> bibtex_keys("@article{fearon1995, title={Rationalist ...}}\n@book{schelling1960, ...}")
+    >>> bibtex_keys("@article{fearon1995, title={Rationalist ...}}\\n@book{schelling1960, ...}")
     ['fearon1995', 'schelling1960']
     """
     return [m.group(2) for m in BIBTEX_ENTRY.finditer(text)]
