@@ -221,7 +221,7 @@ def test_iran_bargaining_position_does_not_weaken_as_breakout_shrinks(terms, sce
     f = _over_breakout(terms, **terms.scenario(scenario))
     for column in ("threat_iran", "option_iran", "u_Iran"):
         assert (np.diff(f[column]) >= -1e-12).all(), column
-    assert f["u_Iran"].iloc[-1] > f["u_Iran"].iloc[0] or f["u_Iran"].iloc[0] == 1
+    assert f["u_Iran"].iloc[-1] > f["u_Iran"].iloc[0]
 
 
 def test_hardline_veto_shifts_the_terms_in_iran_favour(terms):
@@ -251,9 +251,9 @@ def test_terms_are_the_alternating_offers_protocol_at_the_stand_off(terms):
     V, cb, hc = 1.5 - 0.5 * 0.1, 1.5, 0.5
     L = lambda b: 3 / (3 + b)  # noqa: E731
     r_us = min(1, max(0, (V - row["standoff_us"]) / (V + 0.5)))
-    r_ir = min(1, max(0, (row["standoff_iran"] + cb + hc) / cb))
+    r_ir = max(0, (row["standoff_iran"] + cb + hc) / cb)
     shift = 2 * (L(3.5 * 0.86) - L(3.5))
-    option = min(1, max(0, r_ir + shift / cb))
+    option = max(0, r_ir + shift / cb)
     expect = bargaining.alternating_offers(
         1,
         1,
