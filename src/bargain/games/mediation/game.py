@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from bargain import formula
+from bargain.algebra import Derivation
 from bargain.checks import describe, labels, same_keys
 from bargain.errors import DegenerateGameWarning, ModelError, warn
 from bargain.params import Param, ParamSpace
@@ -29,6 +30,7 @@ from ..signaling import MIXED, REFINEMENTS, solve_arrays
 from ..spec import SpecReader
 from .batch import KEEP, MediationBatch
 from .compiled import CompiledMediation
+from .derive import derive_mediation
 from .labels import MediationLabels, at_least_two, check_actions, payoff_names
 from .model_file import read_game
 from .reduction import MediationArrays, reduce_to_signaling
@@ -261,6 +263,21 @@ class MediationGame(GameForm):
         _warn_ties(result)
         result.warn_empty(_why_empty(result))
         return result
+
+    def derive(self, **options: Any) -> Derivation:
+        """The pure PBE outcomes in closed form, one case per map from signals to actions
+        (:mod:`bargain.games.mediation.derive`), for a solve with these options."""
+        options = self.check_options(options)
+        return derive_mediation(
+            self.labels,
+            self.prior,
+            self.likelihood,
+            self.payoffs,
+            self.mediator_payoff,
+            self.params,
+            keep=options.get("keep", "all"),
+            mixed=options.get("mixed", MIXED[0]),
+        )
 
     def point_measures(self, **options: Any) -> tuple[str, ...]:
         """``informative_exists`` and ``n_pbe``: properties of the point, not of an outcome."""
