@@ -245,6 +245,28 @@ def test_report_of_coexisting_equilibria_shows_the_case_split():
     assert "on a tie surface" in split
 
 
+def test_a_slow_case_split_is_left_out_and_says_so(monkeypatch):
+    from bargain.io import load_model
+    from bargain.symbolic import printing
+
+    monkeypatch.setattr(printing, "CASE_SPLIT_SECONDS", 1e-4)
+    text = report(derive(load_model("escalation")), measures=["p_clash_selected"])
+    assert "Case split: not shown (it took longer than 0.0001 s;" in text
+
+
+def test_regimes_sharing_a_label_but_not_their_outcome_show_each_outcome(monkeypatch):
+    """Two babbling equilibria (on either action) share a label and differ on the path:
+    the report numbers their measures instead of calling them alike."""
+    from bargain.io import load_model
+    from bargain.symbolic import printing
+
+    monkeypatch.setattr(printing, "CASE_SPLIT_SECONDS", 0.5)  # not what this test is about
+    d = derive(load_model("intermediaries"), cache=False)
+    text = report(d, measures=["u_US", "deal"], params=[])
+    assert "the regimes differ in u_US, deal: numbered below" in text
+    assert "(1) u_US = " in text and "(2) u_US = " in text
+
+
 def test_boundaries_carry_their_branch_and_domain():
     from bargain.io import load_model
 

@@ -21,6 +21,9 @@ from bargain.algebra import Case, Condition
 from .regimes import ModelDerivation
 from .statics import sign_matrix, sign_table
 
+#: Seconds the report gives the case split of coexisting regimes before leaving it out.
+CASE_SPLIT_SECONDS = 15.0
+
 Format = Literal["text", "markdown", "latex"]
 #: The sign symbols of a sign table as LaTeX math (pdflatex has no Unicode minus).
 _LATEX_SIGNS = {"≥ 0": r"$\geq 0$", "≤ 0": r"$\leq 0$", "±": r"$\pm$", "−": "$-$"}
@@ -81,12 +84,16 @@ def _regime_lines(
     alternatives = _alternatives(group, fmt, derivation)
     domain = [_condition_text(c, fmt, derivation) for c in r.domain]
     several = len(group) > 1
+    wanted = [m for m in (measures or r.values) if m in r.values]
+    differ = [m for m in wanted if m not in values]
     lead = (
         f"holds where any of these {len(group)} sets of conditions holds (the regimes differ "
-        "off the equilibrium path)"
+        + (f"in {', '.join(differ)}: numbered below)" if differ else "off the equilibrium path)")
         if several
         else "holds where"
     )
+    # The measures on which regimes sharing a label differ, set by set.
+    each = [(i, m, formula.to_text(g.values[m])) for i, g in enumerate(group, 1) for m in differ]
     if fmt == "latex":
         label = r.label.replace("_", r"\_").replace(">", r"\textgreater{}")
         lines = [rf"\paragraph{{Regime {label}}} {lead}", r"\begin{enumerate}" if several else ""]
@@ -100,6 +107,10 @@ def _regime_lines(
         body = [
             rf"  {to_latex(sympy.Symbol(m), derivation)} &= {to_latex(values[m], derivation)}"
             for m in names
+        ]
+        body += [
+            rf"  \text{{({i}) {tables_escape(m)}}} &= \texttt{{{tables_escape(t)}}}"
+            for i, m, t in each
         ]
         return [line for line in lines if line] + [" \\\\\n".join(body), r"\end{align*}", ""]
     if fmt == "markdown":
@@ -115,6 +126,7 @@ def _regime_lines(
         lines += [
             f"| {m} | `{formula.to_text(values[m]).replace('|', chr(92) + '|')}` |" for m in names
         ]
+        lines += [f"| ({i}) {m} | `{t.replace('|', chr(92) + '|')}` |" for i, m, t in each]
         return [*lines, ""]
     lines = [f"Regime {r.label}", f"  {lead}:"]
     for i, conds in enumerate(alternatives, 1):
@@ -125,18 +137,27 @@ def _regime_lines(
     if domain:
         lines += ["  defined where:"] + [f"    {d}" for d in domain]
     lines += ["  measures:"] + [f"    {m} = {formula.to_text(values[m])}" for m in names]
+    lines += [f"    ({i}) {m} = {t}" for i, m, t in each]
     return [*lines, ""]
 
 
 def _region_lines(derivation: ModelDerivation, fmt: Format) -> list[str]:
-    """Which equilibria exist where (the case split), for regimes that may coexist."""
-    from bargain.algebra import Derivation
+    """Which equilibria exist where (the case split), for regimes that may coexist; left
+    out, saying so, when it takes longer than :data:`CASE_SPLIT_SECONDS`."""
+    from bargain.algebra import Derivation, DerivationTimeout, time_budget
     from bargain.errors import ModelError
     from bargain.games.normal.regions import regions
 
     cases = Derivation("model", derivation.params, derivation.regimes, exclusive=False)
     try:
-        found = regions(cases)
+        with time_budget(CASE_SPLIT_SECONDS):
+            found = regions(cases)
+    except DerivationTimeout:
+        return [
+            f"Case split: not shown (it took longer than {CASE_SPLIT_SECONDS:g} s; each "
+            "regime's conditions above say where it holds).",
+            "",
+        ]
     except ModelError as why:
         return [f"Case split: not shown ({why}).", ""]
     head = "Which equilibria exist where"
