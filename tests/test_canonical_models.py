@@ -49,7 +49,7 @@ def mesh(**axes) -> dict[str, np.ndarray]:
 def test_the_folder_holds_the_canonical_models():
     names = {path.stem for path in FILES}
     assert {"chicken", "prisoners-dilemma", "nash", "kalai-smorodinsky"} <= names
-    assert {"rubinstein", "baron-ferejohn", "fearon-1995"} <= names
+    assert {"rubinstein", "baron-ferejohn", "fearon-1995", "fearon-1994"} <= names
     bundled = {info.name for info in bio.list_models()}
     assert not names & bundled  # loaded by path, not listed with the scenario models
 
@@ -395,3 +395,48 @@ def test_fearon_war_has_positive_probability_iff_private_information_is_wide_eno
     assert np.all(rows["u_A"][war] > (p + low)[war])
     # Fearon's example, c_B uniform on [0, c]: P(war) = (c - c_A) / (2c); 0.375 at the defaults
     assert at(model)["p_war"] == pytest.approx([0.375])
+
+
+def test_fearon_1994_audience_costs_tie_the_challengers_hands():
+    """Fearon (1994), complete-information core: a public threat is credible iff fighting
+    beats backing down once the audience cost is paid, p stake - c_A > -audience; then a
+    target for whom war is worse than conceding concedes, and the challenger threatens
+    only if what follows beats the status quo. Over 2,000 random points the equilibrium
+    path is exactly this; over the audience cost, the threat starts to work at
+    audience = c_A - p stake and keeps working."""
+    model = load("fearon-1994")
+    rng = np.random.default_rng(81)
+    n = 2000
+    v = {p.name: rng.uniform(p.low, p.high, n) for p in model.params}
+    rows = at(model, **v)
+    fight = v["p"] * v["stake"] - v["c_A"]
+    fights = fight > -v["audience"]  # back_down is listed first: it wins a tie
+    after_resist = (
+        np.where(fights, fight, -v["audience"]),
+        np.where(fights, -v["p"] * v["stake"] - v["c_B"], 0),
+    )
+    resists = after_resist[1] >= -v["stake"]  # resist is listed first
+    threatened = np.where(resists, after_resist[0], v["stake"])
+    threatens = threatened > 0
+    margin = np.min(
+        np.abs([fight + v["audience"], after_resist[1] + v["stake"], threatened]), axis=0
+    )
+    clear = margin > 1e-9
+    path = np.where(
+        ~threatens,
+        "status_quo",
+        np.where(
+            resists,
+            np.where(fights, "threaten>resist>fight", "threaten>resist>back_down"),
+            "threaten>concede",
+        ),
+    )
+    assert np.array_equal(np.asarray(rows["regime"])[clear], path[clear])
+    assert set(path[clear]) >= {"status_quo", "threaten>concede", "threaten>resist>fight"}
+    assert "threaten>resist>back_down" not in set(
+        path[clear]
+    )  # no bluffs with complete information
+    works = at(model, audience=np.linspace(0, 1, 101))["threat_works"]
+    assert works[0] == 0 and works[-1] == 1 and np.all(np.diff(works) >= 0)
+    edge = bargain.threshold(model, "audience", "threat_works", (0, 1))
+    assert edge.value == pytest.approx(0.6 - 0.5, abs=1e-6)
