@@ -45,6 +45,7 @@ BUILTIN_FORMS = {
     "screening": "bargain.games.screening:ScreeningGame",
     "signaling": "bargain.games.signaling:SignalingGame",
     "mediation": "bargain.games.mediation:MediationGame",
+    "repeated": "bargain.games.repeated:RepeatedGame",
 }
 
 
