@@ -10,14 +10,13 @@ toolkit derives from the tree is held equal to the formula.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import bargain
 from bargain.formula import compile_formulas
 from bargain.symbolic import derive
+from tests.model_sweeps import frame, sample
 
 bio = pytest.importorskip("bargain.io")
 
@@ -25,19 +24,6 @@ bio = pytest.importorskip("bargain.io")
 @pytest.fixture(scope="module")
 def model() -> bargain.Model:
     return bio.load_model("breakout")
-
-
-def frame(model: bargain.Model, space, **fixed):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
-        result = bargain.sweep(model, space, fixed=fixed or None, progress=False)
-    out = result.to_frame()
-    out.attrs = {}
-    return out
-
-
-def sample(model: bargain.Model, n: int, seed: int):
-    return frame(model, bargain.latin_hypercube(model.params, n, seed=seed))
 
 
 def test_war_iff_powells_condition(model):

@@ -10,12 +10,11 @@ information (Lacy and Niou 2004), and snapback keeps compliance honest.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import bargain
+from tests.model_sweeps import frame, sample
 
 bio = pytest.importorskip("bargain.io")
 
@@ -23,19 +22,6 @@ bio = pytest.importorskip("bargain.io")
 @pytest.fixture(scope="module")
 def model() -> bargain.Model:
     return bio.load_model("coalition-sanctions")
-
-
-def frame(model: bargain.Model, space, **fixed):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
-        result = bargain.sweep(model, space, fixed=fixed or None, progress=False)
-    out = result.to_frame()
-    out.attrs = {}
-    return out
-
-
-def sample(model: bargain.Model, n: int, seed: int):
-    return frame(model, bargain.latin_hypercube(model.params, n, seed=seed))
 
 
 def oracle(f) -> dict[str, np.ndarray]:

@@ -8,12 +8,11 @@ none. Each claim is checked over a sweep against the solver's whole PBE set.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import bargain
+from tests.model_sweeps import frame
 
 bio = pytest.importorskip("bargain.io")
 
@@ -21,15 +20,6 @@ bio = pytest.importorskip("bargain.io")
 @pytest.fixture(scope="module")
 def model() -> bargain.Model:
     return bio.load_model("gestures")
-
-
-def frame(model: bargain.Model, space, select: str | None = None, **fixed):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
-        result = bargain.sweep(model, space, select=select, fixed=fixed or None, progress=False)
-    out = result.to_frame(long=select == "all")
-    out.attrs = {}
-    return out
 
 
 def test_a_gesture_reassures_iff_kydds_condition_holds(model):

@@ -9,15 +9,13 @@ their corrected direction, and the 2020 baseline over a stated region.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import bargain
 from bargain import bargaining
-from bargain.params import Param, ParamSpace
 from bargain.spaces import point_list
+from tests.model_sweeps import frame, sample
 
 bio = pytest.importorskip("bargain.io")
 
@@ -33,27 +31,6 @@ def deal() -> bargain.Model:
 @pytest.fixture(scope="module")
 def terms() -> bargain.Model:
     return bio.load_model("interim-terms")
-
-
-def frame(model: bargain.Model, space, **fixed):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
-        result = bargain.sweep(model, space, fixed=fixed or None, progress=False)
-    out = result.to_frame()
-    out.attrs = {}
-    return out
-
-
-def sample(model: bargain.Model, n: int, seed: int, **ranges):
-    """A seeded Latin hypercube over every parameter (``ranges`` narrow some)."""
-    params, fixed = [], {}
-    for p in model.params:
-        low, high = ranges.get(p.name, (p.low, p.high))
-        if low == high:
-            fixed[p.name] = low
-        else:
-            params.append(Param(p.name, min(max(p.default, low), high), low, high))
-    return frame(model, bargain.latin_hypercube(ParamSpace(params), n, seed=seed), **fixed)
 
 
 def leverage(f) -> np.ndarray:

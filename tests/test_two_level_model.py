@@ -10,14 +10,13 @@ once the ratifier is tough enough: d(expected relief)/d(hardline) = (spread - ha
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import sympy
 
 import bargain
 from bargain.symbolic import derivative, derive
+from tests.model_sweeps import frame
 
 bio = pytest.importorskip("bargain.io")
 
@@ -25,15 +24,6 @@ bio = pytest.importorskip("bargain.io")
 @pytest.fixture(scope="module")
 def model() -> bargain.Model:
     return bio.load_model("two-level")
-
-
-def frame(model: bargain.Model, space, **fixed):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
-        result = bargain.sweep(model, space, fixed=fixed or None, progress=False)
-    out = result.to_frame()
-    out.attrs = {}
-    return out
 
 
 def test_with_complete_information_a_tougher_ratifier_gets_iran_more_one_for_one(model):
