@@ -20,7 +20,7 @@ import sympy
 
 from bargain import formula
 from bargain.algebra import box_of
-from bargain.checks import describe, key, labels
+from bargain.checks import describe, key
 from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers.arrays import payoff_atol
@@ -115,7 +115,9 @@ class RepeatedGame(GameForm):
                     "one action per player"
                 )
             return (default, default)
-        given = labels(given, where)
+        if isinstance(given, str) or not all(isinstance(a, str) for a in given):
+            raise ModelError(f"{where}: expected one action label per player, got {given!r}")
+        given = list(given)  # the players may share a label ("gesture", "gesture")
         if len(given) != 2:
             raise ModelError(f"{where}: expected one action per player (2), got {len(given)}")
         out = []
@@ -266,9 +268,17 @@ class RepeatedGame(GameForm):
             for p in players
         }
         delta = reader.formula(table.get("delta", "delta"), "game.delta", params)
-        profiles = {
-            k: reader.labels(table[k], f"game.{k}") for k in ("cooperate", "punish") if k in table
-        }
+        profiles = {}  # one action per player: the players may share a label
+        for k in (k for k in ("cooperate", "punish") if k in table):
+            given = reader.array(table[k], f"game.{k}")
+            if len(given) != 2:
+                raise reader.error(
+                    f"game.{k}", f"expected one action per player (2), got {len(given)}"
+                )
+            profiles[k] = [
+                reader.string(a, f"game.{k}[{i}]", strategies[p])
+                for i, (p, a) in enumerate(zip(players, given))
+            ]
         punishment = table.get("punishment", 1)
         if isinstance(punishment, bool) or not isinstance(punishment, int) or punishment < 1:
             raise reader.error(
