@@ -1,6 +1,6 @@
 """When does the shadow of the future sustain restraint? A repeated Prisoner's Dilemma.
 
-The model ``repeated_pd.toml`` (next to this script): each year the United
+The model ``models/canonical/repeated-prisoners-dilemma.toml``: each year the United
 States engages or pressures and Iran restrains or resists, a Prisoner's Dilemma
 with payoffs T > R > P > S, repeated without end with a common discount factor
 delta. The script asks the repeated-game form, not a hand derivation:
@@ -23,7 +23,7 @@ from pathlib import Path
 import bargain
 from bargain.formula import to_text
 
-MODEL = Path(__file__).with_name("repeated_pd.toml")
+MODEL = Path(__file__).parents[1] / "models" / "canonical" / "repeated-prisoners-dilemma.toml"
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy
 
 import bargain
 from bargain import bargaining
@@ -50,6 +51,7 @@ def test_the_folder_holds_the_canonical_models():
     names = {path.stem for path in FILES}
     assert {"chicken", "prisoners-dilemma", "nash", "kalai-smorodinsky"} <= names
     assert {"rubinstein", "baron-ferejohn", "fearon-1995", "fearon-1994"} <= names
+    assert "repeated-prisoners-dilemma" in names
     bundled = {info.name for info in bio.list_models()}
     assert not names & bundled  # loaded by path, not listed with the scenario models
 
@@ -440,3 +442,21 @@ def test_fearon_1994_audience_costs_tie_the_challengers_hands():
     assert works[0] == 0 and works[-1] == 1 and np.all(np.diff(works) >= 0)
     edge = bargain.threshold(model, "audience", "threat_works", (0, 1))
     assert edge.value == pytest.approx(0.6 - 0.5, abs=1e-6)
+
+
+def test_repeated_prisoners_dilemma_grim_trigger_iff_delta_reaches_the_critical_value():
+    """Friedman (1971), Axelrod (1984): in the infinitely repeated Prisoner's Dilemma grim
+    trigger sustains mutual cooperation iff delta >= (T - R) / (T - P), and always
+    defecting is always an equilibrium. The critical value comes from the repeated-game
+    form (critical_delta), checked here against the formula; over a grid of
+    (T, R, P, delta) the equilibrium verdicts follow it."""
+    model = load("repeated-prisoners-dilemma")
+    T, R, P = (sympy.Symbol(n) for n in "TRP")
+    assert sympy.simplify(model.game.critical_delta("grim") - (T - R) / (T - P)) == 0
+    g = mesh(T=[4.5, 5, 6], R=[2.5, 3, 3.5], P=[0.5, 1, 1.5], delta=np.linspace(0.05, 0.95, 19))
+    rows = at(model, S=np.zeros_like(g["T"]), **g)
+    critical = (g["T"] - g["R"]) / (g["T"] - g["P"])
+    clear = np.abs(g["delta"] - critical) > 1e-9
+    assert np.array_equal((rows["spe_grim"] == 1)[clear], (g["delta"] >= critical)[clear])
+    assert np.all(rows["spe_defect"] == 1)
+    assert rows["delta_grim"] == pytest.approx(critical, abs=1e-12)

@@ -27,7 +27,7 @@ from bargain.games import form_class
 from bargain.games.repeated import PROFILES, RepeatedGame, payoff_set
 from bargain.io import dumps_model, loads_model
 
-EXAMPLE = Path(__file__).parents[1] / "examples" / "repeated_pd.toml"
+EXAMPLE = Path(__file__).parents[1] / "models" / "canonical" / "repeated-prisoners-dilemma.toml"
 DELTA = Param("delta", 0.5, low=0, high=0.99)
 
 
