@@ -36,8 +36,8 @@ def models_folder() -> Path:
 
 def _bundled() -> dict[str, Path]:
     folder = models_folder()
-    paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    return {path.stem: path for path in paths if path.is_file()}
+    paths = sorted(folder.glob("*.toml"), key=lambda p: p.stem) if folder.is_dir() else []
+    return {path.stem: path for path in paths if path.is_file()}  # by name: "a" before "a-b"
 
 
 def list_models() -> list[ModelInfo]:
