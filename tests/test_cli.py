@@ -236,3 +236,23 @@ def test_an_option_the_form_does_not_take_is_one_line(tmp_path):
     assert code == 0 and json.loads(out)["equilibria"]
     code, _, err = run("sweep", "escalation", "-g", "bite=1,2", "-O", "method=magic")
     assert code == 2 and "unknown method 'magic'" in err
+
+
+def test_every_option_has_help_and_the_main_commands_show_examples():
+    from click import Option
+
+    for name, command in main.commands.items():
+        for param in command.params:
+            if isinstance(param, Option) and param.name != "help":
+                assert param.help, f"bargain {name} {param.opts[0]} has no help text"
+    for name in ("solve", "sweep", "threshold", "run", "plot"):
+        code, out, _ = run(name, "--help")
+        assert code == 0 and "Example" in out, name
+
+
+def test_threshold_table_ends_with_its_note(model):
+    code, out, _ = run(
+        "threshold", model, "detect", "--measure", "deal", "--between", "0", "1",
+        "--over", "relief=0.2:0.6:3",
+    )  # fmt: skip
+    assert code == 0 and out.strip().splitlines()[-1].startswith("Note: Threshold of detect")

@@ -237,7 +237,13 @@ def show(model: str, bibtex: bool) -> None:
 @SCENARIO
 @click.option("--method", default=None, help="Normal-form solver: support, pure, vertex, ...")
 @OPTION
-@click.option("--format", "fmt", type=click.Choice(FORMATS_SOLVE), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_SOLVE),
+    default="text",
+    help="text (the default), json or markdown.",
+)
 def solve(
     model: str,
     params: Sequence[str],
@@ -246,7 +252,14 @@ def solve(
     options: Sequence[str],
     fmt: str,
 ) -> None:
-    """The equilibria and measures at one point."""
+    """The equilibria and measures at one point.
+
+    \b
+    Examples:
+      bargain solve interim-deal
+      bargain solve interim-deal -p relief=0.4 --scenario coalition_and_credible_relief
+      bargain solve escalation --format json
+    """
     import numpy as np
 
     m = _load(model).with_options(**_options(options, method))
@@ -329,8 +342,8 @@ def _fmt(value: Any) -> str:
     help="Markdown/LaTeX: one parameter per row, one per column.",
 )
 @click.option("--columns", default=None, help="Comma-separated columns to show.")
-@click.option("--caption", default=None)
-@click.option("--label", default=None)
+@click.option("--caption", default=None, help="LaTeX: the table's caption.")
+@click.option("--label", default=None, help="LaTeX: the table's \\label (e.g. tab:outcome).")
 @click.option("-o", "--output", default=None, help="Write to a file instead of stdout.")
 @click.option("--checkpoint", default=None, help="Checkpoint directory (resumable).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: none).")
@@ -355,6 +368,13 @@ def sweep(
 
     With -o FILE.csv or FILE.parquet the table is streamed to the file chunk by
     chunk, so memory does not grow with the number of points.
+
+    \b
+    Examples:
+      bargain sweep escalation -g limited=0:1:11 -g unity=0:1:11 -o sweep.csv
+      bargain sweep interim-deal -g relief=0:0.6:13 -g breakout=1:12:12 \\
+          --scenario coalition_and_credible_relief --format latex \\
+          --pivot relief,breakout,regime -o outcome.tex
     """
     from .sweeps import sweep as run_sweep
 
@@ -399,7 +419,14 @@ def sweep(
 @click.argument("model")
 @click.argument("param")
 @click.option("--measure", required=True, help="A measure, or 'regime' for any change.")
-@click.option("--between", nargs=2, type=float, required=True, metavar="A B")
+@click.option(
+    "--between",
+    nargs=2,
+    type=float,
+    required=True,
+    metavar="A B",
+    help="The bracket of PARAM to search.",
+)
 @click.option("--level", type=float, default=None, help="The value whose crossing counts.")
 @click.option(
     "--over",
@@ -419,7 +446,14 @@ def threshold(
     params: Sequence[str],
     scenario: str | None,
 ) -> None:
-    """Where the outcome flips as PARAM moves between A and B."""
+    """Where the outcome flips as PARAM moves between A and B.
+
+    \b
+    Examples:
+      bargain threshold gestures face --measure reassures --between 0 1.5
+      bargain threshold two-level hardline --measure p_war --level 0.5 --between 0 1 \\
+          --over spread=0.1:0.3:3
+    """
     from .thresholds import threshold as find
     from .thresholds import threshold_table
 
@@ -433,6 +467,7 @@ def threshold(
             m, param, measure, between, over=(name, values), level=level, **fixed
         )
         click.echo(table.to_string(index=False))
+        click.echo(f"\nNote: {table.attrs['note']}")
     else:
         click.echo(str(find(m, param, measure, between, level=level, **fixed)))
 
@@ -504,7 +539,13 @@ def plot(
     multiple=True,
     help="Comparative statics in this parameter only (repeatable; default: all).",
 )
-@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "latex")), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "markdown", "latex")),
+    default="text",
+    help="The report as text (the default), Markdown or LaTeX.",
+)
 @OPTION
 @click.option(
     "--budget",
@@ -554,7 +595,12 @@ def derive(
 @click.argument("model")
 @click.option("-o", "--output", default=None, help="Folder (default: ./MODEL-showcase).")
 def run(model: str, output: str | None) -> None:
-    """The model's showcase: its default tables, regime map and thresholds."""
+    """The model's showcase: its tables, regime map, thresholds, sign table and BibTeX.
+
+    \b
+    Example:
+      bargain run interim-deal -o interim-deal-showcase
+    """
     from .io import load_model
     from .model import Model
     from .showcase import showcase
