@@ -964,3 +964,16 @@ def test_bad_version_or_bibtex_is_refused(tmp_path, extra, expected):
 )
 def test_bad_showcase_comparison_is_refused(tmp_path, extra, expected):
     assert fails(tmp_path, TREE + "\n[showcase]\n" + extra + "\n").startswith(expected)
+
+
+def test_scenario_tables_start_with_the_defaults_and_the_name_is_reserved(tmp_path):
+    model = load_model(write(tmp_path, TREE))
+    table = bargain.compare_scenarios(model).to_frame()
+    assert list(table["scenario"]) == ["defaults", *model.scenarios]
+    assert table["detect"].iloc[0] == model.params["detect"].default
+    assert list(bargain.compare_scenarios(model, baseline=False).to_frame()["scenario"]) == list(
+        model.scenarios
+    )
+    assert model.scenario("defaults") == {}
+    clash = TREE + '\n[scenarios.defaults]\ndescription = "x"\ndetect = 0.2\n'
+    assert fails(tmp_path, clash).startswith("scenarios.defaults: 'defaults' names the row")

@@ -82,7 +82,11 @@ def test_every_scenario_solves_and_sweeps(name):
         user = list(model.measures.user)
         assert np.isfinite(frame[user].to_numpy(dtype=float)).all(), scenario
     table = bargain.compare_scenarios(model).to_frame()
-    assert list(table["scenario"]) == list(model.scenarios)
+    assert list(table["scenario"]) == ["defaults", *model.scenarios]  # the baseline first
+    defaults = table.iloc[0]
+    for p in model.params:
+        if p.name in table:
+            assert defaults[p.name] == pytest.approx(p.default), p.name
 
 
 @pytest.mark.parametrize("name", MODELS)

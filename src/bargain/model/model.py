@@ -23,6 +23,9 @@ from .selection import check_rule
 from .tabulate import tabulate
 from .toml_writer import dumps_model
 
+#: The label of the row at the defaults in a comparison of scenarios.
+BASELINE = "defaults"
+
 
 class Model:
     """A game of any form with named measures, solve options and metadata.
@@ -85,6 +88,11 @@ class Model:
         self.measures = Measures(game, measures, outcomes, self.options)
         self.scenarios: dict[str, dict[str, Any]] = {}
         for key, preset in (scenarios or {}).items():
+            if key == BASELINE:
+                raise ModelError(
+                    f"scenarios.{key}: '{BASELINE}' names the row at the defaults in "
+                    "scenario tables; give the scenario another name"
+                )
             values = {k: v for k, v in preset.items() if k != "description"}
             self.links.refuse(values)
             self.params.bind(where=f"scenarios.{key}", **values)  # names and bounds
@@ -146,8 +154,9 @@ class Model:
         return {**bound, **self.links.values(bound)}
 
     def scenario(self, name: str | None) -> dict[str, float]:
-        """The parameter values of a named scenario (empty for None)."""
-        if name is None:
+        """The parameter values of a named scenario (empty for None and for ``defaults``,
+        the baseline row of scenario tables)."""
+        if name is None or name == BASELINE:
             return {}
         if name not in self.scenarios:
             known = ", ".join(self.scenarios) or "none"
@@ -157,15 +166,21 @@ class Model:
             )
         return dict(self.scenarios[name]["values"])
 
-    def scenario_space(self, names: Iterable[str] | None = None) -> PointList:
-        """The scenarios as explicit points, labelled by name (defaults elsewhere)."""
+    def scenario_space(
+        self, names: Iterable[str] | None = None, baseline: bool = False
+    ) -> PointList:
+        """The scenarios as explicit points, labelled by name (defaults elsewhere); with
+        ``baseline``, first the point at the defaults, labelled ``defaults``."""
         names = list(self.scenarios if names is None else names)
         if not names:
             raise ModelError(f"model {self.name!r} has no scenarios")
         values = [{**self.params.defaults, **self.scenario(n)} for n in names]
+        labels = names
+        if baseline:
+            values, labels = [dict(self.params.defaults), *values], [BASELINE, *names]
         used = [p for p in self.params.names if any(p in self.scenario(n) for n in names)]
         used = used or list(self.params.names[:1])
-        return point_list({p: [v[p] for v in values] for p in used}, names)
+        return point_list({p: [v[p] for v in values] for p in used}, labels)
 
     def solve(self, scenario: str | None = None, **values: float) -> Any:
         """The equilibria at one point (see the game's ``solve``), from a scenario."""

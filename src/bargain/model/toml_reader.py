@@ -18,7 +18,7 @@ from bargain.games import GameForm, SpecReader, form_class, form_names
 from bargain.params import Param, ParamSpace
 
 from .links import Link, Links
-from .model import Model
+from .model import BASELINE, Model
 from .selection import RULES, check_rule
 from .tabulate import LABELS
 
@@ -192,6 +192,12 @@ class _Loader(Checker):
         out = {}
         for name, preset in self.table(value, "scenarios", optional=None).items():
             path = key("scenarios", name)
+            if name == BASELINE:
+                raise self.error(
+                    path,
+                    f"'{BASELINE}' names the row at the defaults in scenario tables; "
+                    "give the scenario another name",
+                )
             preset = self.table(preset, path, optional=["description", *params.names])
             out[name] = {
                 "description": self.string(preset.get("description", ""), f"{path}.description")

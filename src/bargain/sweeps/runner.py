@@ -367,14 +367,15 @@ def _fixed(model: Model, space: Space, fixed: Mapping[str, float]) -> dict[str, 
 
 
 def compare_scenarios(
-    model: Model, names: Iterable[str] | None = None, **options: Any
+    model: Model, names: Iterable[str] | None = None, baseline: bool = True, **options: Any
 ) -> SweepResult:
     """Every named scenario of ``model`` (or those in ``names``) side by side.
 
     A sweep over the scenarios' parameter values with a ``scenario`` column
-    naming each point; ``options`` go to :func:`sweep`.
+    naming each point, the first row (``defaults``) at the model's defaults
+    unless ``baseline=False``; ``options`` go to :func:`sweep`.
     """
-    space = model.scenario_space(names)
+    space = model.scenario_space(names, baseline=baseline)
     result = sweep(model, space, progress=False, **options)
     result.points = {"scenario": np.asarray(space.labels, dtype=object), **result.points}
     return result
