@@ -44,7 +44,7 @@ class CompiledMediation:
         params: ParamSpace,
     ) -> None:
         self.labels, self.prior, self.likelihood = labels, prior, likelihood
-        self.payoffs, self.mediator_payoff = payoffs, mediator_payoff
+        self.payoffs, self.mediator_payoff, self.params = payoffs, mediator_payoff, params
         informed, _, receiver = labels.players
         #: The players whose payoffs the cells give: all three, or all but the mediator.
         self.cell_players = labels.players if mediator_payoff is None else (informed, receiver)

@@ -48,11 +48,11 @@ import sympy
 
 from bargain.algebra import Case, Derivation, box_of, make_case, settle, step
 from bargain.errors import ModelError
-from bargain.params import ParamSpace
 from bargain.vocabulary import ident
 
 from ..normal.derive import decimal, payoff_domain
-from .labels import MediationLabels, payoff_names
+from .compiled import CompiledMediation
+from .labels import payoff_names
 
 #: Most pure outcomes (actions ** signals) derived.
 MAX_OUTCOMES = 256
@@ -74,18 +74,11 @@ NOTES = (
 
 
 def derive_mediation(
-    labels: MediationLabels,
-    prior: Sequence[sympy.Basic],
-    likelihood: Mapping[str, Sequence[sympy.Basic]] | None,
-    payoffs: Mapping[str, Mapping[str, Mapping[str, sympy.Basic]]],
-    mediator_payoff: sympy.Basic | None,
-    params: ParamSpace,
-    *,
-    keep: str = "all",
-    mixed: str = "semi-separating",
+    compiled: CompiledMediation, *, keep: str = "all", mixed: str = "semi-separating"
 ) -> Derivation:
     """The :class:`Derivation` of a mediation game's pure PBE outcomes (see the module),
-    for a solve with ``keep`` and ``mixed``; the arguments are the game's formulas."""
+    for a solve with ``keep`` and ``mixed``, from the game's formulas."""
+    labels, params = compiled.labels, compiled.params
     n_signals, n_actions = len(labels.signals), len(labels.actions)
     if n_actions**n_signals > MAX_OUTCOMES:
         raise ModelError(
@@ -100,7 +93,7 @@ def derive_mediation(
             "derive with mixed='none'"
         )
     with step("writing the mediation game's payoffs"):
-        game = _Game(labels, prior, likelihood, payoffs, mediator_payoff)
+        game = _Game(compiled)
     box = box_of(params)
     domain = list(payoff_domain(game.formulas, params))
     for s, rho in zip(labels.signals, game.rho):
@@ -148,14 +141,9 @@ class _Game:
     """The game's formulas as exact sympy expressions, and an outcome's conditions and
     measures."""
 
-    def __init__(
-        self,
-        labels: MediationLabels,
-        prior: Sequence[sympy.Basic],
-        likelihood: Mapping[str, Sequence[sympy.Basic]] | None,
-        payoffs: Mapping[str, Mapping[str, Mapping[str, sympy.Basic]]],
-        mediator_payoff: sympy.Basic | None,
-    ) -> None:
+    def __init__(self, compiled: CompiledMediation) -> None:
+        labels, prior, likelihood = compiled.labels, compiled.prior, compiled.likelihood
+        payoffs, mediator_payoff = compiled.payoffs, compiled.mediator_payoff
         self.labels = labels
         informed, mediator, receiver = labels.players
         types, signals, actions = labels.types, labels.signals, labels.actions

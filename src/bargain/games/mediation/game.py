@@ -269,12 +269,7 @@ class MediationGame(GameForm):
         (:mod:`bargain.games.mediation.derive`), for a solve with these options."""
         options = self.check_options(options)
         return derive_mediation(
-            self.labels,
-            self.prior,
-            self.likelihood,
-            self.payoffs,
-            self.mediator_payoff,
-            self.params,
+            self._compiled,
             keep=options.get("keep", "all"),
             mixed=options.get("mixed", MIXED[0]),
         )
