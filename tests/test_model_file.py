@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import bargain
-from bargain.errors import BargainError, FormulaError, ModelError
+from bargain.errors import BargainError, FormulaError, ModelError, ParamError
 from bargain.files import MAX_BYTES, parse_toml
 from bargain.formula import canonical
 from bargain.games import BargainingGame, GameTree, NormalFormGame
@@ -977,3 +977,25 @@ def test_scenario_tables_start_with_the_defaults_and_the_name_is_reserved(tmp_pa
     assert model.scenario("defaults") == {}
     clash = TREE + '\n[scenarios.defaults]\ndescription = "x"\ndetect = 0.2\n'
     assert fails(tmp_path, clash).startswith("scenarios.defaults: 'defaults' names the row")
+
+
+def test_parameter_label_and_unit_reach_the_frame(tmp_path):
+    text = NORMAL.replace(
+        'description = "economic bite"',
+        'description = "economic bite"\nlabel = "Sanctions bite"\nunit = "% of GDP"',
+    )
+    model = round_trip(load_model(write(tmp_path, text)))
+    assert (model.params["bite"].label, model.params["bite"].unit) == ("Sanctions bite", "% of GDP")
+    assert model.params.labels == {"bite": "Sanctions bite (% of GDP)"}
+    frame = sweep(model, {"bite": [0.5, 2.5]}, progress=False).to_frame()
+    assert bargain.frames.axis_label(frame, "bite") == "Sanctions bite (% of GDP)"
+    assert bargain.frames.axis_label(frame, "clash") == "clash"
+
+
+@pytest.mark.parametrize("field", ["label", "unit"])
+def test_parameter_label_and_unit_are_one_line_strings(tmp_path, field):
+    with pytest.raises(ParamError, match=f"{field} of parameter 'bite' must be a string"):
+        Param("bite", 1, **{field: "two\nlines"})
+    text = NORMAL.replace('description = "economic bite"', f"{field} = 3")
+    with pytest.raises(ModelError, match=f"params.bite.{field}"):
+        load_model(write(tmp_path, text))

@@ -3,7 +3,8 @@
 A sweep result converts to a DataFrame whose ``attrs`` say where it came
 from: ``note`` (model, fixed values, selection rule, version: what a reader
 needs to reproduce it), ``swept`` and ``measures`` (column names), ``title``,
-``model`` and ``space`` (the space's settings). Tables (:mod:`bargain.tables`)
+``model`` and ``space`` (the space's settings), and ``labels``: the readers' names
+of parameters that declare a label or a unit (:func:`axis_label`). Tables (:mod:`bargain.tables`)
 and figures (:mod:`bargain.plots`) take such a frame, or anything with a
 ``to_frame(long=...)`` method that gives one, and import nothing above them.
 """
@@ -89,6 +90,32 @@ def swept(frame: pd.DataFrame) -> tuple[str, ...]:
 def others_varying(frame: pd.DataFrame, used: Sequence[str]) -> list[str]:
     """The swept parameters besides ``used`` that still take several values in ``frame``."""
     return [p for p in swept(frame) if p not in used and p in frame and frame[p].nunique() > 1]
+
+
+def axis_label(frame: pd.DataFrame, column: str) -> str:
+    """The readers' name of a column, "Breakout time (months)" (``attrs["labels"]``),
+    or the column's own name."""
+    return str((frame.attrs.get("labels") or {}).get(column, column))
+
+
+#: A point's outcome label where several equilibria remain and the selection rule picks
+#: none of them (not to be read as "no equilibrium").
+SEVERAL = "several equilibria"
+
+#: A point's outcome label where the game has no equilibrium (found).
+NO_EQUILIBRIUM = "no equilibrium"
+
+
+def outcome_labels(frame: pd.DataFrame, by: str) -> np.ndarray:
+    """The labels of column ``by`` as text, a missing one told apart by the point's
+    ``n_equilibria``: :data:`SEVERAL` or :data:`NO_EQUILIBRIUM` ("none" in a frame
+    without that column)."""
+    labels = np.array([label_text(v) for v in frame[by]], dtype=object)
+    if "n_equilibria" in frame:
+        missing = labels == "none"
+        count = frame["n_equilibria"].to_numpy(dtype=float)
+        labels[missing] = np.where(count[missing] > 0, SEVERAL, NO_EQUILIBRIUM)
+    return labels
 
 
 def label_text(value: Any) -> str:

@@ -20,6 +20,10 @@ def _prefix(where: str) -> str:
     return f"{where}: " if where else ""
 
 
+#: The text fields of a parameter, in the order model files write them.
+TEXT_FIELDS = ("description", "latex", "label", "unit")
+
+
 @dataclass(frozen=True)
 class Param:
     """A named real parameter with a default value and optional bounds.
@@ -38,6 +42,11 @@ class Param:
     latex : str
         Its symbol in LaTeX output (e.g. ``\\rho`` for ``relief``); empty: the
         name, set in italics (one letter) or upright (a word).
+    label : str
+        Its name for readers, on figure axes and in table headers (e.g.
+        "Breakout time"); empty: the parameter's name.
+    unit : str
+        Its unit (e.g. "months"), shown after the label in parentheses.
     """
 
     name: str
@@ -46,6 +55,8 @@ class Param:
     high: float | None = None
     description: str = ""
     latex: str = ""
+    label: str = ""
+    unit: str = ""
 
     def __post_init__(self) -> None:
         name = self.name
@@ -67,6 +78,12 @@ class Param:
                 f"latex symbol of parameter '{name}' must be a string on one line, "
                 f"got {self.latex!r}"
             )
+        for field in ("label", "unit"):
+            text = getattr(self, field)
+            if not isinstance(text, str) or "\n" in text:
+                raise ParamError(
+                    f"{field} of parameter '{name}' must be a string on one line, got {text!r}"
+                )
         low, high = (
             None if bound is None else real(bound, f"{side} bound of parameter '{name}'")
             for side, bound in (("lower", self.low), ("upper", self.high))
@@ -92,6 +109,12 @@ class Param:
         low = "(-inf" if self.low is None else f"[{number_text(self.low)}"
         high = "inf)" if self.high is None else f"{number_text(self.high)}]"
         return f"{low}, {high}"
+
+    @property
+    def axis_text(self) -> str:
+        """Its name for readers: label and unit, e.g. "Breakout time (months)"."""
+        text = self.label or self.name
+        return f"{text} ({self.unit})" if self.unit else text
 
     def _within(self, x: float) -> bool:
         return (self.low is None or x >= self.low) and (self.high is None or x <= self.high)
@@ -157,6 +180,11 @@ class ParamSpace:
     def defaults(self) -> dict[str, float]:
         """Default value of every parameter, in declaration order."""
         return {p.name: p.default for p in self}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """``{name: axis text}`` of the parameters that declare a label or a unit."""
+        return {p.name: p.axis_text for p in self if p.label or p.unit}
 
     def _unknown(self, names: Iterable[object], where: str = "") -> ParamError:
         names = list(names)

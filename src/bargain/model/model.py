@@ -132,7 +132,8 @@ class Model:
 
     def provenance(self) -> dict[str, Any]:
         """What every table and figure made from the model records of it: its name,
-        title, citation, version and BibTeX (with the entries' keys as ``cite``)."""
+        title, citation, version and BibTeX (with the entries' keys as ``cite``), and
+        the readers' names of its parameters (``labels``: label and unit)."""
         return {
             "model": self.name,
             "title": self.title,
@@ -140,6 +141,7 @@ class Model:
             "model_version": self.version,
             "cite": bibtex_keys(self.bibtex),
             "bibtex": self.bibtex,
+            "labels": self.params.labels,
         }
 
     @property

@@ -15,7 +15,7 @@ from bargain.checks import Checker, describe, key
 from bargain.files import SECTIONS, header, parse_toml
 from bargain.formula import canonical
 from bargain.games import GameForm, SpecReader, form_class, form_names
-from bargain.params import Param, ParamSpace
+from bargain.params import TEXT_FIELDS, Param, ParamSpace
 
 from .links import Link, Links
 from .model import BASELINE, Model
@@ -110,12 +110,13 @@ class _Loader(Checker):
     # -- parameters and the game ------------------------------------------------------------
 
     def params(self, value: object) -> ParamSpace:
+        """The ``[params]`` table: a default, optional bounds and the texts of each."""
         out = []
         for name, spec in self.table(value, "params", optional=None).items():
             path = key("params", name)
-            spec = self.table(spec, path, ["default"], ["low", "high", "description", "latex"])
+            spec = self.table(spec, path, ["default"], ["low", "high", *TEXT_FIELDS])
             for field, v in spec.items():
-                check = self.string if field in ("description", "latex") else self.number
+                check = self.string if field in TEXT_FIELDS else self.number
                 check(v, key(path, field))
             with self.located(path):
                 out.append(Param(name, **spec))

@@ -24,7 +24,7 @@ from bargain.errors import ModelError
 from bargain.files import atomic_write
 from bargain.formula import to_text
 from bargain.games import GameForm
-from bargain.params import ParamSpace
+from bargain.params import TEXT_FIELDS, ParamSpace
 
 from .links import Links
 from .measures import Measures
@@ -112,8 +112,7 @@ def dumps_model(model: ModelLike) -> str:
         bounds = {"low": p.low, "high": p.high}
         spec = {"default": _number(p.default)}
         spec |= {k: _number(v) for k, v in bounds.items() if v is not None}
-        spec |= {"description": p.description} if p.description else {}
-        spec |= {"latex": p.latex} if p.latex else {}
+        spec |= {k: getattr(p, k) for k in TEXT_FIELDS if getattr(p, k)}
         blocks.append(_table(f"params.{_key(p.name)}", spec))
     for name, link in model.links.items():
         spec = {"model": link.ref, "measure": link.measure, "select": link.select}
