@@ -35,7 +35,9 @@ def compile_latex(body: str, folder: Path, packages: tuple[str, ...] = PACKAGES)
     an error, an overfull line or a float too large for the page, quoting the log."""
     needs_latex()
     preamble = "".join(f"\\usepackage{{{p}}}\n" for p in packages)
-    source = f"\\documentclass{{article}}\n{preamble}\\begin{{document}}\n{body}\n\\end{{document}}\n"
+    source = (
+        f"\\documentclass{{article}}\n{preamble}\\begin{{document}}\n{body}\n\\end{{document}}\n"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "doc.tex").write_text(source, encoding="utf-8")
     run = subprocess.run(

@@ -449,7 +449,7 @@ def test_the_showcase_runs_and_its_threshold_table_is_the_closed_form(model, tmp
         warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
         written = showcase(model, tmp_path)
     assert {p.name for p in written} == {
-        "table.md", "table.tex", "sweep.csv", "regimes.png", "thresholds.md",
+        "table.md", "table.tex", "sweep.csv", "sweep.csv.meta.json", "regimes.png", "thresholds.md",
         "directions.md", "references.bib",
     }  # fmt: skip
     text = (tmp_path / "thresholds.md").read_text(encoding="utf-8")

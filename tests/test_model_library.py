@@ -9,16 +9,19 @@ docs/models/ that names the model's file and sources.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import bargain
 from bargain.files import bibtex_keys
+from tests.latex import compile_latex
 
 bio = pytest.importorskip("bargain.io")
 
@@ -108,6 +111,12 @@ def test_showcase_runs_fast_and_writes_every_output(name, tmp_path):
         assert f"{name} {model.version}" in text and cite in text.replace("\n", " "), table
     if "threshold" in model.showcase:
         assert f"model {name} {model.version}" in (tmp_path / "thresholds.md").read_text()
+    # The LaTeX table fits a journal page; the CSV reads back as it is.
+    compile_latex((tmp_path / "table.tex").read_text(), tmp_path / "tex")
+    frame = pd.read_csv(tmp_path / "sweep.csv")
+    about = json.loads((tmp_path / "sweep.csv.meta.json").read_text())
+    assert about["model"] == name and about["model_version"] == model.version
+    assert list(frame.columns[:2]) == about["swept"] and len(frame) == about["points"]
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -52,3 +52,20 @@ def test_wheel_ships_the_models_and_lists_them(tmp_path):
     folder, names_line = listing.stdout.splitlines()
     assert folder.startswith(str(tmp_path / "site"))
     assert names_line.split() == sorted(Path(b).stem for b in bundled)  # by name
+
+
+def test_citation_file_names_this_version():
+    """CITATION.cff (Citation File Format 1.2) has the keys the format requires and the
+    version the package reports."""
+    import yaml
+
+    import bargain
+    from bargain.files import parse_toml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert {"cff-version", "message", "title", "authors"} <= set(citation)
+    assert citation["cff-version"] == "1.2.0" and citation["authors"][0]["name"]
+    pyproject = ROOT / "pyproject.toml"
+    project = parse_toml(pyproject.read_text(encoding="utf-8"), str(pyproject))["project"]
+    assert citation["version"] == project["version"] == bargain.__version__
+    assert citation["license"] == project["license"]

@@ -417,7 +417,7 @@ def test_command_line():
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[1] == "delta,regime,spe_grim"
-    assert [line.split(",")[1:] for line in lines[2:]] == [["defect", "0.0"]] * 2 + [
+    assert lines[0] == "delta,regime,spe_grim"
+    assert [line.split(",")[1:] for line in lines[1:]] == [["defect", "0.0"]] * 2 + [
         ["grim", "1.0"]
     ] * 3

@@ -762,7 +762,7 @@ def test_command_line(tmp_path):
         main, ["sweep", str(path), "-g", "cA=0:0.4:3", "--columns", "cA,offer,p_war"]
     )
     assert done.exit_code == 0, done.output
-    rows = [list(map(float, line.split(","))) for line in done.stdout.splitlines()[2:5]]
+    rows = [list(map(float, line.split(","))) for line in done.stdout.splitlines()[1:4]]
     assert np.allclose(rows, [[0, 0.35, 0.5], [0.2, 0.45, 1 / 6], [0.4, 0.5, 0]])
     done = runner.invoke(
         main, ["threshold", str(path), "cA", "--measure", "regime", "--between", "0", "0.5"]

@@ -55,14 +55,15 @@ def test_regimes_of_the_interim_deal():
     assert "Model deal" in table.attrs["note"]
 
 
-def test_regimes_label_points_without_a_selected_equilibrium_none():
+def test_regimes_tell_several_equilibria_from_none():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateGameWarning)
         result = sweep(Model(escalation()), {"bite": linspace(0.05, 2.95, 30)}, fixed={"clash": 4})
     # clash > 2: engage/resist alone for bite < 1; two pure and a mixed one for 1 < bite < 4.
     table = regimes(result)
     assert table.loc["engage/resist", "bite_max"] == pytest.approx(0.95)
-    assert table.loc["none", "bite_min"] == pytest.approx(1.05)
+    assert table.loc["several equilibria", "bite_min"] == pytest.approx(1.05)
+    assert "none" not in table.index and "no equilibrium" not in table.index
     table = regimes(result, "equilibria")
     assert table.loc["engage/resist | mixed | pressure/restrain", "points"] == 20
     with pytest.raises(BargainError, match="did you mean 'regime'"):

@@ -31,6 +31,17 @@ def number_text(x: float) -> str:
     return repr(float(x)).removesuffix(".0")
 
 
+def count_text(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number.
+
+    Examples
+    --------
+    >>> count_text(1, "equilibrium", "equilibria"), count_text(3, "point")
+    ('1 equilibrium', '3 points')
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def real(value: object, what: str) -> float:
     """``value`` as a finite float, or a ParamError saying ``what`` must be one.
 

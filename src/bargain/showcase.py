@@ -21,7 +21,8 @@ from .files import atomic_write
 from .model import LABELS, Model
 from .spaces import one_at_a_time
 from .sweeps import compare_scenarios, sweep
-from .tables import directions, to_markdown
+from .sweeps.provenance import sidecar_path
+from .tables import directions, latex_escape, to_markdown
 from .thresholds import threshold_table
 
 #: Values per parameter of the one-at-a-time sweep behind the directions table.
@@ -55,17 +56,20 @@ def showcase(
 
     pivot = (x, y, column)
     full = result.to_markdown(columns=[x, y, *measures, "regime"])
-    write("table.md", result.to_markdown(pivot=pivot) + "\n\n" + full)
+    write("table.md", result.to_markdown(pivot=pivot, merge="rows") + "\n\n" + full)
+    rows, cols = (model.params[p].axis_text if p in model.params else p for p in (x, y))
     write(
         "table.tex",
         result.to_latex(
             pivot=pivot,
-            caption=f"{model.title or model.name}: {column} by {x} (rows) and {y} (columns).",
+            caption=latex_escape(f"{model.title or model.name}: {column} by {rows} and {cols}."),
             label=f"tab:{model.name}-{column}",
+            merge="rows",
+            layout="auto",
         ),
     )
     result.to_csv(str(folder / "sweep.csv"))
-    written.append(folder / "sweep.csv")
+    written += [folder / "sweep.csv", sidecar_path(folder / "sweep.csv")]
     by = column if column in LABELS else "regime"
     result.regime_map(x, y, by=by, path=folder / "regimes.png")
     written.append(folder / "regimes.png")

@@ -25,6 +25,7 @@ from bargain.files import atomic_path
 from bargain.frames import check_columns
 from bargain.games.solution import Columns
 
+from .provenance import PARQUET_KEY, provenance, read_sidecar, write_sidecar
 from .result import SweepResult, concat_columns, note_text
 
 
@@ -73,10 +74,12 @@ class SweepFile:
         return self._note
 
     def to_frame(self) -> pd.DataFrame:
+        """The file read back, its provenance in ``attrs`` (from the sidecar of a CSV)."""
         if self.format == "parquet":
             frame = pd.read_parquet(self.path)
         else:
-            frame = pd.read_csv(self.path, skiprows=1)
+            frame = pd.read_csv(self.path)
+            frame.attrs.update(read_sidecar(self.path))
         frame.attrs["note"] = self._note
         return frame
 
@@ -90,9 +93,10 @@ class SweepFile:
 class Stream:
     """Appends each chunk's per-point table to a CSV or Parquet file.
 
-    CSV starts with the note as a ``#`` line, like :meth:`SweepResult.to_csv`;
-    Parquet keeps it in the file's metadata (key ``bargain``). Columns are
-    those of :meth:`SweepResult.to_frame`, optionally only ``columns``.
+    The provenance (:mod:`bargain.sweeps.provenance`) goes beside a CSV in
+    ``PATH.meta.json``, like :meth:`SweepResult.to_csv`, and into a Parquet file's
+    metadata (key ``bargain``). Columns are those of :meth:`SweepResult.to_frame`,
+    optionally only ``columns``.
     """
 
     def __init__(
@@ -106,6 +110,14 @@ class Stream:
         self.format = output_format(path)
         self.info, self.n_points, self.columns = dict(info), n_points, columns
         self.note = note_text(self.info["metadata"], self.info["fixed"], n_points)
+        self.about = provenance(
+            self.info["metadata"],
+            self.info["fixed"],
+            self.info["swept"],
+            self.info["measures"],
+            n_points,
+            self.note,
+        )
         self._stack = contextlib.ExitStack()
         self._temp = self._stack.enter_context(atomic_path(self.path))
         self._writer: Any = None
@@ -125,7 +137,6 @@ class Stream:
             if first:
                 handle = open(self._temp, "w", encoding="utf-8")  # noqa: SIM115 - closed by the stack
                 self._writer = self._stack.enter_context(handle)
-                self._writer.write(f"# {self.note}\n")
             frame.to_csv(self._writer, header=first, index=False)
 
     def _table(self, frame: pd.DataFrame) -> Any:
@@ -136,7 +147,7 @@ class Stream:
             schema = pa.Schema.from_pandas(frame, preserve_index=False)
             for name in (c for c in frame if frame[c].dtype == object):
                 schema = schema.set(schema.get_field_index(name), pa.field(name, pa.string()))
-            meta = {b"bargain": json.dumps({"note": self.note}).encode()}
+            meta = {PARQUET_KEY: json.dumps(self.about).encode()}
             self._schema = schema.with_metadata(meta)
         return pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
 
@@ -157,7 +168,6 @@ class Stream:
         table = self._table(frame)
         if self._writer is None:
             handle = open(self._temp, "wb")  # noqa: SIM115 - closed by the stack
-            handle.write(f"# {self.note}\n".encode())
             self._writer = self._stack.enter_context(csv.CSVWriter(handle, self._schema))
             self._stack.callback(handle.close)
         self._writer.write_table(table)
@@ -167,6 +177,8 @@ class Stream:
         if self._writer is None:
             raise BargainError(f"{self.path}: the sweep produced no points to write")
         self._stack.close()
+        if self.format == "csv":
+            write_sidecar(self.path, self.about)
         return SweepFile(self.path, self.format, self.n_points, self.note, self.info["metadata"])
 
     def abort(self) -> None:

@@ -20,6 +20,8 @@ from bargain.files import atomic_write
 from bargain.frames import check_columns
 from bargain.games.solution import Columns
 
+from .provenance import provenance, write_sidecar
+
 #: Space settings too bulky to copy into every frame's attrs (axes, explicit points).
 _BULKY = ("axes", "columns", "labels")
 
@@ -90,14 +92,24 @@ class SweepResult:
         """What a reader needs to reproduce a table: model, fixed values, rule, version."""
         return note_text(self.metadata, self.fixed, len(self))
 
+    def provenance(self) -> dict[str, Any]:
+        """Where the result came from, as the sidecar of a data file holds it: model and
+        version, fixed values, rule, space and seed, toolkit version, date, note
+        (:mod:`bargain.sweeps.provenance`)."""
+        return provenance(
+            self.metadata, self.fixed, self.swept, self.measures, len(self), self.note()
+        )
+
     def to_csv(
         self, path: str | None = None, long: bool = False, columns: Sequence[str] | None = None
     ) -> str | None:
-        """CSV with the note as ``#`` comment lines on top; written to ``path`` if given."""
-        text = f"# {self.note()}\n" + self._columns(long, columns).to_csv(index=False)
+        """A plain CSV table that ``pandas.read_csv`` reads as it is; written to ``path`` if
+        given, with the provenance beside it in ``PATH.meta.json``."""
+        text = self._columns(long, columns).to_csv(index=False)
         if path is None:
             return text
         atomic_write(path, text)
+        write_sidecar(path, self.provenance())
         return None
 
     def to_json(self, columns: Sequence[str] | None = None) -> str:
@@ -117,12 +129,11 @@ class SweepResult:
         self,
         columns: Sequence[str] | None = None,
         pivot: tuple[str, str, str] | None = None,
-        floatfmt: str | Mapping[str, str] = ".3g",
-        long: bool = False,
-        fixed: Mapping[str, float] | None = None,
+        **options: Any,
     ) -> str:
-        """A Markdown table with the note below (see :func:`bargain.tables.to_markdown`)."""
-        return tables.to_markdown(self, columns, pivot, floatfmt, long, fixed)
+        """A Markdown table with the note below; ``options`` (``floatfmt``, ``long``,
+        ``fixed``, ``codes``, ``merge``) as in :func:`bargain.tables.to_markdown`."""
+        return tables.to_markdown(self, columns, pivot, **options)
 
     def to_latex(
         self,
@@ -130,15 +141,15 @@ class SweepResult:
         pivot: tuple[str, str, str] | None = None,
         caption: str | None = None,
         label: str | None = None,
-        floatfmt: str | Mapping[str, str] = ".3g",
-        long: bool = False,
-        fixed: Mapping[str, float] | None = None,
+        **options: Any,
     ) -> str:
-        """A booktabs LaTeX table with caption, label and note (:func:`bargain.tables.to_latex`).
+        """A booktabs LaTeX table with caption, label and note; ``options`` (``layout``:
+        "auto" picks a landscape or page-breaking table when it does not fit; ``merge``,
+        ``codes``, ``floatfmt``, ``long``, ``fixed``) as in :func:`bargain.tables.to_latex`.
 
         ``pivot=(row_param, col_param, column)`` gives the classic outcome-over-a-grid table.
         """
-        return tables.to_latex(self, columns, pivot, caption, label, floatfmt, long, fixed)
+        return tables.to_latex(self, columns, pivot, caption, label, **options)
 
     def regimes(self, by: str = "regime") -> pd.DataFrame:
         """Regions of one outcome: points, share and parameter ranges per label."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from bargain.checks import count_text
 from bargain.errors import ModelError
 from bargain.solvers.backward import TreeArrays, propagate_reach
 from bargain.tolerances import PROB_TOL
@@ -79,7 +80,8 @@ class TreeSolution(EquilibriumSet[SubgamePerfect]):
 
     def __repr__(self) -> str:
         flags = "".join(f", {f}" for f in ("ties", "degenerate") if getattr(self, f))
-        lines = [f"TreeSolution({len(self)} subgame-perfect equilibria{flags})"]
+        count = count_text(len(self), "subgame-perfect equilibrium", "subgame-perfect equilibria")
+        lines = [f"TreeSolution({count}{flags})"]
         return "\n".join(lines + [f"  {eq}" for eq in self.equilibria])
 
 
