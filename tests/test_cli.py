@@ -102,6 +102,17 @@ def test_sweep_formats(model, fmt, tmp_path):
     code, _, err = run(*args)
     assert code == 0 and "wrote" in err
     text = target.read_text()
+    if fmt == "csv":  # a plain table; the provenance beside it
+        import pandas as pd
+
+        frame = pd.read_csv(target)
+        assert len(frame) == 6 and frame["relief"].dtype == float
+        assert frame["degenerate"].dtype == bool
+        assert pd.api.types.is_string_dtype(frame["regime"])
+        text = (tmp_path / "out.csv.meta.json").read_text()
+        about = json.loads(text)
+        assert about["model"] == "toy" and about["points"] == 6 and about["written"]
+        assert about["space"]["kind"] == "grid" and about["swept"] == ["relief", "detect"]
     assert "bargain" in text  # the reproducibility note names the package version
     if fmt == "json":
         assert len(json.loads(text)["points"]) == 6
@@ -256,3 +267,58 @@ def test_threshold_table_ends_with_its_note(model):
         "--over", "relief=0.2:0.6:3",
     )  # fmt: skip
     assert code == 0 and out.strip().splitlines()[-1].startswith("Note: Threshold of detect")
+
+
+def test_the_readme_latex_table_compiles_on_a_page(tmp_path, monkeypatch):
+    """The README's `bargain sweep ... --format latex` line, run as written: the table it
+    writes compiles in an article without an overfull line or a float too large."""
+    import shlex
+
+    from tests.latex import compile_latex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    joined = re.sub(r"\\\n\s*", " ", readme)
+    (line,) = [ln.split("#")[0] for ln in joined.splitlines() if "--format latex" in ln]
+    words = shlex.split(line)
+    assert words[:2] == ["bargain", "sweep"] and "outcome.tex" in words
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(*words[1:])
+    assert code == 0, err
+    text = (tmp_path / "outcome.tex").read_text()
+    assert text.endswith("\n") and "A = pressure" in text
+    compile_latex(text, tmp_path / "tex")
+
+
+def test_sweep_latex_layout_and_merge(model, tmp_path):
+    args = ("sweep", model, "-g", "relief=0:1:41", "-g", "detect=0:1:3", "--format", "latex")
+    code, out, _ = run(*args, "--pivot", "relief,detect,regime")
+    assert code == 0 and out.startswith("\\begin{longtable}")  # 41 rows: auto breaks pages
+    code, out, _ = run(*args, "--pivot", "relief,detect,regime", "--merge")
+    assert code == 0 and out.startswith("\\begin{table}") and "--" in out
+    code, _, err = run(*args, "--layout", "sideways")
+    assert code == 2 and "layout must be one of table, landscape" in err
+
+
+def test_counts_read_in_the_right_number(model):
+    code, out, _ = run("solve-matrix", "3 0; 5 1", "3 5; 0 1")  # a prisoner's dilemma
+    assert code == 0 and out.startswith("1 equilibrium (")
+    code, out, _ = run("solve-matrix", "2 0; 0 1", "1 0; 0 2")  # battle of the sexes
+    assert code == 0 and out.startswith("3 equilibria (")
+    from bargain.io import load_model
+
+    assert repr(load_model(model).solve(relief=0.9)).startswith(
+        "TreeSolution(1 subgame-perfect equilibrium)"
+    )
+
+
+def test_draw_writes_a_tree_that_compiles(tmp_path):
+    from tests.latex import compile_latex
+
+    code, _, err = run("draw", "interim-deal", "-o", str(tmp_path), "--format", "tex,png")
+    assert code == 0 and "interim-deal-tree.tex" in err
+    tikz = (tmp_path / "interim-deal-tree.tex").read_text()
+    assert "\\begin{tikzpicture}" in tikz and "pressure" in tikz
+    assert (tmp_path / "interim-deal-tree.png").stat().st_size > 1000
+    compile_latex(f"\\begin{{figure}}\n{tikz}\\end{{figure}}", tmp_path / "tex")
+    code, _, err = run("draw", "escalation", "-o", str(tmp_path))
+    assert code == 2 and "only game trees and signaling games can be drawn" in err

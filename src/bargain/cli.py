@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from .checks import count_text
 from .errors import BargainError, DegenerateGameWarning
 from .version import __version__
 
@@ -279,7 +280,7 @@ def solve(
     else:
         shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
         click.echo(f"{m.name} at {shown}" + (f" (scenario {scenario})" if scenario else ""))
-        click.echo(f"{len(rows)} equilibri{'um' if len(rows) == 1 else 'a'}")
+        click.echo(count_text(len(rows), "equilibrium", "equilibria"))
         for i, row in enumerate(rows, 1):
             click.echo(f"\n[{i}] {row['regime']}")
             for n in names:
@@ -344,6 +345,16 @@ def _fmt(value: Any) -> str:
 @click.option("--columns", default=None, help="Comma-separated columns to show.")
 @click.option("--caption", default=None, help="LaTeX: the table's caption.")
 @click.option("--label", default=None, help="LaTeX: the table's \\label (e.g. tab:outcome).")
+@click.option(
+    "--layout",
+    default="auto",
+    show_default=True,
+    help="LaTeX: a float (table), a landscape float (landscape), a table broken across "
+    "pages (longtable), both (landscape-longtable), or auto: the first that fits the page.",
+)
+@click.option(
+    "--merge", is_flag=True, help="Markdown/LaTeX pivots: join equal adjacent rows and columns."
+)
 @click.option("-o", "--output", default=None, help="Write to a file instead of stdout.")
 @click.option("--checkpoint", default=None, help="Checkpoint directory (resumable).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: none).")
@@ -359,6 +370,8 @@ def sweep(
     columns: str | None,
     caption: str | None,
     label: str | None,
+    layout: str,
+    merge: bool,
     output: str | None,
     checkpoint: str | None,
     workers: int | None,
@@ -409,9 +422,11 @@ def sweep(
     elif fmt == "json":
         text = result.to_json(columns=chosen)
     elif fmt == "markdown":
-        text = result.to_markdown(columns=chosen, pivot=shape)
+        text = result.to_markdown(columns=chosen, pivot=shape, merge=merge)
     else:
-        text = result.to_latex(columns=chosen, pivot=shape, caption=caption, label=label)
+        text = result.to_latex(
+            columns=chosen, pivot=shape, caption=caption, label=label, layout=layout, merge=merge
+        )
     _write(text, output)
 
 
@@ -527,6 +542,53 @@ def plot(
 
 @main.command()
 @click.argument("model")
+@PARAM
+@SCENARIO
+@click.option(
+    "--equilibrium",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Which equilibrium to highlight, numbered from 0 as bargain solve lists them.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="tex,svg,png",
+    show_default=True,
+    help="Comma-separated file types: tex (TikZ), svg, png, pdf.",
+)
+@click.option(
+    "-o", "--output", default=".", show_default=True, help="The folder to write the files to."
+)
+def draw(
+    model: str,
+    params: Sequence[str],
+    scenario: str | None,
+    equilibrium: int,
+    formats: str,
+    output: str,
+) -> None:
+    """Draw a tree or signaling model's game tree, its equilibrium path highlighted.
+
+    Writes MODEL-tree.tex (a tikzpicture to \\input in a paper; needs \\usepackage{tikz})
+    and figures of the same tree.
+
+    \b
+    Examples:
+      bargain draw interim-deal
+      bargain draw gestures --format tex,pdf -o figures
+      bargain draw interim-deal -p relief=0.6 --scenario coalition_and_credible_relief
+    """
+    from .drawing import draw as draw_tree
+
+    drawing = draw_tree(_load(model), _pairs(params, "-p"), scenario, equilibrium)
+    for path in drawing.write(output, formats.split(",")):
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("model")
 @click.option(
     "--measure",
     "measures",
@@ -633,7 +695,7 @@ def solve_matrix(row: str, column: str, method: str) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DegenerateGameWarning)
         solution = NormalFormGame.from_arrays(A, B).solve(method=method)
-    click.echo(f"{len(solution)} equilibria ({method})")
+    click.echo(f"{count_text(len(solution), 'equilibrium', 'equilibria')} ({method})")
     for eq in solution:
         x, y = (" ".join(f"{p:.6g}" for p in mix) for mix in eq.profile)
         click.echo(f"  row ({x})  column ({y})  payoffs {eq.payoffs[0]:.6g}, {eq.payoffs[1]:.6g}")
