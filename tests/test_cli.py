@@ -69,6 +69,8 @@ def test_show(model):
     assert code == 0
     assert "relief" in out and "default 0.4" in out and "[0, 1]" in out
     assert "Scenarios:" in out and "lax" in out and "deal" in out
+    code, out, _ = run("show", "interim-deal")
+    assert "Breakout time (months): Iran's breakout time" in out
 
 
 def test_solve_text_json_markdown(model):

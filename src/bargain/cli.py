@@ -219,7 +219,8 @@ def show(model: str, bibtex: bool) -> None:
     click.echo("\nParameters:")
     for p in m.params:
         bounds = p.bounds_text
-        click.echo(f"  {p.name:<18} default {p.default:<8g} in {bounds:<12} {p.description}")
+        about = f"{p.axis_text}: {p.description}" if p.label or p.unit else p.description
+        click.echo(f"  {p.name:<18} default {p.default:<8g} in {bounds:<12} {about}")
     if m.links:
         click.echo("\nLinked values (another model's equilibrium measure at each point):")
         for name, link in m.links.items():
