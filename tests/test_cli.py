@@ -324,3 +324,25 @@ def test_draw_writes_a_tree_that_compiles(tmp_path):
     compile_latex(f"\\begin{{figure}}\n{tikz}\\end{{figure}}", tmp_path / "tex")
     code, _, err = run("draw", "escalation", "-o", str(tmp_path))
     assert code == 2 and "only game trees and signaling games can be drawn" in err
+
+
+def test_discover_finds_the_known_deal_box(tmp_path):
+    """tests/data/box.toml: a deal iff 0.3 < a < 0.7 and 0.2 < b < 0.6 (c, d irrelevant)."""
+    pytest.importorskip("prim")
+    box = str(Path(__file__).parent / "data" / "box.toml")
+    out = tmp_path / "found"
+    code, text, err = run(
+        "discover", box, "--measure", "deal", "--space", "lhs:3000", "--seed", "2", "-o", str(out)
+    )
+    assert code == 0, err
+    rows = [line.split("|")[1:5] for line in text.splitlines()[4:8]]  # a, b, c, d
+    assert [r[0].strip() for r in rows] == ["a", "Second parameter (units)", "c", "d"]
+    (a_low, a_high), (b_low, b_high) = ((float(r[1]), float(r[2])) for r in rows[:2])
+    assert abs(a_low - 0.3) < 0.03 and abs(a_high - 0.7) < 0.03
+    assert abs(b_low - 0.2) < 0.03 and abs(b_high - 0.6) < 0.03
+    assert [r[3].strip() for r in rows] == ["yes", "yes", "no", "no"]
+    coverage, density = map(float, re.search(r"coverage ([\d.]+), density ([\d.]+)", text).groups())
+    assert coverage >= 0.9 and density >= 0.9
+    assert (out / "box.tex").exists() and (out / "box.png").exists()
+    code, _, err = run("discover", box, "--measure", "deel")
+    assert code == 2 and "did you mean 'deal'" in err

@@ -679,6 +679,76 @@ def run(model: str, output: str | None) -> None:
         click.echo(f"wrote {path}")
 
 
+@main.command()
+@click.argument("model")
+@click.option(
+    "--measure",
+    "outcome",
+    required=True,
+    metavar="OUTCOME",
+    help="The outcome: a flag measure (deal), a label (regime=pressure) or a threshold (war>0.05).",
+)
+@click.option(
+    "--space",
+    default="lhs:2000",
+    show_default=True,
+    metavar="KIND:N",
+    help="The sample: random:N or lhs:N (Latin hypercube).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option(
+    "--vary",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="A parameter to sample (repeatable; default: every one with both bounds).",
+)
+@click.option("--boxes", type=int, default=1, show_default=True, help="PRIM boxes to find.")
+@PARAM
+@SCENARIO
+@click.option("-o", "--output", default=None, help="Folder for the tables, tree and figure.")
+def discover(
+    model: str,
+    outcome: str,
+    space: str,
+    seed: int,
+    names: Sequence[str],
+    boxes: int,
+    params: Sequence[str],
+    scenario: str | None,
+    output: str | None,
+) -> None:
+    """Where in the parameter space an outcome holds: PRIM boxes, a CART tree and
+    feature scores over a random or Latin-hypercube sample (scenario discovery).
+
+    \b
+    Examples:
+      bargain discover interim-deal --measure "deal_kept>0" --space lhs:2000 \\
+          --vary relief --vary repute --vary unity --vary breakout -o discovery
+      bargain discover escalation --measure "regime=pressure/resist" --space random:1000
+    """
+    from .discovery import discover_model
+    from .tables import to_markdown
+
+    found = discover_model(
+        _load(model),
+        outcome,
+        space,
+        seed=seed,
+        names=names or None,
+        fixed=_pairs(params, "-p"),
+        scenario=scenario,
+        progress=sys.stderr.isatty(),
+        n_boxes=boxes,
+    )
+    click.echo(found.summary())
+    click.echo()
+    click.echo(to_markdown(found.tables()["box"]).rstrip("\n"))
+    if output:
+        for path in found.write(output):
+            click.echo(f"wrote {path}", err=True)
+
+
 @main.command("solve-matrix")
 @click.argument("row")
 @click.argument("column")
