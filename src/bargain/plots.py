@@ -6,15 +6,19 @@ matplotlib Figure and, given ``path``, saves it as PNG, PDF or SVG (from the
 extension). A figure drawn on a new canvas carries the result's note (model,
 fixed values, selection rule, version) as a small caption below the axes; a
 saved file also holds it in its metadata (PNG and SVG "Description", PDF
-"Subject"), also when the plot was drawn on your own ``ax``. Figures are made
-without pyplot, so no window opens and nothing accumulates in pyplot's state;
-display one in a notebook by leaving it as a cell's last expression.
+"Subject"), also when the plot was drawn on your own ``ax``. Axes carry the
+parameters' readers' names ("Breakout time (months)", :func:`bargain.frames.axis_label`);
+legends sit below the axes. Figures are made without pyplot, so no window opens
+and nothing accumulates in pyplot's state; a new figure shows in a notebook as
+a cell's last expression, without ``%matplotlib inline``.
 """
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,15 +27,36 @@ import pandas as pd
 
 from .errors import BargainError
 from .files import atomic_path
-from .frames import Framed, check_columns, label_text, lines_view, others_varying, view
+from .frames import (
+    NO_EQUILIBRIUM,
+    SEVERAL,
+    Framed,
+    axis_label,
+    check_columns,
+    lines_view,
+    others_varying,
+    outcome_labels,
+    view,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from numpy.typing import ArrayLike
 
-#: Colour of points where no equilibrium is selected.
+#: Colour of points without an equilibrium.
 NONE_COLOUR = "#d9d9d9"
+#: Hatch of points with several equilibria, none of them selected (their fill is white).
+SEVERAL_HATCH = "xx"
+#: Hatches and markers of the outcomes of a regime map, in legend order: with the
+#: colours, they tell the classes apart in grayscale.
+HATCHES = ("", "//", "\\\\", "..", "||", "--", "oo", "**", "O", "///", "\\\\\\", "...")
+MARKERS = ("o", "s", "^", "v", "D", "P", "<", ">", "p", "h", "*", "d")
+#: The column a count map draws (``regime_map(..., by=COUNT)``) and its legend title.
+COUNT = "n_equilibria"
+COUNT_TITLE = "number of equilibria"
+#: Space between the x axis' label and a legend below it, in inches.
+LEGEND_GAP = 0.05
 
 _METADATA_KEY = {".png": "Description", ".svg": "Description", ".pdf": "Subject"}
 
@@ -49,16 +74,22 @@ def regime_map(
 ) -> Figure:
     """A map of the equilibrium outcome over two swept parameters.
 
-    Each point is coloured by its label in column ``by`` ("regime" or
-    "equilibria"; "none" where no equilibrium is selected, in grey), with a
-    legend. A full grid in ``x`` and ``y`` is drawn as cells, other designs
-    (random or Latin-hypercube samples) as dots.
+    Each point is drawn by its label in column ``by`` ("regime" or "equilibria"),
+    each label with its own colour and hatching (or marker shape), so the map
+    stays readable in grayscale. Points where several equilibria remain and the
+    selection rule picks none are a class of their own, "several equilibria",
+    white with black cross-hatching; "no equilibrium" (grey) marks only points
+    without one. ``by="n_equilibria"`` draws the count map instead: how many
+    equilibria each point has. A full grid in ``x`` and ``y`` is drawn as cells,
+    other designs (random or Latin-hypercube samples) as markers. The legend
+    sits below the axes, in as many columns as fit their width; a new figure
+    grows to hold it, so the axes keep their size.
 
     Parameters
     ----------
     result : a sweep over at least ``x`` and ``y``.
     x, y : the parameters on the horizontal and vertical axes.
-    by : the label column.
+    by : the label column, or "n_equilibria" for the count map.
     path : save the figure there (.png, .pdf or .svg).
     ax : draw on these axes instead of a new figure.
     title : the axes title (default: the model's title or name).
@@ -70,10 +101,9 @@ def regime_map(
     """
     mpl = _matplotlib()
     frame, note = _slice(result, [x, y, by], fixed)
-    labels = np.array([label_text(v) for v in frame[by]], dtype=object)
-    names = sorted(set(labels) - {"none"}) + (["none"] if "none" in labels else [])
-    colours = _colours(mpl, len(names) - ("none" in names))
-    colour = dict(zip(names, [*colours, NONE_COLOUR]))
+    labels = _count_labels(frame[by]) if by == COUNT else outcome_labels(frame, by)
+    names = _class_order(labels, by)
+    styles = _styles(mpl, names)
     code = np.array([names.index(v) for v in labels])
     fig, ax, own = _canvas(mpl, ax)
     xs, ys = np.unique(frame[x]), np.unique(frame[y])
@@ -81,20 +111,99 @@ def regime_map(
     if full and xs.size > 1 and ys.size > 1:
         cells = np.empty((ys.size, xs.size), dtype=int)
         cells[np.searchsorted(ys, frame[y]), np.searchsorted(xs, frame[x])] = code
-        cmap = mpl.colors.ListedColormap([colour[n] for n in names])
-        ax.pcolormesh(_edges(xs), _edges(ys), cells, cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5)
+        _draw_cells(ax, _edges(xs), _edges(ys), cells, styles)
+        handles = [
+            mpl.patches.Patch(facecolor=s.colour, hatch=s.hatch, edgecolor="black", label=s.label)
+            for s in styles
+        ]
     else:
-        ax.scatter(frame[x], frame[y], c=[colour[v] for v in labels], s=12, linewidths=0)
-    handles = [mpl.patches.Patch(facecolor=colour[n], label=n) for n in names]
-    styles = ["-", "--", ":", "-."]
+        handles = [
+            ax.scatter(
+                frame[x][code == i],
+                frame[y][code == i],
+                s=16,
+                c=[style.colour],
+                marker=style.marker,
+                edgecolors="black",
+                linewidths=0.3,
+                label=style.label,
+            )
+            for i, style in enumerate(styles)
+        ]
+    lines = ["-", "--", ":", "-."]
     for i, (name, (cx, cy)) in enumerate((curves or {}).items()):
-        (line,) = ax.plot(cx, cy, color="black", linewidth=1.2, linestyle=styles[i % 4], label=name)
+        (line,) = ax.plot(cx, cy, color="black", linewidth=1.2, linestyle=lines[i % 4], label=name)
         handles.append(line)
-    ax.legend(handles=handles, title=by, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(axis_label(frame, x))
+    ax.set_ylabel(axis_label(frame, y))
     ax.set_title(_title(frame, title))
+    _legend_below(mpl, fig, ax, handles, COUNT_TITLE if by == COUNT else axis_label(frame, by), own)
     return _finish(fig, note, path, own)
+
+
+def _count_labels(counts: ArrayLike) -> np.ndarray:
+    """The number of equilibria of each point as a label: "1 equilibrium", "2 equilibria",
+    or :data:`~bargain.frames.NO_EQUILIBRIUM`."""
+    values = np.asarray(counts, dtype=float)
+    return np.array(
+        [NO_EQUILIBRIUM if n == 0 else f"{n:g} equilibri{'um' if n == 1 else 'a'}" for n in values],
+        dtype=object,
+    )
+
+
+class _Style(NamedTuple):
+    """How one class of a regime map is drawn: its legend text, fill, hatch and marker."""
+
+    label: str
+    colour: Any
+    hatch: str
+    marker: str
+
+
+def _class_order(labels: np.ndarray, by: str) -> list[str]:
+    """The classes in legend order: the outcomes (by count on a count map, else by name),
+    then several equilibria, then none."""
+    last = [SEVERAL, NO_EQUILIBRIUM, "none"]
+    found = set(labels)
+    outcomes = found - set(last)
+    key = (lambda label: float(label.split()[0])) if by == COUNT else None
+    return sorted(outcomes, key=key) + [name for name in last if name in found]
+
+
+def _styles(mpl: Any, names: Sequence[str]) -> list[_Style]:
+    """A colour, a hatch and a marker per class; outcomes differ in all three (the hatches
+    and markers repeat after twelve), several equilibria are white and cross-hatched, no
+    equilibrium is plain grey."""
+    outcomes = [n for n in names if n not in (SEVERAL, NO_EQUILIBRIUM, "none")]
+    colours = _colours(mpl, len(outcomes))
+    styles = [
+        _Style(name, colour, HATCHES[i % len(HATCHES)], MARKERS[i % len(MARKERS)])
+        for i, (name, colour) in enumerate(zip(outcomes, colours))
+    ]
+    if SEVERAL in names:
+        styles.append(_Style(f"{SEVERAL}: see the count map", "white", SEVERAL_HATCH, "X"))
+    styles += [_Style(n, NONE_COLOUR, "", ".") for n in names if n in (NO_EQUILIBRIUM, "none")]
+    return styles
+
+
+def _draw_cells(
+    ax: Axes, x_edges: np.ndarray, y_edges: np.ndarray, cells: np.ndarray, styles: list[_Style]
+) -> None:
+    """Fill each grid cell by its class (an integer of ``cells``), hatched per class.
+
+    Filled contours of the class index with every cell edge given twice: each change of
+    class falls in a quad of zero width, so the regions follow the cells exactly and each
+    class is one hatched path, however fine the grid.
+    """
+    doubled = np.repeat(np.repeat(cells, 2, axis=0), 2, axis=1)
+    ax.contourf(
+        np.repeat(x_edges, 2)[1:-1],
+        np.repeat(y_edges, 2)[1:-1],
+        doubled,
+        levels=np.arange(len(styles) + 1) - 0.5,
+        colors=[s.colour for s in styles],
+        hatches=[s.hatch for s in styles],
+    )
 
 
 def line_plot(
@@ -131,11 +240,12 @@ def line_plot(
         group = group.sort_values(x)
         label = None if by is None else f"{value:g}" if isinstance(value, float) else str(value)
         ax.plot(group[x], group[measure], color=colour, marker=".", label=label)
-    if by is not None:
-        ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
-    ax.set_xlabel(x)
-    ax.set_ylabel(measure)
+    ax.set_xlabel(axis_label(frame, x))
+    ax.set_ylabel(axis_label(frame, measure))
     ax.set_title(_title(frame, title))
+    if by is not None:
+        handles = ax.get_legend_handles_labels()[0]
+        _legend_below(mpl, fig, ax, handles, axis_label(frame, by), own)
     return _finish(fig, note, path, own)
 
 
@@ -178,10 +288,10 @@ def tornado(
         values = [getattr(b, end) for b in bars]
         ax.scatter(values, rows, marker=marker, color=colour, label=label, zorder=3)
     ax.axvline(centre.value, color="black", linewidth=1, label=f"{measure} {centre.where}")
-    ax.set_yticks(rows, [f"{b.name} [{b.start:g}, {b.stop:g}]" for b in bars])
-    ax.set_xlabel(measure)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+    ax.set_yticks(rows, [f"{axis_label(frame, b.name)} [{b.start:g}, {b.stop:g}]" for b in bars])
+    ax.set_xlabel(axis_label(frame, measure))
     ax.set_title(_title(frame, title))
+    _legend_below(mpl, fig, ax, ax.get_legend_handles_labels()[0], None, own)
     return _finish(fig, note, path, own)
 
 
@@ -238,9 +348,9 @@ def _tornado_bars(
 def _matplotlib() -> Any:
     """The matplotlib modules the plots use, or an ImportError saying how to install them."""
     try:
-        import matplotlib.colors
         import matplotlib.figure
         import matplotlib.patches
+        import matplotlib.transforms
     except ImportError:
         raise ImportError('plots need matplotlib: pip install "bargain-games[plot]"') from None
     return matplotlib
@@ -291,8 +401,58 @@ def _canvas(mpl: Any, ax: Axes | None) -> tuple[Figure, Axes, bool]:
     """The figure and axes to draw on, and whether the figure is new (ours)."""
     if ax is not None:
         return ax.figure, ax, False
-    fig = mpl.figure.Figure(figsize=(6.4, 4.4), layout="constrained")
+    fig = new_figure(figsize=(6.4, 4.4), layout="constrained")
     return fig, fig.add_subplot(), True
+
+
+@cache
+def _shown_figure() -> type[Figure]:
+    """matplotlib's Figure, shown as a PNG image when it is the value of a notebook cell.
+
+    IPython registers its display of figures only with the inline backend, which
+    pyplot loads; figures made without pyplot would show as ``<Figure size ...>``.
+    IPython asks any object for ``_repr_png_``; where a display is registered for
+    figures (after ``%matplotlib inline``), that one is used instead, so a figure
+    shows once either way.
+    """
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", bbox_inches="tight")
+            return buffer.getvalue()
+
+    return ShownFigure
+
+
+def _legend_below(
+    mpl: Any, fig: Figure, ax: Axes, handles: list[Any], title: str | None, own: bool
+) -> None:
+    """A legend below the axes and their x label, in as many columns as fit the axes'
+    width; a figure of ours grows by the legend's height, so the axes keep their size."""
+    fig.draw_without_rendering()
+    axes = ax.get_window_extent().frozen()
+    gap = (axes.y0 - ax.get_tightbbox().y0) / fig.dpi + LEGEND_GAP
+    below = ax.transAxes + mpl.transforms.ScaledTranslation(0, -gap, fig.dpi_scale_trans)
+    for ncols in range(len(handles), 0, -1):
+        legend = ax.legend(
+            handles=handles,
+            title=title,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0),
+            bbox_transform=below,
+            ncols=ncols,
+            frameon=False,
+        )
+        if legend.get_window_extent().width <= axes.width:
+            break
+    for _ in range(3 if own else 0):  # constrained layout settles in a step or two
+        fig.draw_without_rendering()
+        lost = axes.height - ax.get_window_extent().height
+        if abs(lost) < 0.5:  # pixels
+            break
+        fig.set_figheight(fig.get_figheight() + lost / fig.dpi)
 
 
 def _finish(fig: Figure, note: str, path: str | Path | None, own: bool) -> Figure:
@@ -301,14 +461,27 @@ def _finish(fig: Figure, note: str, path: str | Path | None, own: bool) -> Figur
         width = int(fig.get_figwidth() * 20)
         fig.text(0.01, 0, textwrap.fill(note, width), fontsize=6, va="top", ha="left")
     if path is not None:
-        suffix = Path(path).suffix.lower()
-        if suffix not in _METADATA_KEY:
-            raise BargainError(f"save figures as .png, .pdf or .svg, got {str(path)!r}")
-        with atomic_path(path) as temp:
-            fig.savefig(
-                temp,
-                dpi=200,
-                bbox_inches="tight",
-                metadata={_METADATA_KEY[suffix]: note} if note else None,
-            )
+        save_figure(fig, note, path)
     return fig
+
+
+def new_figure(**options: Any) -> Figure:
+    """A matplotlib Figure (``options`` as for ``Figure``) made without pyplot that a
+    notebook shows as the value of a cell; every figure of bargain is one."""
+    _matplotlib()
+    return _shown_figure()(**options)
+
+
+def save_figure(fig: Figure, note: str, path: str | Path) -> None:
+    """Save ``fig`` as PNG, PDF or SVG (from the extension), atomically, at 200 dpi, with
+    ``note`` in the file's metadata (PNG and SVG "Description", PDF "Subject")."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _METADATA_KEY:
+        raise BargainError(f"save figures as .png, .pdf or .svg, got {str(path)!r}")
+    with atomic_path(path) as temp:
+        fig.savefig(
+            temp,
+            dpi=200,
+            bbox_inches="tight",
+            metadata={_METADATA_KEY[suffix]: note} if note else None,
+        )

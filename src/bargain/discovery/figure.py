@@ -4,8 +4,8 @@ Points where the outcome holds are black triangles, the others open grey circles
 each box a black outline (solid, dashed, dotted, ...), so the figure reads in
 grayscale; the legend sits above the panels, the note below. With two parameters
 there is one panel; with more, one panel for each pair, below the diagonal; with
-one, the outcome is the vertical axis. Drawn without pyplot, as :mod:`bargain.plots`
-draws.
+one, the outcome is the vertical axis. Drawn and saved as :mod:`bargain.plots` draws
+and saves (shown in a notebook, the note in the file's metadata).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from bargain.errors import BargainError
-from bargain.files import atomic_path
 from bargain.frames import axis_label
+from bargain.plots import new_figure, save_figure
 
 from .boxes import Box
 
@@ -38,7 +38,6 @@ MIN_WIDTH = 5.0
 OUTCOME = "outcome"
 #: Line styles of the boxes, in order.
 LINES = ("-", "--", ":", "-.")
-_METADATA_KEY = {".png": "Description", ".svg": "Description", ".pdf": "Subject"}
 
 
 def shown(boxes: Sequence[Box], ranked: Sequence[str]) -> list[str]:
@@ -60,16 +59,13 @@ def box_figure(
     path: str | Path | None = None,
 ) -> Figure:
     """The points of ``frame`` (one per row of ``holds``) and the boxes over ``names``."""
-    try:
-        from matplotlib.figure import Figure
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Rectangle
-    except ImportError:
-        raise ImportError('figures need matplotlib: pip install "bargain-games[plot]"') from None
     if not names:
         raise BargainError("a box figure needs a parameter that varies")
     k = max(len(names) - 1, 1)
-    fig = Figure(figsize=(max(PANEL * k, MIN_WIDTH), PANEL * k + 0.8), layout="constrained")
+    fig = new_figure(figsize=(max(PANEL * k, MIN_WIDTH), PANEL * k + 0.8), layout="constrained")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
     grid = fig.add_gridspec(k, k)
     # With one parameter, the vertical axis tells the outcome (holds: 1, spread a little).
     spread = np.random.default_rng(0).uniform(-0.25, 0.25, len(holds))
@@ -107,17 +103,7 @@ def box_figure(
     if note:
         fig.text(0.01, 0, textwrap.fill(note, int(fig.get_figwidth() * 20)), fontsize=6, va="top")
     if path is not None:
-        suffix = Path(path).suffix.lower()
-        if suffix not in _METADATA_KEY:
-            raise BargainError(f"save figures as .png, .pdf or .svg, got {str(path)!r}")
-        with atomic_path(path) as temp:
-            fig.savefig(
-                temp,
-                dpi=200,
-                bbox_inches="tight",
-                format=suffix[1:],
-                metadata={_METADATA_KEY[suffix]: note} if note else None,
-            )
+        save_figure(fig, note, path)
     return fig
 
 

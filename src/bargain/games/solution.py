@@ -7,11 +7,13 @@ have any number of rows. Every form gives the same core: the parameter values
 ``count``, ``degenerate`` and ``ties`` flags, and :meth:`~EquilibriumBatch.columns`,
 the built-in measures per row (see :mod:`bargain.model.measures`). ``batch[i]``
 is the :class:`EquilibriumSet` of point i: a sequence of the form's own
-equilibrium objects with the same flags. Both convert to pandas with ``to_frame()``.
+equilibrium objects with the same flags. Both convert to pandas with ``to_frame()``;
+an equilibrium set shows in a notebook as a table of its equilibria.
 """
 
 from __future__ import annotations
 
+import html
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
@@ -75,6 +77,24 @@ class EquilibriumSet(Sequence[E], Generic[E]):
         n = len(self)
         values = {k: np.full(n, v) for k, v in self.values.items()}
         return pd.DataFrame({**values, **{k: list(v) for k, v in self.columns().items()}})
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the summary line of ``repr``, then one row per
+        equilibrium (its outcome and the form's own description of it), then the
+        parameter values, folded."""
+        import pandas as pd
+
+        summary = f"<p><b>{html.escape(repr(self).splitlines()[0])}</b></p>"
+        values = ", ".join(f"{k} = {v:g}" for k, v in self.values.items())
+        folded = f"<details><summary>parameter values</summary>{html.escape(values)}</details>"
+        if not self:
+            return summary + folded
+        regime = self.columns().get("regime", [""] * len(self))
+        table = pd.DataFrame(
+            {"outcome": list(regime), "equilibrium": [str(e) for e in self]},
+            index=pd.RangeIndex(1, len(self) + 1),
+        )
+        return summary + table.to_html(escape=True) + folded
 
 
 class EquilibriumBatch(Sequence[EquilibriumSet], ABC):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
@@ -233,6 +234,35 @@ class Model:
         """SHA-256 of :meth:`spec`: equal models give equal fingerprints."""
         text = json.dumps(self.spec(), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def _repr_html_(self) -> str:
+        """The notebook display: name and title, the parameters (default, bounds, readers'
+        name, description), the measures, outcomes and scenarios, the citation."""
+        import pandas as pd
+
+        params = pd.DataFrame(
+            {
+                "parameter": self.params.names,
+                "default": [f"{p.default:g}" for p in self.params],
+                "bounds": [p.bounds_text for p in self.params],
+                "label": [p.axis_text if p.label or p.unit else "" for p in self.params],
+                "description": [p.description for p in self.params],
+            }
+        )
+        lines = [
+            ("measures", ", ".join(self.measures.user)),
+            ("outcomes", ", ".join(self.measures.outcomes)),
+            ("scenarios", ", ".join(self.scenarios)),
+            ("citation", self.citation),
+        ]
+        head = f"<b>{html.escape(self.name)}</b>" + (
+            f": {html.escape(self.title)}" if self.title else ""
+        )
+        return (
+            f"<p>{head}</p>"
+            + params.to_html(escape=True, index=False)
+            + "".join(f"<p><i>{k}</i>: {html.escape(v)}</p>" for k, v in lines if v)
+        )
 
     def __repr__(self) -> str:
         return f"Model({self.name!r}, {self.game!r}, measures={list(self.measures.user)})"

@@ -8,6 +8,7 @@ version, so a reader can reproduce it.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,6 +25,8 @@ from .provenance import provenance, write_sidecar
 
 #: Space settings too bulky to copy into every frame's attrs (axes, explicit points).
 _BULKY = ("axes", "columns", "labels")
+#: Rows and columns of the table a notebook shows.
+HTML_ROWS, HTML_COLUMNS = 10, 12
 
 
 class SweepResult:
@@ -166,6 +169,24 @@ class SweepResult:
     def tornado(self, measure: str, **options: Any) -> Any:
         """A tornado diagram of a one-at-a-time sweep."""
         return plots.tornado(self, measure, **options)
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the first rows and columns of the per-point table (swept
+        parameters, outcome, measures; the fixed values are in the note), its size, the note."""
+        frame = self.to_frame()
+        first = [*self.swept, "regime", "n_equilibria", *self.measures]
+        order = [*dict.fromkeys(c for c in first if c in frame)]
+        order += [c for c in frame if c not in order and c not in self.fixed]
+        shown = frame[order[:HTML_COLUMNS]].head(HTML_ROWS)
+        size = (
+            f"{len(frame):,} points; {shown.shape[0]} rows and {shown.shape[1]} of "
+            f"{len(order)} columns shown (all of them: to_frame())"
+        )
+        return (
+            f"<p><b>{html.escape(repr(self))}</b></p>"
+            + shown.to_html(escape=True, float_format="{:.4g}".format)
+            + f"<p>{html.escape(size)}</p><p><small>{html.escape(self.note())}</small></p>"
+        )
 
     def __repr__(self) -> str:
         return (

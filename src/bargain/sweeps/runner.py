@@ -21,7 +21,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from bargain.checks import memory_needed
 from bargain.errors import (
@@ -63,7 +62,7 @@ def sweep(
     executor: Executor | str | None = None,
     workers: int | None = None,
     chunk_size: int | None = None,
-    progress: bool = True,
+    progress: bool = False,
     checkpoint: str | os.PathLike | None = None,
     output: str | os.PathLike | None = None,
     columns: Sequence[str] | None = None,
@@ -87,7 +86,8 @@ def sweep(
         ``workers`` processes) or any ``concurrent.futures.Executor``, e.g. a
         dask ``Client.get_executor()``.
     chunk_size : points per chunk (default 65,536).
-    progress : a tqdm bar on a terminal.
+    progress : show a progress bar (:mod:`tqdm.auto`): a widget in a notebook, text on
+        standard error elsewhere.
     checkpoint : a directory; finished chunks are saved there and a rerun
         resumes from them.
     output : a file (Parquet for ``.parquet``, else CSV): the per-point table
@@ -111,12 +111,8 @@ def sweep(
     saved = store.done() if store is not None else set()
     todo = [c for c in range(n_chunks) if c not in saved]
     sink = Collect(job.select) if output is None else Stream(output, job.info(0, 0), n, columns)
-    bar = tqdm(
-        total=n_chunks,
-        initial=len(saved),
-        unit="chunk",
-        desc=f"sweep {job.model.name}",
-        disable=not progress or not sys.stderr.isatty(),
+    bar = _progress_bar(
+        progress, total=n_chunks, initial=len(saved), desc=f"sweep {job.model.name}"
     )
     computed = _run(job, todo, size, executor, workers, store.save if store else None)
     try:
@@ -144,6 +140,18 @@ def sweep(
     if isinstance(sink, Stream):
         return sink.finish()
     return sink.result(**job.info(n_chunks, len(saved), scenario))
+
+
+def _progress_bar(show: bool, **options: Any) -> Any:
+    """A tqdm bar of chunks, or a disabled one. tqdm is imported only to show one: in a
+    notebook without ipywidgets, ``tqdm.auto`` warns when imported."""
+    if not show:
+        from tqdm import tqdm
+
+        return tqdm(disable=True)
+    from tqdm.auto import tqdm
+
+    return tqdm(unit="chunk", **options)
 
 
 def _next(

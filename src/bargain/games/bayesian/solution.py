@@ -7,6 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
+from bargain.checks import count_text
 from bargain.solvers import bayesian as kernels
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
@@ -92,7 +93,8 @@ class BayesianSolution(EquilibriumSet[BayesianEquilibrium]):
 
     def __repr__(self) -> str:
         flags = ", degenerate" if self.degenerate else ""
-        lines = [f"BayesianSolution({len(self)} equilibria, method={self.method!r}{flags})"]
+        count = count_text(len(self), "equilibrium", "equilibria")
+        lines = [f"BayesianSolution({count}, method={self.method!r}{flags})"]
         lines += [f"  {eq!r}" for eq in self.equilibria]
         return "\n".join(lines)
 
@@ -216,6 +218,7 @@ class BayesianBatch(EquilibriumBatch):
 
     def __repr__(self) -> str:
         return (
-            f"BayesianBatch({len(self)} points, {len(self.point)} equilibria, "
+            f"BayesianBatch({count_text(len(self), 'point')}, "
+            f"{count_text(len(self.point), 'equilibrium', 'equilibria')}, "
             f"{int(self.degenerate.sum())} degenerate, method={self.method!r})"
         )

@@ -10,6 +10,7 @@ from itertools import product
 
 import numpy as np
 
+from bargain.checks import count_text
 from bargain.solvers.arrays import EquilibriumArrays
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
@@ -64,7 +65,8 @@ class Solution(EquilibriumSet[Equilibrium]):
 
     def __repr__(self) -> str:
         flags = ", degenerate" if self.degenerate else ""
-        lines = [f"Solution({len(self)} equilibria, method={self.method!r}{flags})"]
+        count = count_text(len(self), "equilibrium", "equilibria")
+        lines = [f"Solution({count}, method={self.method!r}{flags})"]
         lines += [f"  {eq!r}" for eq in self.equilibria]
         return "\n".join(lines)
 
@@ -184,6 +186,7 @@ class BatchSolution(EquilibriumBatch):
 
     def __repr__(self) -> str:
         return (
-            f"BatchSolution({len(self)} points, {len(self.point)} equilibria, "
+            f"BatchSolution({count_text(len(self), 'point')}, "
+            f"{count_text(len(self.point), 'equilibrium', 'equilibria')}, "
             f"{int(self.degenerate.sum())} degenerate, method={self.method!r})"
         )

@@ -229,7 +229,8 @@ class TreeBatchSolution(EquilibriumBatch):
 
     def __repr__(self) -> str:
         return (
-            f"TreeBatchSolution({len(self)} points, {len(self.point)} equilibria, "
+            f"TreeBatchSolution({count_text(len(self), 'point')}, "
+            f"{count_text(len(self.point), 'equilibrium', 'equilibria')}, "
             f"{int(self.ties.sum())} with ties, {int(self.degenerate.sum())} degenerate)"
         )
 
