@@ -723,8 +723,8 @@ def discover(
 
     \b
     Examples:
-      bargain discover interim-deal --measure "deal_kept>0" --space lhs:2000 \\
-          --vary relief --vary repute --vary unity --vary breakout -o discovery
+      bargain discover interim-deal --measure "commitment_gap<0" --space lhs:2000 \\
+          --vary repute --vary unity --vary breakout -o discovery
       bargain discover escalation --measure "regime=pressure/resist" --space random:1000
     """
     from .discovery import discover_model
