@@ -1,5 +1,6 @@
 """Game-tree figures (bargain.drawing): TikZ compiled by a real pdflatex, the drawn structure
-against the game's, the highlighted path against the solver's, SVG and PNG files."""
+against the game's, the highlighted path against the solver's, SVG and PNG files; forms
+without a tree refused through the game protocol (GameForm.extensive_form)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from bargain import GameTree, Param, load_model
+from bargain import GameTree, Model, Param, load_model
 from bargain.drawing import draw
 from bargain.errors import BargainError, ModelError
+from bargain.games import GameForm
+from bargain.params import ParamSpace
 from tests.latex import compile_latex
+from tests.toy_form import ChoiceGame
 
 
 def offer_tree() -> GameTree:
@@ -51,6 +55,26 @@ def pennies_tree() -> GameTree:
         for second in ("H", "T"):
             win = 1 if first == second.lower() else -1
             tree.terminal(f"{first}{second}", {"A": win, "B": -win})
+    return tree
+
+
+def beer_quiche_tree() -> GameTree:
+    """Cho and Kreps (1987) as a tree of the sender-receiver shape, which concept="pbe"
+    solves: +1 for the liked breakfast, +2 if not dueled; B gets 1 for dueling the weak
+    type or sparing the strong one."""
+    wants, likes = {"duel": 0, "not": 2}, {"weak": "quiche", "strong": "beer"}
+    tree = GameTree(["A", "B"], params=[Param("p", 0.1, 0, 1)])
+    tree.chance("nature", {"weak": ("p", "weak"), "strong": ("1 - p", "strong")})
+    for kind in ("weak", "strong"):
+        tree.decision(kind, "A", {m: f"{kind} {m}" for m in ("beer", "quiche")})
+        for m in ("beer", "quiche"):
+            tree.decision(f"{kind} {m}", "B", {a: f"{kind} {m} {a}" for a in wants}, f"B {m}")
+            for a, base in wants.items():
+                payoffs = {
+                    "A": base + (m == likes[kind]),
+                    "B": int((a == "duel") == (kind == "weak")),
+                }
+                tree.terminal(f"{kind} {m} {a}", payoffs)
     return tree
 
 
@@ -196,8 +220,47 @@ def test_svg_and_png_are_written_and_readable(tmp_path):
 
 
 def test_a_normal_form_model_is_refused_naming_the_forms_drawn():
-    with pytest.raises(ModelError, match=r"form 'normal'.*'tree', 'signaling'"):
+    expected = (
+        r"model 'escalation': normal-form games \(form 'normal'\) have no game tree to draw: "
+        r"only game trees and signaling games can be drawn \(forms 'tree', 'signaling'\)"
+    )
+    with pytest.raises(ModelError, match=expected):
         draw(load_model("escalation"))
+
+
+def choice_model() -> Model:
+    """A model of the toy form tests/toy_form.py defines outside bargain."""
+    params = ParamSpace([Param("x", 0.5, 0, 1)])
+    return Model(ChoiceGame("DM", {"home": 1, "abroad": "2 * x"}, params), name="choice")
+
+
+@pytest.mark.parametrize(
+    ("model", "noun"),
+    [
+        (lambda: load_model("interim-terms"), "bargaining protocols"),
+        (lambda: load_model("intermediaries"), "mediation games"),
+        (choice_model, "choice problems"),
+    ],
+)
+def test_a_form_without_a_tree_gets_the_protocols_error(model, noun):
+    model = model()
+    game, solution = model.game, model.solve()
+    assert type(game).extensive_form is GameForm.extensive_form  # the protocol's default
+    with pytest.raises(ModelError, match=rf"^{noun} \(form '{game.form}'\) have no game tree"):
+        game.extensive_form(solution[0], solution.values)
+    expected = rf"^model '{model.name}': {noun} .* have no game tree to draw: only game trees"
+    with pytest.raises(ModelError, match=expected):
+        draw(model)
+
+
+def test_a_tree_solved_for_perfect_bayesian_equilibria_is_refused():
+    model = Model(beer_quiche_tree(), concept="pbe", name="bq")
+    assert model.solve().equilibria  # it has a PBE, but a tree is drawn with its SPE
+    with pytest.raises(ModelError, match=r"^model 'bq': .*concept='pbe'.*concept='spe'"):
+        draw(model)
+    drawn = draw(model.with_options(concept="spe"))
+    assert drawn.shape.equilibrium.startswith("subgame-perfect equilibrium 1 of")
+    assert len(drawn.shape.infosets) == 2
 
 
 def test_bad_requests_get_clear_errors(tmp_path):

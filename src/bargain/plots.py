@@ -59,6 +59,8 @@ COUNT_TITLE = "number of equilibria"
 LEGEND_GAP = 0.05
 
 _METADATA_KEY = {".png": "Description", ".svg": "Description", ".pdf": "Subject"}
+#: The file types figures are saved as.
+SUFFIXES = tuple(_METADATA_KEY)
 
 
 def regime_map(
@@ -473,12 +475,14 @@ def new_figure(**options: Any) -> Figure:
 
 
 def save_figure(fig: Figure, note: str, path: str | Path) -> None:
-    """Save ``fig`` as PNG, PDF or SVG (from the extension), atomically, at 200 dpi, with
-    ``note`` in the file's metadata (PNG and SVG "Description", PDF "Subject")."""
+    """Save ``fig`` as PNG, PDF or SVG (:data:`SUFFIXES`, from the extension), atomically,
+    at 200 dpi, with ``note`` in the file's metadata (PNG and SVG "Description", PDF
+    "Subject"); SVG text stays text."""
     suffix = Path(path).suffix.lower()
     if suffix not in _METADATA_KEY:
         raise BargainError(f"save figures as .png, .pdf or .svg, got {str(path)!r}")
-    with atomic_path(path) as temp:
+    # SVG keeps its labels as text: searchable, and editable in a vector editor.
+    with atomic_path(path) as temp, _matplotlib().rc_context({"svg.fonttype": "none"}):
         fig.savefig(
             temp,
             dpi=200,

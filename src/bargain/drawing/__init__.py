@@ -1,18 +1,16 @@
-"""Game-tree figures: a tree or signaling model drawn at one point, an equilibrium
+"""Game-tree figures: a game tree or signaling model drawn at one point, an equilibrium
 highlighted, as TikZ for a paper and as SVG, PNG or PDF (see docs/drawing.md):
-``draw(load_model("interim-deal")).write("figures")``.
+``draw(load_model("interim-deal")).write("figures")``. The tree comes from the game
+(:meth:`bargain.games.GameForm.extensive_form`); this package only draws it.
 """
 
-from .drawn import DRAWABLE, FORMATS, TreeDrawing, draw
+from .drawn import FORMATS, TreeDrawing, draw
 from .layout import Layout, tidy
-from .shape import Branch, Node, TreeShape
+from .shape import TreeShape
 
 __all__ = [
-    "DRAWABLE",
     "FORMATS",
-    "Branch",
     "Layout",
-    "Node",
     "TreeDrawing",
     "TreeShape",
     "draw",

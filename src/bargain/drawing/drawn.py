@@ -1,43 +1,35 @@
 """Drawing a model's game tree at one point, with an equilibrium highlighted.
 
 :func:`draw` solves the model at the point (its defaults, a scenario, given
-values), reads the tree and the chosen equilibrium into a
-:class:`~.shape.TreeShape` (game trees by :mod:`.trees`, signaling games as
-their trees by :mod:`.signaling`), lays it out once (:mod:`.layout`) and
-returns a :class:`TreeDrawing` that writes it as TikZ (:mod:`.tikz`) or as a
+values), asks the game for its tree with the chosen equilibrium's choices
+(the protocol's :meth:`~bargain.games.GameForm.extensive_form`: forms
+without a tree refuse), lays it out once (:mod:`.layout`) and returns a
+:class:`TreeDrawing` that writes it as TikZ (:mod:`.tikz`) or as a
 matplotlib figure (:mod:`.figure`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bargain.errors import BargainError, ModelError, did_you_mean
 from bargain.files import atomic_write
 from bargain.games import GameForm
 from bargain.model import Model, as_model
+from bargain.plots import SUFFIXES, save_figure
 from bargain.version import __version__
 
-from .figure import SUFFIXES, save_figure, to_figure
+from .figure import to_figure
 from .layout import Layout, tidy
 from .shape import TreeShape
-from .signaling import signaling_shape
 from .tikz import to_tikz
-from .trees import tree_shape
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-Reader = Callable[[Any, Any, Mapping[str, float], str], TreeShape]
-
-#: The forms drawn as trees: how each is read, and the name of its equilibria.
-DRAWABLE: dict[str, tuple[Reader, str]] = {
-    "tree": (tree_shape, "subgame-perfect equilibrium"),
-    "signaling": (signaling_shape, "perfect Bayesian equilibrium"),
-}
 #: The file types :meth:`TreeDrawing.write` writes.
 FORMATS = ("tex", *(s[1:] for s in SUFFIXES))
 
@@ -90,26 +82,13 @@ def draw(
     scenario: str | None = None,
     equilibrium: int = 0,
 ) -> TreeDrawing:
-    """The game tree of a tree or signaling model at one point, equilibrium number
-    ``equilibrium`` (0 the first, as ``model.solve(...)[0]``) highlighted.
+    """The game tree of a model (a game tree, a signaling game) at one point, equilibrium
+    number ``equilibrium`` (0 the first, as ``model.solve(...)[0]``) highlighted.
 
     The point is the model's defaults, then the ``scenario``'s values, then ``point``'s.
+    A game without a tree (:meth:`~bargain.games.GameForm.extensive_form`) is refused.
     """
     model = as_model(model)
-    game = model.game
-    if game.form not in DRAWABLE:
-        forms = ", ".join(f"{form!r}" for form in DRAWABLE)
-        raise ModelError(
-            f"model {model.name!r} is of form {game.form!r}: only game trees and signaling "
-            f"games can be drawn (forms {forms})"
-        )
-    if model.options.get("concept") == "pbe":
-        raise ModelError(
-            f"model {model.name!r} solves its tree for perfect Bayesian equilibria "
-            "(concept='pbe'): draw it with concept='spe' (model.with_options(concept='spe')), "
-            "or write it as a signaling game"
-        )
-    reader, concept = DRAWABLE[game.form]
     solution = model.solve(scenario, **dict(point or {}))
     found = list(solution.equilibria)
     if found and not 0 <= equilibrium < len(found):
@@ -118,8 +97,13 @@ def draw(
             f"(numbered 0 to {len(found) - 1})"
         )
     chosen = found[equilibrium] if found else None
+    try:
+        tree = model.game.extensive_form(chosen, solution.values)
+    except ModelError as exc:
+        raise ModelError(f"model {model.name!r}: {exc}") from None
+    concept = tree.concept
     what = f"{concept} {equilibrium + 1} of {len(found)}" if found else f"no {concept} found"
-    shape = reader(game, chosen, solution.values, what)
+    shape = TreeShape(tree, what)
     return TreeDrawing(
         shape, tidy(shape.children), _note(model, shape, solution.values, scenario), model.name
     )

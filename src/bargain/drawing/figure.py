@@ -4,18 +4,17 @@ The same layout as the TikZ picture (:mod:`.layout`): a filled dot where a
 player moves, an open circle for Nature, the payoffs below each leaf (one
 line per player, in the order of the note), the equilibrium path thick and
 black, equilibrium choices off the path thick and grey, information sets
-dashed (an arc over nodes in between). Like :mod:`bargain.plots`, the note
-goes below the figure and into the file's metadata.
+dashed (an arc over nodes in between). Made and saved as :mod:`bargain.plots`
+makes and saves figures (shown in a notebook; the note below the figure and in
+the file's metadata).
 """
 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bargain.errors import BargainError
-from bargain.files import atomic_path
+from bargain.plots import new_figure
 
 from .layout import Layout
 from .shape import TreeShape
@@ -27,17 +26,14 @@ if TYPE_CHECKING:
 X_STEP, Y_STEP = 1.0, 0.95
 #: Line width and colour of each branch style (:meth:`TreeShape.style`).
 LINES = {"path": (2.6, "black"), "off-path choice": (2.6, "0.7"), "plain": (0.8, "black")}
-#: The metadata entry that holds the note, by file type (as :mod:`bargain.plots` writes).
-METADATA_KEY = {".png": "Description", ".svg": "Description", ".pdf": "Subject"}
-#: The file types a figure is written as.
-SUFFIXES = tuple(METADATA_KEY)
 
 
 def to_figure(shape: TreeShape, layout: Layout, note: str) -> Figure:
     """The figure (see the module's docstring); Jupyter shows it as a cell's last line."""
-    mpl = _matplotlib()
     width, depth = max(layout.width, 1.0), max(layout.depth, 1.0)
-    fig = mpl.figure.Figure(figsize=(X_STEP * width + 1.6, Y_STEP * depth + 1.3))
+    fig = new_figure(figsize=(X_STEP * width + 1.6, Y_STEP * depth + 1.3))
+    from matplotlib.patches import FancyArrowPatch
+
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-0.8, width + 0.8)
@@ -64,7 +60,7 @@ def to_figure(shape: TreeShape, layout: Layout, note: str) -> Figure:
         for a, b, over in layout.links(members):
             bend = -0.25 if over else 0.0
             ax.add_patch(
-                mpl.patches.FancyArrowPatch(
+                FancyArrowPatch(
                     (x[a], y[a]),
                     (x[b], y[b]),
                     arrowstyle="-",
@@ -108,31 +104,6 @@ def to_figure(shape: TreeShape, layout: Layout, note: str) -> Figure:
     return fig
 
 
-def save_figure(fig: Figure, note: str, path: str | Path) -> Path:
-    """Write ``fig`` as PNG, SVG or PDF (by the suffix), the note in its metadata."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in METADATA_KEY:
-        raise BargainError(f"save figures as .png, .pdf or .svg, got {str(path)!r}")
-    metadata = {METADATA_KEY[suffix]: note} if note else None
-    # SVG keeps its labels as text: searchable, and editable in a vector editor.
-    with atomic_path(path) as temp, _matplotlib().rc_context({"svg.fonttype": "none"}):
-        fig.savefig(temp, dpi=200, bbox_inches="tight", metadata=metadata)
-    return path
-
-
 def _minus(text: str) -> str:
     """A number's minus sign as the typographic one."""
     return text.replace("-", "\N{MINUS SIGN}")
-
-
-def _matplotlib() -> Any:
-    """The matplotlib modules the figure uses, or an ImportError saying how to install them."""
-    try:
-        import matplotlib.figure
-        import matplotlib.patches
-    except ImportError:
-        raise ImportError(
-            'tree figures need matplotlib: pip install "bargain-games[plot]"'
-        ) from None
-    return matplotlib

@@ -1,12 +1,14 @@
-"""A game tree as drawn: nodes, branches with the equilibrium's choices, information sets.
+"""A game tree as drawn: a game's extensive form with how each part is shown.
 
-A :class:`TreeShape` is what both writers (:mod:`.tikz`, :mod:`.figure`) draw:
-the nodes in order of play (the root first), each branch with the
-probability the equilibrium (or Nature) gives it, and the information sets
-of two or more nodes. Which branches are highlighted follows from those
-probabilities: a branch is on the equilibrium path if play reaches its node
-and takes it with positive probability; a choice the equilibrium makes at a
-node play does not reach is drawn apart (:meth:`TreeShape.style`).
+A :class:`TreeShape` is what both writers (:mod:`.tikz`, :mod:`.figure`)
+draw: the :class:`~bargain.games.ExtensiveForm` a game gives at the point
+(the nodes in order of play, the root first; each branch with the
+probability the equilibrium or Nature gives it; the information sets of two
+or more nodes) and the text naming the equilibrium. Which branches are
+highlighted follows from those probabilities: a branch is on the equilibrium
+path if play reaches its node and takes it with positive probability; a
+choice the equilibrium makes at a node play does not reach is drawn apart
+(:meth:`TreeShape.style`).
 """
 
 from __future__ import annotations
@@ -17,51 +19,42 @@ from typing import Literal
 
 import numpy as np
 
+from bargain.games import Branch, ExtensiveForm, Node
 from bargain.tables.numbers import NOISE, Format, default_spec
 from bargain.tolerances import PROB_TOL
 
-#: The kinds of node, as the game trees of :mod:`bargain.games.tree` name them.
-Kind = Literal["decision", "chance", "terminal"]
 #: How a branch is drawn: on the equilibrium path, an equilibrium choice off the path,
 #: or neither.
 Style = Literal["path", "off-path choice", "plain"]
-#: The player of chance nodes.
-NATURE = "Nature"
-
-
-@dataclass(frozen=True)
-class Node:
-    """A node: its kind, its id in the game (as text), who moves, its payoffs (terminals)."""
-
-    kind: Kind
-    name: str
-    player: str = ""
-    payoffs: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class Branch:
-    """A move from node ``parent`` to node ``child``; ``probability`` is Nature's at a
-    chance node, the equilibrium's at a decision node (None where it leaves the node's
-    choice open: a set its player's own earlier moves exclude)."""
-
-    parent: int
-    child: int
-    label: str
-    probability: float | None
 
 
 @dataclass(frozen=True)
 class TreeShape:
-    """A tree to draw: ``nodes`` in order of play (the root first), ``branches``,
-    ``infosets`` (the nodes of each information set of two or more), the ``players``
-    in the order of the payoffs, and what the highlighted equilibrium is."""
+    """A tree to draw: the game's extensive form at the point (``tree``) and what the
+    highlighted equilibrium is (``equilibrium``, "subgame-perfect equilibrium 1 of 2")."""
 
-    players: tuple[str, ...]
-    nodes: tuple[Node, ...]
-    branches: tuple[Branch, ...]
-    infosets: tuple[tuple[int, ...], ...]
+    tree: ExtensiveForm
     equilibrium: str
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        """The players, in the order of the payoffs."""
+        return self.tree.players
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        """The nodes in order of play, the root first."""
+        return self.tree.nodes
+
+    @property
+    def branches(self) -> tuple[Branch, ...]:
+        """Each move, with the probability Nature or the equilibrium gives it."""
+        return self.tree.branches
+
+    @property
+    def infosets(self) -> tuple[tuple[int, ...], ...]:
+        """The nodes of each information set of two or more."""
+        return self.tree.infosets
 
     @cached_property
     def children(self) -> tuple[tuple[int, ...], ...]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from bargain.algebra import Derivation
 
+    from .extensive import ExtensiveForm
     from .solution import EquilibriumBatch, EquilibriumSet
     from .spec import SpecReader
 
@@ -102,7 +103,8 @@ class GameForm(ABC):
       :class:`~bargain.games.solution.EquilibriumBatch` whose
       ``measure_columns()`` are named by :meth:`measure_names`;
     - :meth:`spec` and :meth:`from_spec`, its ``[game]`` table in a model file;
-    - optionally outcome sets (:meth:`outcome_members`) and risk dominance.
+    - optionally outcome sets (:meth:`outcome_members`), risk dominance, closed forms
+      (:meth:`derive`) and a game tree to draw (:meth:`extensive_form`).
 
     :meth:`solve` (one point), :meth:`check_options` and :meth:`check_outcomes`
     are shared.
@@ -162,6 +164,17 @@ class GameForm(ABC):
         raise ModelError(
             f"{self.noun} have no closed forms in bargain yet; solve them numerically "
             f"(forms with closed forms: {listing(derivable_forms())})"
+        )
+
+    def extensive_form(self, equilibrium: Any, values: Mapping[str, float]) -> ExtensiveForm:
+        """The game tree at the point ``values`` (every parameter) with the choices of
+        ``equilibrium`` (one of ``self.solve(**values)``; None: no choices), which
+        ``bargain draw`` draws. Forms without a game tree raise a ModelError."""
+        forms = drawable_forms()
+        raise ModelError(
+            f"{self.noun} (form {self.form!r}) have no game tree to draw: only "
+            f"{listing([noun for _, noun in forms])} can be drawn "
+            f"(forms {', '.join(repr(form) for form, _ in forms)})"
         )
 
     @property
@@ -294,3 +307,13 @@ def _entry_points() -> list[Any]:
 def derivable_forms() -> list[str]:
     """The nouns of the registered forms that override :meth:`GameForm.derive`."""
     return [cls.noun for cls in form_classes() if cls.derive is not GameForm.derive]
+
+
+def drawable_forms() -> list[tuple[str, str]]:
+    """The names and nouns of the registered forms that override
+    :meth:`GameForm.extensive_form`."""
+    return [
+        (cls.form, cls.noun)
+        for cls in form_classes()
+        if cls.extensive_form is not GameForm.extensive_form
+    ]

@@ -23,10 +23,12 @@ from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.tolerances import PROB_SUM_ATOL
 from bargain.vocabulary import ident
 
+from ..extensive import ExtensiveForm
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..spec import SpecReader
+from .extensive import signaling_tree
 from .labels import Labels
-from .solution import REFINEMENTS, SignalingBatch
+from .solution import REFINEMENTS, SignalingBatch, SignalingEquilibrium
 from .solve import solve_arrays
 
 #: The values of the ``mixed`` option.
@@ -279,6 +281,15 @@ class SignalingGame(GameForm):
         )
         result.warn_empty(_why_empty(result))
         return result
+
+    def extensive_form(
+        self, equilibrium: SignalingEquilibrium | None, values: Mapping[str, float]
+    ) -> ExtensiveForm:
+        """The game as its tree at the point ``values`` with the strategies of
+        ``equilibrium``, a perfect Bayesian one (:mod:`.extensive`)."""
+        prior, u_sender, u_receiver = self.payoff_arrays(self.params.bind_batch(dict(values)))
+        arrays = (prior[:, 0], u_sender[..., 0], u_receiver[..., 0])
+        return signaling_tree(self.labels, arrays, equilibrium)
 
     def point_measures(self, **options: Any) -> tuple[str, ...]:
         """``n_pbe``: the PBE outcomes at the point, refined or not."""

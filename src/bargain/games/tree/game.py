@@ -35,14 +35,16 @@ from bargain.solvers.backward import (
 from bargain.solvers.workspace import Workspace
 from bargain.vocabulary import ident
 
+from ..extensive import ExtensiveForm
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..normal import NormalFormGame
 from ..signaling import SignalingGame
 from ..spec import SpecReader
 from .compiled import CompiledTree
 from .derive import derive_spe
+from .extensive import tree_form
 from .pbe import PerfectBayesianBatch, SenderReceiver, sender_receiver
-from .solution import TreeBatchSolution
+from .solution import SubgamePerfect, TreeBatchSolution
 
 #: Points per chunk, so that the node arrays of a chunk stay in cache ...
 CHUNK_POINTS = 1 << 14
@@ -286,6 +288,18 @@ class GameTree(GameForm):
                 "not concept='pbe': solve perfect Bayesian equilibria numerically"
             )
         return derive_spe(self._compile(), options.get("tie_break", "first"))
+
+    def extensive_form(self, equilibrium: Any, values: Mapping[str, float]) -> ExtensiveForm:
+        """The tree at the point ``values`` with the choices of ``equilibrium``, a
+        subgame-perfect one (:mod:`.extensive`); a perfect Bayesian equilibrium of
+        ``concept="pbe"`` is refused."""
+        if equilibrium is not None and not isinstance(equilibrium, SubgamePerfect):
+            raise ModelError(
+                "a game tree is drawn with a subgame-perfect equilibrium, not a perfect "
+                "Bayesian one (concept='pbe'): draw it with concept='spe' "
+                "(model.with_options(concept='spe')), or write it as a signaling game"
+            )
+        return tree_form(self._compile(), equilibrium, values)
 
     # -- measures -----------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""A signaling game (:class:`~bargain.games.SignalingGame`) drawn as its tree, with one
-of its perfect Bayesian equilibria, as a :class:`~.shape.TreeShape`.
+"""A signaling game as its tree at one point, with the strategies of one perfect Bayesian
+equilibrium, as an :class:`~bargain.games.extensive.ExtensiveForm`
+(:meth:`SignalingGame.extensive_form <bargain.games.signaling.SignalingGame.extensive_form>`).
 
 Nature picks the sender's type (the prior); each type sends a message; the
 receiver, who sees the message but not the type, acts at one information set
@@ -10,46 +11,49 @@ picture is the familiar one (Cho and Kreps 1987, Figure I).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import numpy as np
 
-from bargain.games import SignalingEquilibrium, SignalingGame
+from ..extensive import NATURE, Branch, ExtensiveForm, Node
+from .labels import Labels
+from .solution import SignalingEquilibrium
 
-from .shape import NATURE, Branch, Node, TreeShape
+#: What the equilibria of a signaling game are.
+CONCEPT = "perfect Bayesian equilibrium"
 
 
-def signaling_shape(
-    game: SignalingGame,
+def signaling_tree(
+    labels: Labels,
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
     equilibrium: SignalingEquilibrium | None,
-    values: Mapping[str, float],
-    what: str,
-) -> TreeShape:
-    """The game's tree at the point ``values`` with the strategies of ``equilibrium``
-    (None: no equilibrium to highlight), described by ``what``."""
-    sender, receiver = game.players
-    prior, u_sender, u_receiver = game.payoff_arrays(game.params.bind_batch(dict(values)))
+) -> ExtensiveForm:
+    """The tree of the game named by ``labels`` whose prior (T,) and sender's and
+    receiver's payoffs (T, M, A) at one point are ``arrays``, with the strategies of
+    ``equilibrium`` (None: none)."""
+    sender, receiver, types, messages, actions = labels
+    prior, u_sender, u_receiver = arrays
     nodes = [Node("chance", NATURE, NATURE)]
     branches: list[Branch] = []
-    sets: dict[str, list[int]] = {m: [] for m in game.messages}
-    for t, type_ in enumerate(game.types):
+    sets: dict[str, list[int]] = {m: [] for m in messages}
+    for t, type_ in enumerate(types):
         at_type = len(nodes)
         nodes.append(Node("decision", type_, sender))
-        branches.append(Branch(0, at_type, type_, float(prior[t, 0])))
-        order = list(enumerate(game.messages))
+        branches.append(Branch(0, at_type, type_, float(prior[t])))
+        order = list(enumerate(messages))
         for m, message in order[::-1] if t % 2 else order:
             at_message = len(nodes)
             nodes.append(Node("decision", f"{type_}/{message}", receiver))
             sets[message].append(at_message)
-            sent = equilibrium.sender[type_][message] if equilibrium else None
+            sent = equilibrium.sender[type_][message] if equilibrium is not None else None
             branches.append(Branch(at_type, at_message, message, sent))
             replies = _replies(equilibrium, message)
-            for a, action in enumerate(game.actions):
+            for a, action in enumerate(actions):
                 leaf = len(nodes)
-                payoffs = (float(u_sender[t, m, a, 0]), float(u_receiver[t, m, a, 0]))
+                payoffs = (float(u_sender[t, m, a]), float(u_receiver[t, m, a]))
                 nodes.append(Node("terminal", f"{type_}/{message}/{action}", "", payoffs))
                 reply = replies.get(action, 0.0) if replies is not None else None
                 branches.append(Branch(at_message, leaf, action, reply))
     infosets = tuple(tuple(members) for members in sets.values())
-    return TreeShape((sender, receiver), tuple(nodes), tuple(branches), infosets, what)
+    return ExtensiveForm((sender, receiver), tuple(nodes), tuple(branches), infosets, CONCEPT)
 
 
 def _replies(equilibrium: SignalingEquilibrium | None, message: str) -> dict[str, float] | None:
