@@ -449,8 +449,8 @@ def test_the_showcase_runs_and_its_threshold_table_is_the_closed_form(model, tmp
         warnings.simplefilter("ignore", bargain.DegenerateGameWarning)
         written = showcase(model, tmp_path)
     assert {p.name for p in written} == {
-        "table.md", "table.tex", "sweep.csv", "sweep.csv.meta.json", "regimes.png", "thresholds.md",
-        "directions.md", "references.bib",
+        "table.md", "table.tex", "sweep.csv", "sweep.csv.meta.json", "regimes.png",
+        "regimes.pdf", "thresholds.md", "directions.md", "references.bib",
     }  # fmt: skip
     text = (tmp_path / "thresholds.md").read_text(encoding="utf-8")
     for a in np.linspace(0.5, 1, 12):

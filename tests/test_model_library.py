@@ -103,7 +103,8 @@ def test_showcase_runs_fast_and_writes_every_output(name, tmp_path):
         written = showcase(model, tmp_path, load=bio.load_model)
     assert time.perf_counter() - start < 30
     names = {p.name for p in written}
-    assert {"table.md", "table.tex", "regimes.png", "directions.md", "references.bib"} <= names
+    assert {"table.md", "table.tex", "regimes.png", "regimes.pdf", "directions.md"} <= names
+    assert (tmp_path / "regimes.pdf").read_bytes().startswith(b"%PDF")
     assert (tmp_path / "references.bib").read_text() == model.bibtex.strip() + "\n"
     cite = ", ".join(bibtex_keys(model.bibtex))
     for table in ("table.md", "table.tex", "directions.md"):

@@ -19,6 +19,7 @@ import numpy as np
 from .errors import ModelError
 from .files import atomic_write
 from .model import LABELS, Model
+from .plots import save_figure
 from .spaces import one_at_a_time
 from .sweeps import compare_scenarios, sweep
 from .sweeps.provenance import sidecar_path
@@ -71,8 +72,10 @@ def showcase(
     result.to_csv(str(folder / "sweep.csv"))
     written += [folder / "sweep.csv", sidecar_path(folder / "sweep.csv")]
     by = column if column in LABELS else "regime"
-    result.regime_map(x, y, by=by, path=folder / "regimes.png")
-    written.append(folder / "regimes.png")
+    figure = result.regime_map(x, y, by=by)
+    for name in ("regimes.png", "regimes.pdf"):  # for screens; vector, for papers
+        save_figure(figure, result.note(), folder / name)
+        written.append(folder / name)
     if "threshold" in spec:
         t = spec["threshold"]
         over = axes[t["over"]] if t["over"] in axes else _bounded(model, t["over"])
