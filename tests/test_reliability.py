@@ -161,10 +161,13 @@ def test_a_large_offset_reports_no_false_equilibria(rng):
 
 def test_one_players_huge_payoffs_do_not_loosen_the_others_tolerance():
     # Column: -1 vs -0.5 in row 1 and 1 vs 0.5 in row 2 are strict preferences,
-    # whatever the row player's units; the row player is indifferent in column 2.
+    # whatever the row player's units; the row player is indifferent in column 2, so
+    # the game is degenerate: its equilibria are column 2 against any row mixture with
+    # p(top) >= 1/2 (column 2 pays 0.5 - p against 1 - 2p), a segment whose extreme
+    # points the exact method reports.
     A, B = np.array([[1e9, 0], [-1e9, 0]]), np.array([[-1, -0.5], [1, 0.5]])
     found = equilibria(A, B)
-    assert found == equilibria(A / 1e9, B) == {(1.0, 0.0, 0.0, 1.0)}
+    assert found == equilibria(A / 1e9, B) == {(1.0, 0.0, 0.0, 1.0), (0.5, 0.5, 0.0, 1.0)}
 
 
 def test_tiny_and_huge_games_keep_their_equilibria():
@@ -369,7 +372,8 @@ def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, monkeypat
 def test_support_enumeration_of_a_huge_game_is_refused_with_its_budget():
     game = NormalFormGame.from_arrays(*np.random.default_rng(1).normal(size=(2, 14, 14)))
     with pytest.raises(BudgetError, match=r"40,116,599 pairs of supports .* method='lemke-howson'"):
-        game.solve()
+        game.solve(method="support")
+    assert game.solve().method == "vertex"  # what method="auto" chooses for it
 
 
 def test_a_big_numeric_game_builds_at_once():
@@ -420,15 +424,24 @@ EMPTY = [
 
 @pytest.mark.parametrize("method", ["support", "vertex"])
 @pytest.mark.parametrize(("A", "B"), EMPTY)
-def test_a_point_where_the_method_finds_nothing_is_solved_by_lemke_howson(A, B, method):
+def test_a_point_where_the_method_finds_nothing_is_solved_by_lemke_howson(
+    A, B, method, monkeypatch
+):
+    """Without the exact method (no pycddlib, or a game beyond its budget) Lemke–Howson
+    rescues the point; with it the point gets every extreme equilibrium, as Gambit's."""
+    import bargain.games.normal.game as normal_game
+
     A, B = np.array(A, dtype=float), np.array(B, dtype=float)
     assert len(support_enumeration(np.stack([A, B])[..., None]).point) == 0  # the failure
+    gambit = set(profile_set(gambit_mixed(A, B)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateGameWarning)
+        exact = NormalFormGame.from_arrays(A, B).solve(method=method)
+        monkeypatch.setattr(normal_game, "exact_ready", lambda m, n: False)
         solution = NormalFormGame.from_arrays(A, B).solve(method=method)
+    assert exact.method == "exact" and set(profile_set(eq.profile for eq in exact)) == gambit
     assert len(solution) >= 1 and solution.degenerate
     assert solution.method == ("lemke-howson" if method == "support" else method)
-    gambit = set(profile_set(gambit_mixed(A, B)))
     assert set(profile_set(eq.profile for eq in solution)) <= gambit  # Gambit knows each
 
 

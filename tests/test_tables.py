@@ -149,7 +149,7 @@ def test_default_columns_and_long_form(deal, esc):
     assert header[:3] == ["relief", "detect", "u_US"]
     assert header[-3:] == ["deal", "surplus", "regime"]
     lines = to_markdown(esc, ["point", "regime"], long=True).splitlines()
-    assert len(lines) == 2 + 10 + 2  # 10 equilibria at 6 points
+    assert len(lines) == 2 + 11 + 2  # 11 (extreme) equilibria at 6 points
 
 
 def test_pivot_needs_one_point_per_cell():

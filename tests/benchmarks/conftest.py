@@ -34,6 +34,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "3x3 random": ("quantecon", 10.0),
     "tree SPE": ("recursion", 100.0),
     "signaling": ("enumeration", 50.0),
+    "10x10 vertex": ("quantecon", 1.0),
+    "12x12 vertex": ("quantecon", 1.0),
 }
 #: Cases with a throughput target for bargain (points per second, one process).
 RATES: dict[str, float] = {"screening": 5e6}

@@ -8,17 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .arrays import EquilibriumArrays
-from .nashpy_methods import vertex_enumeration
+from .exact import exact_enumeration
+from .nashpy_methods import nashpy_vertex_enumeration
 from .pivoting import lemke_howson, lemke_howson_paths
 from .pure import pure_equilibria
 from .support import support_enumeration
+from .vertex import vertex_enumeration
 
 #: The normal-form methods by name, and whether each needs exactly two players.
 METHODS: dict[str, tuple[Callable[..., EquilibriumArrays], bool]] = {
     "pure": (pure_equilibria, False),
     "support": (support_enumeration, True),
     "vertex": (vertex_enumeration, True),
+    "nashpy": (nashpy_vertex_enumeration, True),
     "lemke-howson": (lemke_howson, True),
+    "exact": (exact_enumeration, True),
 }
 #: The method that always finds an equilibrium of a two-player game: where another
 #: finds none (a degenerate game), it solves the point.
@@ -28,8 +32,10 @@ __all__ = [
     "FALLBACK",
     "METHODS",
     "EquilibriumArrays",
+    "exact_enumeration",
     "lemke_howson",
     "lemke_howson_paths",
+    "nashpy_vertex_enumeration",
     "pure_equilibria",
     "support_enumeration",
     "vertex_enumeration",

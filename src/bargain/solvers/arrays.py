@@ -164,6 +164,15 @@ def verify(
     )
 
 
+def no_equilibria(payoffs: np.ndarray) -> EquilibriumArrays:
+    """No equilibria of the N games ``payoffs`` (P, s_1, ..., s_P, N): a start to join to."""
+    n = payoffs.shape[-1]
+    profiles = tuple(np.zeros((0, s)) for s in payoffs.shape[1:-1])
+    return EquilibriumArrays(
+        np.zeros(0, dtype=np.intp), profiles, np.zeros((0, payoffs.shape[0])), np.zeros(n, bool)
+    )
+
+
 def concat(parts: list[EquilibriumArrays]) -> EquilibriumArrays:
     """Join results over the same N games (for example pure and mixed equilibria)."""
     return EquilibriumArrays(

@@ -89,4 +89,4 @@ def _is_equilibrium(
     return ok and bool((regrets(np.stack([A, B])[None], (x[None], y[None]))[0] <= atol).all())
 
 
-vertex_enumeration = _pointwise(lambda game: game.vertex_enumeration())
+nashpy_vertex_enumeration = _pointwise(lambda game: game.vertex_enumeration())

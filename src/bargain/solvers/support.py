@@ -38,6 +38,11 @@ BLOCK_FLOATS = 1 << 22
 MAX_SUPPORT_PAIRS = 3_000_000
 
 
+def support_pairs(m: int, n: int) -> int:
+    """The pairs of supports of equal size support enumeration examines in an m x n game."""
+    return sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
+
+
 def support_enumeration(
     payoffs: np.ndarray, rtol: float = PAYOFF_RTOL, atol: np.ndarray | None = None
 ) -> EquilibriumArrays:
@@ -49,12 +54,13 @@ def support_enumeration(
     n_players, m, n, n_points = payoffs.shape
     if n_players != 2:
         raise ValueError(f"support enumeration needs a two-player game, got {n_players} players")
-    pairs = sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
+    pairs = support_pairs(m, n)
     if pairs > MAX_SUPPORT_PAIRS:
         raise BudgetError(
             f"support enumeration of a {m}x{n} game examines {pairs:,} pairs of supports per "
-            f"point, above its budget of {MAX_SUPPORT_PAIRS:,}: use method='lemke-howson' "
-            "(an equilibrium from each starting label, not all of them)"
+            f"point, above its budget of {MAX_SUPPORT_PAIRS:,}: use method='vertex' (every "
+            "equilibrium, by vertex enumeration) or method='lemke-howson' (an equilibrium "
+            "from each starting label, not all of them)"
         )
     if atol is None:
         atol = payoff_atol(payoffs, rtol)

@@ -24,7 +24,9 @@ from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import FALLBACK, METHODS
-from bargain.solvers.arrays import EquilibriumArrays, scaled, stack, verify
+from bargain.solvers.arrays import EquilibriumArrays, no_equilibria, scaled, stack, verify
+from bargain.solvers.choice import choose
+from bargain.solvers.exact import ExactEquilibria, check_budget
 from bargain.solvers.pivoting import with_lemke_howson
 from bargain.vocabulary import ident
 
@@ -32,6 +34,7 @@ from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_normal
+from .exact import exact_ready, solve_exactly
 from .solution import BatchSolution, Solution
 
 #: Payoff tensors of one chunk hold at most about this many floats.
@@ -69,7 +72,9 @@ class NormalFormGame(GameForm):
     noun = "normal-form games"
     options = MappingProxyType(
         {
-            "method": Option(None, tuple(METHODS), help="the solver (default: support or pure)"),
+            "method": Option(
+                None, (*METHODS, "auto"), help="the solver (default: auto, by the game's size)"
+            ),
             "chunk_size": CHUNK_SIZE,
         }
     )
@@ -202,18 +207,28 @@ class NormalFormGame(GameForm):
     ) -> BatchSolution:
         """Equilibria at N parameter points, ``points`` a mapping name -> N values.
 
-        Options: ``method`` -- ``"support"`` (all equilibria of two-player games,
-        the default for two players), ``"pure"`` (pure equilibria, any number of
-        players, the default otherwise), ``"vertex"`` (nashpy) and
-        ``"lemke-howson"`` (an equilibrium from each starting label);
-        ``chunk_size`` -- points solved at once, so memory stays bounded.
-        Degenerate games are flagged per point and a ``DegenerateGameWarning``
-        is issued. At a two-player point where support or vertex enumeration
-        finds nothing (a degenerate game), Lemke–Howson, which always finds an
-        equilibrium, solves it; ``methods`` says which method solved each point.
+        Options: ``method`` -- ``"auto"`` (the default: by the game's size,
+        :func:`bargain.solvers.choice.choose`; the solution's ``choice`` says what and
+        why), ``"support"`` (all equilibria of two-player games by support
+        enumeration), ``"vertex"`` (all equilibria by batched vertex enumeration, for
+        larger games), ``"exact"`` (extreme equilibria, maximal Nash subsets and
+        components in rational arithmetic), ``"pure"`` (pure equilibria, any number of
+        players), ``"lemke-howson"`` (an equilibrium from each starting label),
+        ``"nashpy"`` (nashpy's vertex enumeration, point by point: an independent
+        check); ``chunk_size`` -- points solved at once, so memory stays bounded.
+        Degenerate points are flagged and a ``DegenerateGameWarning`` says what was
+        done: two-player points are solved exactly where pycddlib is installed (the
+        ``exact`` extra) and the game is within its budget; where a method still finds
+        nothing, Lemke–Howson, which always finds an equilibrium, solves the point.
+        ``methods`` says which method solved each point.
         """
         options = self.check_options({**options, **({"method": method} if method else {})})
-        method = options.get("method") or ("support" if len(self.players) == 2 else "pure")
+        method = options.get("method") or "auto"
+        if method == "auto":
+            method, choice = choose(self.shape)
+            choice = f"auto chose {method}: {choice}"
+        else:
+            choice = f"method={method!r}, as asked"
         kernel, two_players = METHODS[method]
         if two_players and len(self.players) != 2:
             raise ModelError(
@@ -224,10 +239,15 @@ class NormalFormGame(GameForm):
         n = batch_size(bound)
         entries = len(self.players) * math.prod(self.shape)
         size = options.get("chunk_size") or max(1, CHUNK_FLOATS // entries)
-        rescue = two_players and method != FALLBACK
+        rescue = two_players and method not in (FALLBACK, "exact")
+        exact = "all" if method == "exact" else "degenerate" if two_players else "none"
+        if exact == "all":
+            check_budget(*self.shape)
+        elif exact == "degenerate" and not exact_ready(*self.shape):
+            exact = "none"
         chunks = [
             self._solve_chunk(
-                kernel, {k: v[start : start + size] for k, v in bound.items()}, rescue
+                kernel, {k: v[start : start + size] for k, v in bound.items()}, rescue, exact
             )
             for start in range(0, n, size)
         ]
@@ -241,6 +261,12 @@ class NormalFormGame(GameForm):
             rescued=rescued,
             payoff_range=np.concatenate([chunk.span for chunk in chunks], axis=1).T,
             payoff_tensor=self.payoff_tensor,
+            choice=choice,
+            exact={
+                start + t: r
+                for start, chunk in zip(range(0, n, size), chunks)
+                for t, r in chunk.exact.items()
+            },
         )
         result.warn_degenerate("payoff ties or equilibrium components")
         result.warn_empty(
@@ -253,24 +279,33 @@ class NormalFormGame(GameForm):
         kernel: Callable[..., EquilibriumArrays],
         part: Mapping[str, np.ndarray],
         rescue: bool,
+        exact: str,
     ) -> _Chunk:
         """Verified equilibria of a chunk of points, in the user's units.
 
-        With ``rescue``, points where ``kernel`` found none are solved by
-        Lemke–Howson (their games are degenerate).
+        ``exact``: "all" solves every point exactly, "degenerate" the points the kernel
+        flags degenerate (:mod:`bargain.games.normal.exact`), "none" none. With
+        ``rescue``, points still without an equilibrium are solved by Lemke–Howson.
         """
         ready = scaled(self.payoff_tensor(part))
         tol = ready.tolerance
         if tol.unresolved.any():
             raise unresolved_tensor_error(ready, self.players, part)
         payoffs = ready.payoffs
-        found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, tol.scale)
-        rescued = np.zeros(payoffs.shape[-1], dtype=bool)
+        n = payoffs.shape[-1]
+        if exact == "all":
+            found = verify(payoffs, no_equilibria(payoffs), tol.atol, tol.scale)
+            which = np.arange(n)
+        else:
+            found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, tol.scale)
+            which = np.flatnonzero(found.degenerate) if exact == "degenerate" else []
+        found, results = solve_exactly(payoffs, found, which, tol.atol, tol.scale)
+        rescued = np.zeros(n, dtype=bool)
         if rescue:
             found, rescued = with_lemke_howson(found, payoffs, tol.atol, tol.scale)
         if (tol.scale != 1).any():
             found = found._replace(payoffs=found.payoffs * tol.scale[:, found.point].T)
-        return _Chunk(found, tol.user_span, rescued)
+        return _Chunk(found, tol.user_span, rescued, results)
 
     def derive(self, **options: Any) -> Derivation:
         """Every equilibrium in closed form, one case per pair of supports of equal size
@@ -288,14 +323,19 @@ class NormalFormGame(GameForm):
     # -- measures -----------------------------------------------------------
 
     def measure_names(self, **options: Any) -> list[str]:
-        """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``regret``, ``n_equilibria``."""
+        """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``n_components``, ``regret``,
+        ``n_equilibria``."""
         names = [f"u_{ident(p)}" for p in self.players]
         names += [
             f"p_{ident(p)}_{ident(s)}"
             for p, strategies in zip(self.players, self.strategies)
             for s in strategies
         ]
-        return [*names, "pure", "regret", "n_equilibria"]
+        return [*names, "pure", "n_components", "regret", "n_equilibria"]
+
+    def point_measures(self, **options: Any) -> tuple[str, ...]:
+        """``n_components``: the components of the point's equilibria."""
+        return ("n_components",)
 
     # -- model files --------------------------------------------------------
 
@@ -338,11 +378,13 @@ class NormalFormGame(GameForm):
 
 
 class _Chunk(NamedTuple):
-    """A chunk's equilibria, each player's payoff range (P, n), and the rescued points."""
+    """A chunk's equilibria, each player's payoff range (P, n), the rescued points and
+    the exact results of the points solved exactly."""
 
     found: EquilibriumArrays
     span: np.ndarray
     rescued: np.ndarray
+    exact: dict[int, ExactEquilibria]
 
 
 def _payoff_array(

@@ -11,11 +11,14 @@ from itertools import product
 import numpy as np
 
 from bargain.checks import count_text
+from bargain.errors import DegenerateGameWarning, warn
 from bargain.solvers.arrays import EquilibriumArrays
+from bargain.solvers.exact import ExactEquilibria, exact_available
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
 
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
+from .exact import INSTALL, NashSubset, nash_subsets
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,13 +64,51 @@ class Equilibrium:
 
 
 class Solution(EquilibriumSet[Equilibrium]):
-    """All equilibria found for one game, with the flags of the solve."""
+    """All equilibria found for one game, with the flags of the solve.
+
+    Where the game was solved exactly (``method`` "exact": a degenerate two-player game,
+    or ``method="exact"``), the equilibria are its extreme equilibria, ``nash_subsets``
+    its maximal Nash subsets (each a product of two polytopes whose every point is an
+    equilibrium) and ``components`` the subsets of each component (connected unions of
+    subsets; Avis, Rosenberg, Savani and von Stengel 2010). Elsewhere each equilibrium
+    is its own subset and component, and both are None at a degenerate point solved
+    otherwise.
+    """
+
+    exact: ExactEquilibria | None = None
+
+    @property
+    def nash_subsets(self) -> list[NashSubset] | None:
+        """The maximal Nash subsets (see the class docstring)."""
+        if self.exact is not None:
+            return nash_subsets(self.exact)
+        if self.degenerate:
+            return None
+        return [NashSubset((eq.profile[0],), (eq.profile[1],)) for eq in self.equilibria]
+
+    @property
+    def components(self) -> list[tuple[int, ...]] | None:
+        """The indices in :attr:`nash_subsets` of each component's subsets."""
+        if self.exact is not None:
+            return [tuple(c) for c in self.exact.components]
+        return None if self.degenerate else [(k,) for k in range(len(self))]
 
     def __repr__(self) -> str:
         flags = ", degenerate" if self.degenerate else ""
         count = count_text(len(self), "equilibrium", "equilibria")
+        if self.exact is not None:
+            count = count_text(len(self), "extreme equilibrium", "extreme equilibria")
+            count += f", {count_text(len(self.exact.components), 'component')}"
         lines = [f"Solution({count}, method={self.method!r}{flags})"]
         lines += [f"  {eq!r}" for eq in self.equilibria]
+        subsets = self.nash_subsets or []
+        if self.exact is not None and any(not s.is_point for s in subsets):
+            for c, members in enumerate(self.components or []):
+                lines += [
+                    f"  component {c + 1}: "
+                    + " and ".join(f"{subsets[k]!r}"[len("NashSubset") :] for k in members)
+                    + (" (a continuum)" if any(not subsets[k].is_point for k in members) else "")
+                ]
         return "\n".join(lines)
 
 
@@ -92,8 +133,14 @@ class BatchSolution(EquilibriumBatch):
         rescued: np.ndarray | None = None,
         payoff_range: np.ndarray | None = None,
         payoff_tensor: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None,
+        exact: Mapping[int, ExactEquilibria] | None = None,
+        choice: str = "",
     ) -> None:
         self.arrays = arrays
+        #: How the method was chosen: "auto chose vertex: a 10x10 game: ...".
+        self.choice = choice
+        #: The exact results of the points solved exactly, by point.
+        self.exact = dict(exact or {})
         self.players = tuple(players)
         self.strategies = tuple(tuple(s) for s in strategies)
         self.points = points
@@ -113,7 +160,42 @@ class BatchSolution(EquilibriumBatch):
     def methods(self) -> np.ndarray:
         """(N,) the method that solved each point: ``method``, or ``"lemke-howson"``
         where ``method`` found nothing."""
-        return np.where(self.rescued, "lemke-howson", self.method).astype(object)
+        methods = np.where(self.rescued, "lemke-howson", self.method).astype(object)
+        methods[list(self.exact)] = "exact"
+        return methods
+
+    @cached_property
+    def n_components(self) -> np.ndarray:
+        """(N,) the components of each point: exact where solved exactly, the number of
+        equilibria at a nondegenerate point, NaN at a degenerate one solved otherwise."""
+        out = np.where(self.degenerate, np.nan, self.count.astype(float))
+        for t, r in self.exact.items():
+            out[t] = len(r.components)
+        return out
+
+    def warn_degenerate(self, why: str) -> None:
+        """Say what was done at degenerate points: solved exactly, or verified only."""
+        exact = np.zeros(len(self), dtype=bool)
+        exact[list(self.exact)] = True
+        if (self.degenerate & exact).any():
+            count = int(np.count_nonzero(self.degenerate & exact))
+            where = "the game is" if len(self) == 1 else f"{count} of {len(self)} games are"
+            warn(
+                f"{where} degenerate ({why}): {'its' if len(self) == 1 else 'their'} extreme "
+                "equilibria, maximal Nash subsets and components were computed exactly (see "
+                "'n_components')",
+                DegenerateGameWarning,
+            )
+        rest = self.degenerate & ~exact
+        if rest.any():
+            count = int(np.count_nonzero(rest))
+            where = "the game is" if len(self) == 1 else f"{count} of {len(self)} games are"
+            hint = "" if exact_available() else f"; {INSTALL} computes them exactly"
+            warn(
+                f"{where} degenerate ({why}) and not solved exactly: every equilibrium "
+                f"reported is verified, but there may be more (see 'degenerate'){hint}",
+                DegenerateGameWarning,
+            )
 
     @cached_property
     def _pure(self) -> tuple[np.ndarray, np.ndarray]:
@@ -133,6 +215,7 @@ class BatchSolution(EquilibriumBatch):
             for j, s in enumerate(labels):
                 columns[f"p_{ident(player)}_{ident(s)}"] = mix[:, j]
         columns["pure"] = self._pure[0].astype(float)
+        columns["n_components"] = self.n_components[self.point]
         if self.arrays.regret is not None:
             columns["regret"] = self.arrays.regret
         return columns
@@ -175,7 +258,7 @@ class BatchSolution(EquilibriumBatch):
             )
             for e in rows
         ]
-        return Solution(
+        solution = Solution(
             equilibria,
             values=self.point_values(i),
             degenerate=self.degenerate[i],
@@ -183,6 +266,8 @@ class BatchSolution(EquilibriumBatch):
             batch=self,
             rows=rows,
         )
+        solution.exact = self.exact.get(i)
+        return solution
 
     def __repr__(self) -> str:
         return (
