@@ -15,6 +15,7 @@ from bargain.errors import BargainError, ModelError
 from bargain.games import GameForm
 from bargain.params import ParamSpace
 from tests.latex import compile_latex
+from tests.test_tree_pbe import beer_quiche_tree
 from tests.toy_form import ChoiceGame
 
 
@@ -55,26 +56,6 @@ def pennies_tree() -> GameTree:
         for second in ("H", "T"):
             win = 1 if first == second.lower() else -1
             tree.terminal(f"{first}{second}", {"A": win, "B": -win})
-    return tree
-
-
-def beer_quiche_tree() -> GameTree:
-    """Cho and Kreps (1987) as a tree of the sender-receiver shape, which concept="pbe"
-    solves: +1 for the liked breakfast, +2 if not dueled; B gets 1 for dueling the weak
-    type or sparing the strong one."""
-    wants, likes = {"duel": 0, "not": 2}, {"weak": "quiche", "strong": "beer"}
-    tree = GameTree(["A", "B"], params=[Param("p", 0.1, 0, 1)])
-    tree.chance("nature", {"weak": ("p", "weak"), "strong": ("1 - p", "strong")})
-    for kind in ("weak", "strong"):
-        tree.decision(kind, "A", {m: f"{kind} {m}" for m in ("beer", "quiche")})
-        for m in ("beer", "quiche"):
-            tree.decision(f"{kind} {m}", "B", {a: f"{kind} {m} {a}" for a in wants}, f"B {m}")
-            for a, base in wants.items():
-                payoffs = {
-                    "A": base + (m == likes[kind]),
-                    "B": int((a == "duel") == (kind == "weak")),
-                }
-                tree.terminal(f"{kind} {m} {a}", payoffs)
     return tree
 
 
