@@ -177,3 +177,34 @@ def test_time_budget_stops_a_long_sympy_call():
 def test_no_budget_no_alarm():
     with time_budget(None):
         assert np.isfinite(1.0)
+
+
+def test_nested_budgets_stop_the_inner_and_keep_the_outer(monkeypatch):
+    """A factorisation that runs long is given up after FACTOR_SECONDS (the sign is read
+    without it); an outer derivation budget still runs, with the time it had left."""
+    import time
+
+    import sympy
+
+    from bargain.algebra import budget, signs
+
+    def endless(expr):
+        while True:
+            time.sleep(0.001)
+
+    monkeypatch.setattr(signs, "FACTOR_SECONDS", 0.05)
+    monkeypatch.setattr(signs.sympy, "factor", endless)
+    x = sympy.Symbol("x")
+    assert signs._factored(x**2 - 1) == []
+    start = time.monotonic()
+    with pytest.raises(budget.DerivationTimeout) as outer_timeout:
+        with budget.time_budget(0.3) as outer:
+            assert signs._factored(x**2 - 1) == []  # the inner budget, not the outer
+            while True:
+                time.sleep(0.001)
+    assert outer_timeout.value.budget is outer
+    assert 0.25 < time.monotonic() - start < 2
+    with pytest.raises(budget.DerivationTimeout) as first:
+        with budget.time_budget(0.05) as short:
+            signs._factored(x**2 - 1)  # the outer budget ends first: its timeout goes up
+    assert first.value.budget is short

@@ -14,6 +14,7 @@ import contextlib
 import contextvars
 import signal
 import threading
+import time
 from collections.abc import Iterator
 
 from bargain.errors import BudgetError
@@ -25,11 +26,13 @@ _STEP: contextvars.ContextVar[str] = contextvars.ContextVar("step", default="sta
 
 
 class DerivationTimeout(BudgetError):
-    """A derivation ran out of time; ``step`` names what it was doing."""
+    """A derivation ran out of time; ``step`` names what it was doing, ``budget`` which
+    :func:`time_budget` expired (the innermost of nested ones)."""
 
-    def __init__(self, step: str, seconds: float) -> None:
+    def __init__(self, step: str, seconds: float, budget: object = None) -> None:
         self.step = step
         self.seconds = seconds
+        self.budget = budget
         super().__init__(
             f"the derivation stopped after {seconds:g} s while {step}; "
             "the numeric solvers answer instead (raise the budget with --budget or budget=)"
@@ -57,23 +60,34 @@ def can_interrupt() -> bool:
 
 
 @contextlib.contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
+def time_budget(seconds: float | None) -> Iterator[object]:
     """Raise :class:`DerivationTimeout` in the body after ``seconds`` (None: no limit).
 
-    Where the process cannot be interrupted (see :func:`can_interrupt`) the body
-    runs without a limit: callers that need one use a worker process.
+    Budgets nest: an inner one ends at the earlier of its own deadline and the outer
+    one's, and the outer timer runs on afterwards with the time it had left. The
+    context value is a token: the timeout's ``budget`` is the token of the budget
+    that expired, so a caller can tell its own timeout from an outer one. Where the
+    process cannot be interrupted (see :func:`can_interrupt`) the body runs without a
+    limit: callers that need one use a worker process.
     """
+    token = object()
     if seconds is None or not can_interrupt():
-        yield
+        yield token
         return
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
+    mine = outer == 0 or seconds < outer
 
     def expire(signum: int, frame: object) -> None:
-        raise DerivationTimeout(current_step(), seconds)
+        raise DerivationTimeout(current_step(), seconds, token)
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, expire if mine else signal.getsignal(signal.SIGALRM))
+    if mine:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield token
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:  # the outer budget goes on with the time it had left (at least a tick)
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6))

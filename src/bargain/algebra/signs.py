@@ -11,13 +11,13 @@ sampled evidence).
 
 from __future__ import annotations
 
-import contextlib
 from typing import Literal, NamedTuple
 
 import numpy as np
 import sympy
 from sympy.core.relational import Relational
 
+from .budget import DerivationTimeout, time_budget
 from .cases import sides
 from .conditions import MAX_BOXES, Condition, on_boxes, settle, sign_witnesses
 from .intervals import Box, boxes_of, enclose, split
@@ -28,6 +28,9 @@ SignName = Literal[
 
 #: Below this many operations an expression's box is cut four times finer.
 SMALL = 60
+
+#: Seconds sympy may take to factor one expression before its sign is read without it.
+FACTOR_SECONDS = 2.0
 
 #: How each sign prints in a table.
 SYMBOLS = {
@@ -64,10 +67,8 @@ def sign_of(
     size = sympy.count_ops(expr) + (sympy.count_ops(region) if region is not None else 0)
     cuts = 4 * MAX_BOXES if size < SMALL else MAX_BOXES
     forms = [expr]
-    if size < SMALL:  # factoring is cheap only for small expressions
-        with contextlib.suppress(sympy.PolynomialError, NotImplementedError, TypeError):
-            factored = sympy.factor(expr)  # a product of signed factors encloses tightly
-            forms += [factored] if factored != expr else []
+    if size < SMALL:  # factoring is cheap for small expressions, nearly always
+        forms += _factored(expr)
     for form in forms:
         shown = _sign_on_boxes(form, box, region, cuts)
         if shown is not None:
@@ -81,6 +82,22 @@ def sign_of(
         where = settled.expr if isinstance(settled, Condition) else positive
         return Sign("depends", sides(where) if isinstance(where, Relational) else where)
     return Sign("undecided", positive)
+
+
+def _factored(expr: sympy.Expr) -> list[sympy.Expr]:
+    """``expr`` as a product of factors (whose signs enclose it tightly), if that differs
+    and sympy finds it within :data:`FACTOR_SECONDS` (multivariate factoring can run for
+    minutes on a small expression); else nothing."""
+    try:
+        with time_budget(FACTOR_SECONDS) as mine:
+            factored = sympy.factor(expr)
+    except (sympy.PolynomialError, NotImplementedError, TypeError):
+        return []
+    except DerivationTimeout as timeout:
+        if timeout.budget is not mine:
+            raise
+        return []
+    return [factored] if factored != expr else []
 
 
 def _positive_where(expr: sympy.Basic) -> sympy.Basic:
