@@ -93,7 +93,11 @@ def run(notebook, tmp_path: Path):
     client = nbclient.NotebookClient(
         notebook, km=manager, timeout=120, resources={"metadata": {"path": str(tmp_path)}}
     )
-    client.execute()
+    try:
+        client.execute()
+    finally:  # nbclient leaves a kernel it was given running
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     return notebook, time.perf_counter() - start
 
 
