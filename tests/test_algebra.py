@@ -197,14 +197,12 @@ def test_nested_budgets_stop_the_inner_and_keep_the_outer(monkeypatch):
     x = sympy.Symbol("x")
     assert signs._factored(x**2 - 1) == []
     start = time.monotonic()
-    with pytest.raises(budget.DerivationTimeout) as outer_timeout:
-        with budget.time_budget(0.3) as outer:
-            assert signs._factored(x**2 - 1) == []  # the inner budget, not the outer
-            while True:
-                time.sleep(0.001)
+    with pytest.raises(budget.DerivationTimeout) as outer_timeout, budget.time_budget(0.3) as outer:
+        assert signs._factored(x**2 - 1) == []  # the inner budget, not the outer
+        while True:
+            time.sleep(0.001)
     assert outer_timeout.value.budget is outer
     assert 0.25 < time.monotonic() - start < 2
-    with pytest.raises(budget.DerivationTimeout) as first:
-        with budget.time_budget(0.05) as short:
-            signs._factored(x**2 - 1)  # the outer budget ends first: its timeout goes up
+    with pytest.raises(budget.DerivationTimeout) as first, budget.time_budget(0.05) as short:
+        signs._factored(x**2 - 1)  # the outer budget ends first: its timeout goes up
     assert first.value.budget is short
