@@ -116,3 +116,14 @@ def test_the_escalation_model_counts_components_over_a_sweep():
         warnings.simplefilter("ignore", DegenerateGameWarning)
         frame = sweep(model, {"bite": np.linspace(0, 3, 13)}, select="all").to_frame()
     assert frame["n_components"].notna().all() and (frame["n_components"] >= 1).all()
+
+
+def test_components_are_not_counted_where_the_method_may_miss_equilibria():
+    """Pure equilibria and Lemke-Howson's need not be all of them: no component count."""
+    battle = [[2, 0], [0, 1]], [[1, 0], [0, 2]]  # two pure equilibria and a mixed one
+    for method in ("pure", "lemke-howson"):
+        solution = solve(*battle, method=method)
+        assert solution.components is None and solution.nash_subsets is None
+        batch = NormalFormGame.from_arrays(*map(np.array, battle)).solve_batch({}, method=method)
+        assert np.isnan(batch.n_components).all()
+    assert solve(*battle, method="support").components == [(0,), (1,), (2,)]

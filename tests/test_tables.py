@@ -322,3 +322,14 @@ def test_every_layout_compiles_without_overflow(case, deal, esc, tmp_path):
         text = tables[case]()
     assert text.endswith("\n")
     compile_latex(text, tmp_path)
+
+
+def test_negative_numbers_in_any_format_keep_their_sign_and_negative_zero_loses_it():
+    import pandas as pd
+
+    frame = pd.DataFrame({"share": [-0.25, -0.0001, 0.5]})
+    assert [cells(to_markdown(frame, floatfmt=".0%"), i) for i in (2, 3, 4)] == [
+        ["-25%"],
+        ["0%"],
+        ["50%"],
+    ]

@@ -24,11 +24,15 @@ METHODS: dict[str, tuple[Callable[..., EquilibriumArrays], bool]] = {
     "lemke-howson": (lemke_howson, True),
     "exact": (exact_enumeration, True),
 }
+#: The two-player methods that find every equilibrium of a nondegenerate game (the others
+#: find pure ones, or one per starting label): their points' components can be counted.
+COMPLETE = frozenset({"support", "vertex", "exact", "nashpy"})
 #: The method that always finds an equilibrium of a two-player game: where another
 #: finds none (a degenerate game), it solves the point.
 FALLBACK = "lemke-howson"
 
 __all__ = [
+    "COMPLETE",
     "FALLBACK",
     "METHODS",
     "EquilibriumArrays",

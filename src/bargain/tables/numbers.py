@@ -50,7 +50,8 @@ class Format(NamedTuple):
             return str(value)
         number = 0.0 if abs(value) <= self.zero else float(value)
         text = format(round(number) if self.spec == "d" else number, self.spec)
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
+        rounded_to_zero = not any(c in "123456789" for c in text.split("e")[0])
+        return text[1:] if text.startswith("-") and rounded_to_zero else text
 
 
 def numeric(series: pd.Series) -> bool:

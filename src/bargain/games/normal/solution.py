@@ -12,6 +12,7 @@ import numpy as np
 
 from bargain.checks import count_text
 from bargain.errors import DegenerateGameWarning, warn
+from bargain.solvers import COMPLETE
 from bargain.solvers.arrays import EquilibriumArrays
 from bargain.solvers.exact import ExactEquilibria, exact_available
 from bargain.tolerances import PROB_TOL
@@ -71,8 +72,9 @@ class Solution(EquilibriumSet[Equilibrium]):
     its maximal Nash subsets (each a product of two polytopes whose every point is an
     equilibrium) and ``components`` the subsets of each component (connected unions of
     subsets; Avis, Rosenberg, Savani and von Stengel 2010). Elsewhere each equilibrium
-    is its own subset and component, and both are None at a degenerate point solved
-    otherwise.
+    is its own subset and component when the method finds every equilibrium, and both
+    are None otherwise (a degenerate point solved otherwise; ``method="pure"`` or
+    ``"lemke-howson"``).
     """
 
     exact: ExactEquilibria | None = None
@@ -82,7 +84,7 @@ class Solution(EquilibriumSet[Equilibrium]):
         """The maximal Nash subsets (see the class docstring)."""
         if self.exact is not None:
             return nash_subsets(self.exact)
-        if self.degenerate:
+        if self.degenerate or self.method not in COMPLETE:
             return None
         return [NashSubset((eq.profile[0],), (eq.profile[1],)) for eq in self.equilibria]
 
@@ -91,7 +93,9 @@ class Solution(EquilibriumSet[Equilibrium]):
         """The indices in :attr:`nash_subsets` of each component's subsets."""
         if self.exact is not None:
             return [tuple(c) for c in self.exact.components]
-        return None if self.degenerate else [(k,) for k in range(len(self))]
+        if self.degenerate or self.method not in COMPLETE:
+            return None
+        return [(k,) for k in range(len(self))]
 
     def __repr__(self) -> str:
         flags = ", degenerate" if self.degenerate else ""
@@ -167,8 +171,11 @@ class BatchSolution(EquilibriumBatch):
     @cached_property
     def n_components(self) -> np.ndarray:
         """(N,) the components of each point: exact where solved exactly, the number of
-        equilibria at a nondegenerate point, NaN at a degenerate one solved otherwise."""
-        out = np.where(self.degenerate, np.nan, self.count.astype(float))
+        equilibria at a nondegenerate point solved by a method that finds them all, NaN
+        elsewhere (a degenerate point solved otherwise; pure equilibria or Lemke–Howson's,
+        which need not be all)."""
+        complete = np.isin(self.methods, list(COMPLETE)) & ~self.degenerate
+        out = np.where(complete, self.count.astype(float), np.nan)
         for t, r in self.exact.items():
             out[t] = len(r.components)
         return out
