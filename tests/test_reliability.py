@@ -345,20 +345,20 @@ def test_a_killed_streaming_sweep_leaves_the_previous_file_whole(tmp_path):
 
 
 def kill_once(marker: Path):
-    """A chunk function that kills its worker process the first time chunk 1 is computed."""
-    original = runner._Job.__call__
+    """A chunk's points that kill their worker process the first time chunk 1 is computed."""
+    original = runner._Job.points
 
-    def call(self, chunk, points):
+    def points(self, chunk, size):
         if chunk == 1 and not marker.exists():
             marker.touch()
             os.kill(os.getpid(), signal.SIGKILL)
-        return original(self, chunk, points)
+        return original(self, chunk, size)
 
-    return call
+    return points
 
 
 def test_a_killed_worker_is_replaced_and_the_sweep_completes(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner._Job, "__call__", kill_once(tmp_path / "killed"))
+    monkeypatch.setattr(runner._Job, "points", kill_once(tmp_path / "killed"))
     model, space = load_model("interim-deal"), grid(relief=linspace(0, 1, 40))
     pooled = sweep(model, space, executor="processes", workers=2, chunk_size=5, progress=False)
     assert (tmp_path / "killed").exists()

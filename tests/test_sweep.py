@@ -98,31 +98,6 @@ def test_selection_rules():
         sweep(deal_model(), {"relief": [0.5]}, select="risk-dominant", progress=False)
 
 
-def test_processes_equal_in_process():
-    space = grid(relief=linspace(0, 1, 9), detect=linspace(0, 1, 9))
-    local = sweep(deal_model(), space, chunk_size=10, progress=False)
-    pooled = sweep(
-        deal_model(), space, chunk_size=10, executor="processes", workers=2, progress=False
-    )
-    pd.testing.assert_frame_equal(local.to_frame(), pooled.to_frame())
-
-
-def test_dask_cluster_equals_in_process():
-    distributed = pytest.importorskip("distributed")
-    space = grid(relief=linspace(0, 1, 6), detect=linspace(0, 1, 6))
-    local = sweep(deal_model(), space, chunk_size=8, progress=False)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        remote = sweep(
-            deal_model(), space, chunk_size=8, executor=client.get_executor(), progress=False
-        )
-    pd.testing.assert_frame_equal(local.to_frame(), remote.to_frame())
-
-
 SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})

@@ -7,6 +7,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -78,6 +79,21 @@ def _one_line(message: Warning | str, *_: Any, **__: Any) -> str:
     """A warning as the command prints it: one line."""
     first = str(message).splitlines()[0] if str(message) else ""
     return f"bargain: warning: {first}\n"
+
+
+def _dask_client(address: str) -> Any:
+    """A dask ``Client`` connected to the scheduler at ``address``, with a clear error when
+    the extra is missing or nothing answers there."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BargainError(
+            '--scheduler needs dask.distributed: pip install "bargain-games[distributed]"'
+        ) from None
+    try:
+        return Client(address, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise BargainError(f"--scheduler {address}: no dask scheduler answered ({exc})") from None
 
 
 def _load(model: str):
@@ -359,6 +375,13 @@ def _fmt(value: Any) -> str:
 @click.option("-o", "--output", default=None, help="Write to a file instead of stdout.")
 @click.option("--checkpoint", default=None, help="Checkpoint directory (resumable).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: none).")
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on the dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786); needs the "
+    "distributed extra, and -o/--checkpoint in folders the workers share.",
+)
 @OPTION
 def sweep(
     model: str,
@@ -376,6 +399,7 @@ def sweep(
     output: str | None,
     checkpoint: str | None,
     workers: int | None,
+    scheduler: str | None,
     options: Sequence[str],
 ) -> None:
     """A sensitivity table over a grid of parameter values.
@@ -389,6 +413,8 @@ def sweep(
       bargain sweep interim-deal -g relief=0:0.6:13 -g breakout=1:12:12 \\
           --scenario coalition_and_credible_relief --format latex \\
           --pivot relief,breakout,regime -o outcome.tex
+      bargain sweep escalation -g limited=0:1:1001 -g unity=0:1:1001 \\
+          --scheduler tcp://10.0.0.5:8786 -o /shared/sweep.csv
     """
     from .sweeps import sweep as run_sweep
 
@@ -402,19 +428,23 @@ def sweep(
     if fmt == "parquet" and not (streamed and parquet):
         raise BargainError("--format parquet writes a file: give -o FILE.parquet")
     m = _load(model).with_options(**_options(options))
-    result = run_sweep(
-        m,
-        _axes(axes),
-        select=select,
-        fixed=_pairs(params, "-p"),
-        scenario=scenario,
-        executor="processes" if workers and workers > 1 else None,
-        workers=workers,
-        checkpoint=checkpoint,
-        progress=sys.stderr.isatty(),
-        output=output if streamed else None,
-        columns=chosen if streamed else None,
-    )
+    with contextlib.ExitStack() as stack:
+        executor = "processes" if workers and workers > 1 else None
+        if scheduler is not None:
+            executor = stack.enter_context(_dask_client(scheduler))
+        result = run_sweep(
+            m,
+            _axes(axes),
+            select=select,
+            fixed=_pairs(params, "-p"),
+            scenario=scenario,
+            executor=executor,
+            workers=workers,
+            checkpoint=checkpoint,
+            progress=sys.stderr.isatty(),
+            output=output if streamed else None,
+            columns=chosen if streamed else None,
+        )
     if streamed:
         click.echo(f"wrote {output} ({len(result):,} points)", err=True)
         return

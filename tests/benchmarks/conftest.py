@@ -30,8 +30,8 @@ import pytest
 
 #: Cases and the peer whose per-game ratio has a target (peer / bargain >= target).
 TARGETS: dict[str, tuple[str, float]] = {
-    "2x2 grid": ("quantecon", 100.0),
-    "3x3 random": ("quantecon", 10.0),
+    "2x2 grid": ("quantecon", 500.0),
+    "3x3 random": ("quantecon", 100.0),
     "tree SPE": ("recursion", 100.0),
     "signaling": ("enumeration", 50.0),
     "10x10 vertex": ("quantecon", 1.0),
@@ -39,6 +39,12 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 #: Cases with a throughput target for bargain (points per second, one process).
 RATES: dict[str, float] = {"screening": 5e6}
+#: Sweep cases with a throughput target in this process (points per second, end to end).
+SWEEP_RATES: dict[str, float] = {"sweep 2x2 parquet": 5e6}
+#: Speed-up targets of a sweep on workers over the same sweep in one process.
+SCALING: dict[str, float] = {"2 processes": 1.8, "dask 2 workers": 1.6}
+#: The executors of the sweep benchmarks, in the order the summary lists them.
+EXECUTORS = ("1 process", "2 processes", "dask 2 workers")
 PEERS_ORDER = ("bargain", "quantecon", "pygambit", "nashpy", "recursion", "enumeration", "scipy")
 #: Untimed calls before the timed rounds (full mode).
 WARMUP_ROUNDS = 2
@@ -57,7 +63,7 @@ class Sizes:
     tree_points: int  # points of the three-stage tree solved by bargain in one batch
     recursion: int  # points per sample for the tree peers
     tree_pygambit: int
-    sweep_side: int  # the 2x2 sweep covers sweep_side**2 points
+    sweep_grid: tuple[int, int]  # the 2x2 sweep covers this grid
     sweep_tree: int  # points of the tree sweep
     stream_grid: tuple[int, int]  # the 2x2 sweep streamed to CSV covers this grid
     rounds: int  # timed rounds per benchmark when enabled
@@ -77,8 +83,8 @@ FULL = Sizes(
     tree_points=100_000,
     recursion=20_000,
     tree_pygambit=200,
-    sweep_side=1000,
-    sweep_tree=100_000,
+    sweep_grid=(4000, 2500),
+    sweep_tree=1_000_000,
     stream_grid=(4000, 2500),
     rounds=5,
 )
@@ -92,7 +98,7 @@ CI = Sizes(
     tree_points=2_000,
     recursion=2_000,
     tree_pygambit=20,
-    sweep_side=100,
+    sweep_grid=(200, 150),
     sweep_tree=5_000,
     stream_grid=(300, 300),
     rounds=1,
@@ -106,8 +112,8 @@ class Figure:
 
 
 _FIGURES = pytest.StashKey[dict[str, dict[str, Figure]]]()
-#: Sweep throughput: case -> workers -> (points, seconds per sweep).
-_SWEEPS = pytest.StashKey[dict[str, dict[int, tuple[int, float]]]]()
+#: Sweep throughput: case -> executor -> (points, seconds per sweep).
+_SWEEPS = pytest.StashKey[dict[str, dict[str, tuple[int, float]]]]()
 
 
 @pytest.fixture(scope="session")
@@ -150,16 +156,20 @@ def measure(benchmark: Any, sizes: Sizes, figures: dict[str, dict[str, Figure]])
 
 @pytest.fixture
 def measure_sweep(benchmark: Any, sizes: Sizes, pytestconfig: pytest.Config):
-    """``measure_sweep(case, workers, fn, points)``: time a whole sweep of ``points`` points."""
+    """``measure_sweep(case, executor, fn, points)``: time a whole sweep of ``points`` points
+    (full mode: the mean of 3 rounds after one untimed, which warms the workers)."""
     sweeps = pytestconfig.stash.setdefault(_SWEEPS, {})
 
-    def run(case: str, workers: int, fn: Callable[[], Any], points: int) -> Any:
-        rounds = 3 if sizes.full else 1
+    def run(case: str, executor: str, fn: Callable[[], Any], points: int) -> Any:
         start = perf_counter()
-        result = benchmark.pedantic(fn, rounds=rounds, iterations=1)
-        seconds = benchmark.stats["mean"] if sizes.full else perf_counter() - start
-        benchmark.extra_info.update(case=case, workers=workers, points=points, seconds=seconds)
-        sweeps.setdefault(case, {})[workers] = (points, seconds)
+        if sizes.full:
+            result = benchmark.pedantic(fn, rounds=3, iterations=1, warmup_rounds=1)
+            seconds = benchmark.stats["mean"]
+        else:
+            result = benchmark.pedantic(fn, rounds=1, iterations=1)
+            seconds = perf_counter() - start
+        benchmark.extra_info.update(case=case, executor=executor, points=points, seconds=seconds)
+        sweeps.setdefault(case, {})[executor] = (points, seconds)
         return result
 
     return run
@@ -169,15 +179,30 @@ def _sweep_summary(tr: Any, config: pytest.Config) -> None:
     sweeps = config.stash.get(_SWEEPS, None)
     if not sweeps:
         return
-    tr.section("sweep throughput (end to end: formulas, solver, measures, summary)")
-    tr.write_line(f"{'case':<14} {'workers':>7} {'points':>10} {'seconds':>8} {'points/s':>10}")
+    full = not config.getoption("benchmark_disable")
+    tr.section("sweep throughput (end to end: formulas, solver, measures, summary, output)")
+    tr.write_line(f"{'case':<20} {'executor':<15} {'points':>10} {'seconds':>8} {'points/s':>11}")
     for case, rows in sweeps.items():
-        for workers, (points, seconds) in sorted(rows.items()):
+        for executor in (e for e in EXECUTORS if e in rows):
+            points, seconds = rows[executor]
+            speedup = ""
+            if executor in SCALING and "1 process" in rows:
+                ratio = rows["1 process"][1] / seconds
+                speedup = f"  {ratio:.2f}x one process"
+                if full:
+                    target = SCALING[executor]
+                    speedup += f" (target {target:g}x: {'met' if ratio >= target else 'NOT met'})"
             tr.write_line(
-                f"{case:<14} {workers:>7} {points:>10,} {seconds:>8.2f} {points / seconds:>10,.0f}"
+                f"{case:<20} {executor:<15} {points:>10,} {seconds:>8.2f} "
+                f"{points / seconds:>11,.0f}{speedup}"
             )
-        if 1 in rows and 2 in rows:
-            tr.write_line(f"{case:<14} scaling 1 -> 2 workers: {rows[1][1] / rows[2][1]:.2f}x")
+        if full and case in SWEEP_RATES and "1 process" in rows:
+            points, seconds = rows["1 process"]
+            rate, target = points / seconds, SWEEP_RATES[case]
+            verdict = "met" if rate >= target else "NOT met"
+            tr.write_line(
+                f"target {case}: >= {target:,.0f} points/s in process: {rate:,.0f}, {verdict}"
+            )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

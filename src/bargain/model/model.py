@@ -198,7 +198,7 @@ class Model:
         return self.game.solve_batch(self._bound(points), **self.options)
 
     def evaluate(
-        self, points: Mapping[str, Any], select_rule: str | None = None
+        self, points: Mapping[str, Any], select_rule: str | None = None, rows: bool = True
     ) -> dict[str, Columns]:
         """Measures at N points: ``{"points": per-point columns, "rows": per equilibrium}``.
 
@@ -207,12 +207,13 @@ class Model:
         joined with " | ") and each measure of the equilibrium chosen by
         ``select_rule`` (default: the model's ``select``; NaN where none
         qualifies); with ``"all"`` the per-point table is the per-row one (see
-        :func:`~bargain.model.tabulate.tabulate`).
+        :func:`~bargain.model.tabulate.tabulate`); ``rows=False`` leaves the
+        per-equilibrium table out.
         """
         rule = self.select if select_rule is None else check_rule(select_rule, self.game)
         bound = self._bound(points)
         solution, columns = self.measures.solve(bound, **self.options)
-        return tabulate(bound, solution, columns, rule, self.measures)
+        return tabulate(bound, solution, columns, rule, self.measures, rows)
 
     def spec(self) -> dict[str, Any]:
         """A canonical, JSON-serializable description (for fingerprints)."""

@@ -31,6 +31,7 @@ def tabulate(
     columns: Columns,
     rule: str,
     measures: Measures,
+    rows: bool = True,
 ) -> dict[str, Columns]:
     """``{"points": per-point columns, "rows": per-equilibrium columns}`` at bound points.
 
@@ -40,17 +41,16 @@ def tabulate(
     and each measure of the equilibrium chosen by ``rule`` (NaN where none
     qualifies); with ``"all"`` the per-point table is the per-row one, where a
     point without any equilibrium keeps a row of missing values (it is never
-    dropped: ``n_equilibria`` says 0).
+    dropped: ``n_equilibria`` says 0). Without ``rows`` (a sweep that keeps only
+    per-point columns) the per-equilibrium table is left out.
     """
     n = len(solution)
     order, starts = by_point(columns["point"], n)
-    rows = {k: v[order] for k, v in columns.items()}
-    point = rows["point"]
-    rows = {**{k: v[point] for k, v in points.items()}, **rows}
-    codes = rows.pop("regime_code", None)
     if rule == "all":
-        rows = _with_empty_points(rows, points, np.diff(starts))
-        return {"points": rows, "rows": rows}
+        table = _sorted_rows(points, columns, order)
+        table = _with_empty_points(table, points, np.diff(starts))
+        return {"points": table, "rows": table}
+    point = columns["point"][order]
     scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
     ranges = solution.payoff_range[point]
     chosen, unique = choose(rule, point, solution.payoffs[order], n, ranges, scores)
@@ -58,24 +58,35 @@ def tabulate(
     summary: Columns = dict(points)
     summary["n_equilibria"] = count.astype(float)
     summary["selected_unique"] = unique
-    summary["degenerate"] = _any_per_point(rows["degenerate"], point, n)
-    summary["ties"] = _any_per_point(rows["ties"], point, n)
-    summary["equilibria"] = _label_sets(rows["regime"], point, n, codes)
-    has = chosen >= 0
+    summary["degenerate"] = _any_per_point(columns["degenerate"], columns["point"], n)
+    summary["ties"] = _any_per_point(columns["ties"], columns["point"], n)
+    codes = columns.get("regime_code")
+    summary["equilibria"] = _label_sets(
+        columns["regime"][order], point, n, None if codes is None else codes[order]
+    )
+    missing = np.flatnonzero(chosen < 0)
+    pick = order[np.where(chosen < 0, 0, chosen)] if len(order) else np.zeros(n, dtype=np.intp)
     for name in (*measures.names, "regime"):
         if name == "n_equilibria":
             continue
-        values = rows[name]
-        out = np.full(n, None if values.dtype == object else np.nan, dtype=values.dtype)
-        out[has] = values[chosen[has]]
+        values = columns[name]
+        out = values.take(pick) if len(values) else np.empty(n, dtype=values.dtype)
+        out[missing] = None if values.dtype == object else np.nan
         summary[name] = out
     for name in measures.per_point:  # a property of the point, whatever is chosen
+        first = order[np.minimum(starts[:-1], len(point) - 1)] if len(point) else None
         summary[name] = (
-            np.where(count > 0, rows[name][np.minimum(starts[:-1], len(point) - 1)], np.nan)
-            if len(point)
-            else np.full(n, np.nan)
+            np.where(count > 0, columns[name][first], np.nan) if len(point) else np.full(n, np.nan)
         )
-    return {"points": summary, "rows": rows}
+    if not rows:
+        return {"points": summary}
+    return {"points": summary, "rows": _sorted_rows(points, columns, order)}
+
+
+def _sorted_rows(points: Mapping[str, np.ndarray], columns: Columns, order: np.ndarray) -> Columns:
+    """The rows sorted by point, with the parameter values (and without regime codes)."""
+    rows = {k: v[order] for k, v in columns.items() if k != "regime_code"}
+    return {**{k: v[rows["point"]] for k, v in points.items()}, **rows}
 
 
 def _with_empty_points(

@@ -6,18 +6,25 @@ keeps them and builds a :class:`~bargain.sweeps.result.SweepResult`;
 and forgets it, so memory stays a constant times the chunk size whatever the
 number of points. The file is written to a temporary name and renamed when
 the sweep ends: an interrupted sweep leaves the previous file, or none.
+
+Workers write their chunks themselves (:class:`ChunkWriter`), each to a part
+file in a folder beside the file; the sweep then appends the parts in order: a
+CSV part is copied byte for byte (the first chunk's part holds the header), a
+Parquet part's table is read and written as the next row group.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from bargain.errors import BargainError
@@ -26,7 +33,10 @@ from bargain.frames import check_columns
 from bargain.games.solution import Columns
 
 from .provenance import PARQUET_KEY, provenance, read_sidecar, write_sidecar
-from .result import SweepResult, concat_columns, note_text
+from .result import SweepResult, column_order, concat_columns, note_text
+
+#: Bytes copied at a time when a CSV part is appended.
+COPY_BLOCK = 1 << 24
 
 
 class Collect:
@@ -38,10 +48,11 @@ class Collect:
         self.rows: list[Columns] = []
         self.degenerate = 0
 
-    def add(self, table: dict[str, Columns], offset: int) -> None:
+    def add(self, table: dict[str, Columns], degenerate: int, offset: int) -> None:
+        """Keep a chunk's tables (its rows' point numbers made global)."""
         self.points.append(table["points"])
-        self.degenerate += int(np.count_nonzero(table["points"]["degenerate"]))
-        if self.select != "all":
+        self.degenerate += degenerate
+        if "rows" in table and self.select != "all":
             rows = dict(table["rows"])
             rows["point"] = rows["point"] + offset
             self.rows.append(rows)
@@ -51,6 +62,8 @@ class Collect:
 
     def result(self, **info: Any) -> SweepResult:
         points = concat_columns(self.points)
+        if not self.rows and self.select != "all":
+            return SweepResult(points, None, **info)  # only per-point columns were kept
         rows = points if self.select == "all" else concat_columns(self.rows)
         return SweepResult(points, rows, **info)
 
@@ -90,13 +103,84 @@ class SweepFile:
         return f"SweepFile({str(self.path)!r}, {self.points} points, {self.format})"
 
 
+class Part(NamedTuple):
+    """A chunk a worker wrote beside the streamed file: the part file and how many of its
+    points are degenerate."""
+
+    path: Path
+    degenerate: int
+
+
+class ChunkWriter:
+    """Writes a chunk's per-point table in a streamed file's format (picklable: workers
+    get one). Columns in the order of :meth:`SweepResult.to_frame`, or ``columns``;
+    labels as text."""
+
+    def __init__(
+        self,
+        fmt: str,
+        params: Sequence[str],
+        measures: Sequence[str],
+        columns: Sequence[str] | None,
+        folder: Path | None = None,
+    ) -> None:
+        self.format, self.params, self.measures = fmt, tuple(params), tuple(measures)
+        self.columns, self.folder = columns, folder
+
+    def order(self, points: Columns) -> list[str]:
+        """The columns written, checked against the chunk's."""
+        names = column_order(points, self.params, self.measures)
+        if self.columns is None:
+            return names
+        return check_columns(pd.DataFrame(columns=names), self.columns)
+
+    def frame(self, points: Columns) -> pd.DataFrame:
+        return pd.DataFrame({name: points[name] for name in self.order(points)})
+
+    def arrow(self, points: Columns) -> Any:
+        """The chunk as an Arrow table: float64, bool and text columns, the same types in
+        every chunk (text also where a chunk's labels are all missing)."""
+        pa = _arrow()
+        arrays = {}
+        for name in self.order(points):
+            values = points[name]
+            text = values.dtype == object
+            arrays[name] = pa.array(values, type=pa.string() if text else None, from_pandas=True)
+        return pa.table(arrays)
+
+    def write_csv(self, points: Columns, out: Any, header: bool) -> None:
+        """Append the chunk to the binary file ``out`` as CSV (Arrow's writer if installed:
+        about ten times faster than pandas, exact floats)."""
+        if _arrow() is None:
+            out.write(self.frame(points).to_csv(header=header, index=False).encode("utf-8"))
+            return
+        import pyarrow.csv as csv
+
+        csv.write_csv(self.arrow(points), out, csv.WriteOptions(include_header=header))
+
+    def part(self, chunk: int, points: Columns, degenerate: int) -> Part:
+        """Write chunk number ``chunk`` to its part file in ``folder`` (the first chunk's
+        CSV part holds the header)."""
+        assert self.folder is not None
+        path = self.folder / f"part-{chunk:09d}.{self.format}"
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(self.arrow(points), path, compression="none")
+        else:
+            with open(path, "wb") as out:
+                self.write_csv(points, out, header=chunk == 0)
+        return Part(path, degenerate)
+
+
 class Stream:
     """Appends each chunk's per-point table to a CSV or Parquet file.
 
     The provenance (:mod:`bargain.sweeps.provenance`) goes beside a CSV in
     ``PATH.meta.json``, like :meth:`SweepResult.to_csv`, and into a Parquet file's
     metadata (key ``bargain``). Columns are those of :meth:`SweepResult.to_frame`,
-    optionally only ``columns``.
+    optionally only ``columns``. Chunks computed here are handed to :meth:`add`,
+    chunks a worker wrote to :meth:`add_part`.
     """
 
     def __init__(
@@ -108,7 +192,9 @@ class Stream:
     ) -> None:
         self.path = Path(path)
         self.format = output_format(path)
-        self.info, self.n_points, self.columns = dict(info), n_points, columns
+        if self.format == "parquet" and _arrow() is None:
+            raise ImportError('Parquet output needs pyarrow: pip install "bargain-games[parquet]"')
+        self.info, self.n_points = dict(info), n_points
         self.note = note_text(self.info["metadata"], self.info["fixed"], n_points)
         self.about = provenance(
             self.info["metadata"],
@@ -118,63 +204,69 @@ class Stream:
             n_points,
             self.note,
         )
+        self.writer = ChunkWriter(
+            self.format, [*self.info["swept"], *self.info["fixed"]], self.info["measures"], columns
+        )
         self._stack = contextlib.ExitStack()
         self._temp = self._stack.enter_context(atomic_path(self.path))
-        self._writer: Any = None
+        self._parquet: Any = None
+        self._csv: Any = None
+        self._written = 0
         self.degenerate = 0
 
-    def add(self, table: dict[str, Columns], offset: int) -> None:
-        frame = SweepResult(table["points"], table["points"], **self.info).to_frame()
-        if self.columns is not None:
-            frame = frame[check_columns(frame, self.columns)]
-        self.degenerate += int(np.count_nonzero(table["points"]["degenerate"]))
+    def part_writer(self) -> ChunkWriter:
+        """A writer for workers, with a fresh folder for their parts beside the file (removed
+        when the sweep ends; those a killed sweep left are removed first)."""
+        prefix = f".{self.path.name}.parts-"
+        for stale in self._temp.parent.glob(f"{glob.escape(prefix)}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=self._temp.parent))
+        self._stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        w = self.writer
+        return ChunkWriter(w.format, w.params, w.measures, w.columns, folder)
+
+    def add(self, table: dict[str, Columns], degenerate: int, offset: int) -> None:
+        """Append a chunk computed in this process (its first point is number ``offset``)."""
+        points = table["points"]
+        self.degenerate += degenerate
         if self.format == "parquet":
-            self._parquet(frame)
-        elif _arrow() is not None:
-            self._arrow_csv(frame)
+            self._append_table(self.writer.arrow(points))
         else:
-            first = self._writer is None
-            if first:
-                handle = open(self._temp, "w", encoding="utf-8")  # noqa: SIM115 - closed by the stack
-                self._writer = self._stack.enter_context(handle)
-            frame.to_csv(self._writer, header=first, index=False)
+            self.writer.write_csv(points, self._csv_file(), header=offset == 0)
+        self._written += 1
 
-    def _table(self, frame: pd.DataFrame) -> Any:
-        """The frame as an Arrow table of one schema for every chunk (labels as text, also
-        where a first chunk holds only missing labels)."""
-        pa = _arrow()
-        if self._writer is None:
-            schema = pa.Schema.from_pandas(frame, preserve_index=False)
-            for name in (c for c in frame if frame[c].dtype == object):
-                schema = schema.set(schema.get_field_index(name), pa.field(name, pa.string()))
-            meta = {PARQUET_KEY: json.dumps(self.about).encode()}
-            self._schema = schema.with_metadata(meta)
-        return pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+    def add_part(self, part: Part) -> None:
+        """Append a chunk a worker wrote, and delete its part file."""
+        self.degenerate += part.degenerate
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
 
-    def _parquet(self, frame: pd.DataFrame) -> None:
-        if _arrow() is None:
-            raise ImportError('Parquet output needs pyarrow: pip install "bargain-games[parquet]"')
+            self._append_table(pq.read_table(part.path))
+        else:
+            _append(part.path, self._csv_file())
+        part.path.unlink()
+        self._written += 1
+
+    def _csv_file(self) -> Any:
+        if self._csv is None:
+            handle = open(self._temp, "wb")  # noqa: SIM115 - closed by the stack
+            self._csv = self._stack.enter_context(handle)
+        return self._csv
+
+    def _append_table(self, table: Any) -> None:
+        """Write an Arrow table as the next row group (the schema, with the provenance in
+        its metadata, is the first chunk's)."""
         import pyarrow.parquet as pq
 
-        table = self._table(frame)
-        if self._writer is None:
-            self._writer = self._stack.enter_context(pq.ParquetWriter(self._temp, self._schema))
-        self._writer.write_table(table)
-
-    def _arrow_csv(self, frame: pd.DataFrame) -> None:
-        """CSV through Arrow's writer: about ten times faster than pandas, exact floats."""
-        import pyarrow.csv as csv
-
-        table = self._table(frame)
-        if self._writer is None:
-            handle = open(self._temp, "wb")  # noqa: SIM115 - closed by the stack
-            self._writer = self._stack.enter_context(csv.CSVWriter(handle, self._schema))
-            self._stack.callback(handle.close)
-        self._writer.write_table(table)
+        if self._parquet is None:
+            meta = {PARQUET_KEY: json.dumps(self.about).encode()}
+            schema = table.schema.with_metadata(meta)
+            self._parquet = self._stack.enter_context(pq.ParquetWriter(self._temp, schema))
+        self._parquet.write_table(table.replace_schema_metadata(self._parquet.schema.metadata))
 
     def finish(self) -> SweepFile:
         """Close the file and move it into place."""
-        if self._writer is None:
+        if not self._written:
             raise BargainError(f"{self.path}: the sweep produced no points to write")
         self._stack.close()
         if self.format == "csv":
@@ -182,9 +274,25 @@ class Stream:
         return SweepFile(self.path, self.format, self.n_points, self.note, self.info["metadata"])
 
     def abort(self) -> None:
-        """Drop the temporary file: the previous file at ``path`` stays."""
+        """Drop the temporary file and the parts: the previous file at ``path`` stays."""
         with contextlib.suppress(Exception):
             self._stack.__exit__(BargainError, BargainError("aborted"), None)
+
+
+def _append(source: Path, out: Any) -> None:
+    """Append a file's bytes to the open binary file ``out``: copied by the kernel where it
+    can (``os.copy_file_range``), through a buffer otherwise."""
+    out.flush()
+    start = out.seek(0, os.SEEK_END)
+    with open(source, "rb") as part:
+        try:
+            while os.copy_file_range(part.fileno(), out.fileno(), COPY_BLOCK):
+                pass
+        except (AttributeError, OSError):  # not Linux, or not between these file systems
+            part.seek(0)
+            out.seek(start)
+            out.truncate()
+            shutil.copyfileobj(part, out, COPY_BLOCK)
 
 
 def output_format(path: str | os.PathLike[str]) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bargain import plots, tables
+from bargain.errors import BargainError
 from bargain.files import atomic_write
 from bargain.frames import check_columns
 from bargain.games.solution import Columns
@@ -38,7 +39,8 @@ class SweepResult:
         ``selected_unique``, ``degenerate``, ``ties``, ``equilibria`` (all
         equilibrium regimes at the point), ``regime`` and every measure of the
         selected equilibrium.
-    rows : per-equilibrium columns (long form), with ``point`` the point index.
+    rows : per-equilibrium columns (long form), with ``point`` the point index;
+        None where the sweep kept only some per-point columns.
     swept : the names of the parameters that vary; ``fixed`` the others' values.
     measures : the measure names, in order.
     metadata : model name and title, selection rule, space, package version.
@@ -47,7 +49,7 @@ class SweepResult:
     def __init__(
         self,
         points: Columns,
-        rows: Columns,
+        rows: Columns | None,
         *,
         swept: Sequence[str],
         fixed: Mapping[str, float],
@@ -76,9 +78,13 @@ class SweepResult:
         ``frame.attrs`` holds the metadata (:meth:`note`).
         """
         source = self.rows if long else self.points
-        order = [*(["point"] if long else []), *self.params, *self.measures]
-        order += [c for c in source if c not in order]
-        frame = pd.DataFrame({c: source[c] for c in order if c in source})
+        if source is None:
+            raise BargainError(
+                "this sweep kept only some per-point columns, not every equilibrium: "
+                "sweep without columns= for the long table"
+            )
+        order = column_order(source, self.params, self.measures, long)
+        frame = pd.DataFrame({c: source[c] for c in order})
         meta = {k: v for k, v in self.metadata.items() if k != "space"}
         space = self.metadata.get("space", {})
         frame.attrs.update(
@@ -189,10 +195,10 @@ class SweepResult:
         )
 
     def __repr__(self) -> str:
+        rows = "" if self.rows is None else f"{len(next(iter(self.rows.values())))} equilibria, "
         return (
-            f"SweepResult({self.metadata.get('model')!r}, {len(self)} points, "
-            f"{len(next(iter(self.rows.values())))} equilibria, swept={list(self.swept)}, "
-            f"select={self.metadata.get('select')!r})"
+            f"SweepResult({self.metadata.get('model')!r}, {len(self)} points, {rows}"
+            f"swept={list(self.swept)}, select={self.metadata.get('select')!r})"
         )
 
 
@@ -207,6 +213,15 @@ def note_text(metadata: Mapping[str, Any], fixed: Mapping[str, float], n_points:
         f"{n_points} points; bargain {metadata.get('version')}"
         + (f"; cite: {', '.join(metadata['cite'])}." if metadata.get("cite") else ".")
     )
+
+
+def column_order(
+    source: Mapping[str, Any], params: Sequence[str], measures: Sequence[str], long: bool = False
+) -> list[str]:
+    """The columns of a table in reading order: (``point``,) the parameters, the measures,
+    then the flags and labels; only those ``source`` has."""
+    first = [*(["point"] if long else []), *params, *measures]
+    return [c for c in first if c in source] + [c for c in source if c not in first]
 
 
 def concat_columns(parts: Sequence[Columns]) -> Columns:

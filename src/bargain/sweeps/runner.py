@@ -7,6 +7,14 @@ finished chunk can be checkpointed, so an interrupted sweep resumes where it
 stopped, and the chunks' tables are handed on in order to a sink
 (:mod:`.output`): kept for a result in memory, or streamed to a file so that
 memory does not grow with the number of points.
+
+A worker is sent the sweep once (model, space, settings: a few kilobytes,
+unpickled once per worker process and kept) and then only chunk numbers: it
+builds the chunk's points from the space itself, solves them, keeps the
+columns asked for, saves the chunk to the checkpoint and, for a streamed
+sweep, writes the chunk in the file's format beside the file; otherwise it
+sends the columns back with labels coded (:mod:`.packing`). Little crosses
+between processes, so more workers pay even on 2x2 games.
 """
 
 from __future__ import annotations
@@ -14,13 +22,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from bargain.checks import memory_needed
 from bargain.errors import (
@@ -31,6 +41,7 @@ from bargain.errors import (
     did_you_mean,
     warn,
 )
+from bargain.frames import check_columns
 from bargain.games import GameForm
 from bargain.games.solution import Columns
 from bargain.model import Model, as_model, check_rule
@@ -38,7 +49,8 @@ from bargain.spaces import Space, as_space
 from bargain.version import __version__
 
 from .checkpoint import Checkpoint
-from .output import Collect, Stream, SweepFile
+from .output import ChunkWriter, Collect, Part, Stream, SweepFile
+from .packing import pack, unpack
 from .result import SweepResult
 
 #: Points per chunk by default: bounded memory, few Python round trips.
@@ -49,6 +61,8 @@ PROBE_POINTS = 256
 RESTARTS = 3
 
 Table = dict[str, Columns]
+#: Sweeps a worker process keeps, unpickled, for the chunks still to come.
+KEPT_JOBS = 4
 
 
 def sweep(
@@ -59,7 +73,7 @@ def sweep(
     select: str | None = None,
     fixed: Mapping[str, float] | None = None,
     scenario: str | None = None,
-    executor: Executor | str | None = None,
+    executor: Executor | str | Any | None = None,
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: bool = False,
@@ -83,24 +97,35 @@ def sweep(
     scenario : a named scenario of the model giving the values of the parameters
         that are neither swept nor in ``fixed``.
     executor : None (in this process), "processes" (a local process pool of
-        ``workers`` processes) or any ``concurrent.futures.Executor``, e.g. a
-        dask ``Client.get_executor()``.
+        ``workers`` processes), any ``concurrent.futures.Executor`` (keep one
+        ``ProcessPoolExecutor`` for several sweeps: its workers stay warm) or a
+        dask ``distributed.Client`` (see the how-to on dask clusters).
+    workers : processes of the "processes" pool (default: one per core); with
+        another executor, how many workers it has (for the number of chunks in
+        flight; default: the client's threads, or one per core).
     chunk_size : points per chunk (default 65,536).
     progress : show a progress bar (:mod:`tqdm.auto`): a widget in a notebook, text on
         standard error elsewhere.
     checkpoint : a directory; finished chunks are saved there and a rerun
-        resumes from them.
+        resumes from them. Workers save their own chunks: on a cluster it must be
+        a folder they share.
     output : a file (Parquet for ``.parquet``, else CSV): the per-point table
         is streamed there chunk by chunk and a
         :class:`~bargain.sweeps.output.SweepFile` returned instead of a result
-        in memory (for sweeps too large to hold).
-    columns : with ``output``, the columns to write (default: all).
+        in memory (for sweeps too large to hold). Workers write their chunks
+        beside it: on a cluster it must be in a folder they share.
+    columns : the per-point columns to keep (default: all). A result in memory
+        always keeps the swept parameters, and keeps no per-equilibrium rows when
+        columns are chosen.
 
     Returns
     -------
     SweepResult, or SweepFile with ``output``.
     """
     job = _Job.prepare(as_model(model), space, measures, select, fixed, scenario)
+    if columns is not None and output is None:  # a result keeps its swept parameters
+        columns = [*dict.fromkeys([*job.space.names, *columns])]
+    job = job.keeping(columns, rows=output is None and columns is None)
     size = int(chunk_size or DEFAULT_CHUNK)
     if size < 1:
         raise ParamError(f"chunk_size must be at least 1, got {chunk_size}")
@@ -114,11 +139,15 @@ def sweep(
     bar = _progress_bar(
         progress, total=n_chunks, initial=len(saved), desc=f"sweep {job.model.name}"
     )
-    computed = _run(job, todo, size, executor, workers, store.save if store else None)
+    plan = _Plan(job, size, store, sink if isinstance(sink, Stream) else None)
+    computed = _run(plan, todo, executor, workers)
     try:
         for chunk in range(n_chunks):
-            table = _next(chunk, saved, store, computed, job, size)
-            sink.add(table, chunk * size)
+            done = _next(chunk, saved, plan, computed)
+            if isinstance(done, Part):
+                sink.add_part(done)
+            else:
+                sink.add(done.table, done.degenerate, chunk * size)
             bar.update(chunk not in saved)
     except BaseException as error:
         sink.abort()  # a file being streamed is dropped: the previous one stays
@@ -155,24 +184,28 @@ def _progress_bar(show: bool, **options: Any) -> Any:
 
 
 def _next(
-    chunk: int,
-    saved: set[int],
-    store: Checkpoint | None,
-    computed: Iterator[tuple[int, Table]],
-    job: _Job,
-    size: int,
-) -> Table:
-    """The table of ``chunk``: from the checkpoint, or the next one computed."""
-    if chunk in saved and store is not None:
-        table = store.load(chunk)
+    chunk: int, saved: set[int], plan: _Plan, computed: Iterator[tuple[int, Chunk | Part]]
+) -> Chunk | Part:
+    """What ``chunk`` gives the sink: from the checkpoint, or the next one computed."""
+    if chunk in saved and plan.store is not None:
+        table = plan.store.load(chunk)
         if table is not None:
-            return table
-        table = job(chunk, job.points(chunk, size))[1]  # it failed its check: compute it again
-        store.save(chunk, table)
-        return table
-    done, table = next(computed)
+            return Chunk(table, _count_degenerate(table))
+        return plan.compute(chunk)  # it failed its check: compute it again (and save it)
+    done, result = next(computed)
     assert done == chunk, (done, chunk)  # _run yields in order
-    return table
+    return result
+
+
+class Chunk(NamedTuple):
+    """A computed chunk: its tables and how many of its points are degenerate."""
+
+    table: Table
+    degenerate: int
+
+
+def _count_degenerate(table: Table) -> int:
+    return int(np.count_nonzero(table["points"].get("degenerate", 0)))
 
 
 def _check_memory(job: _Job, n: int) -> None:
@@ -183,9 +216,9 @@ def _check_memory(job: _Job, n: int) -> None:
     """
     if n <= PROBE_POINTS * 64:
         return
-    probe = job(0, job.space.points(0, PROBE_POINTS))[1]
+    probe = job.table(job.space.points(0, PROBE_POINTS)).table
     used = sum(_nbytes(column) for part in probe.values() for column in part.values())
-    if job.select == "all":
+    if job.select == "all" and job.rows:
         used //= 2  # the per-point table is the per-row one
     memory_needed(
         3 * used * n // PROBE_POINTS,
@@ -214,13 +247,23 @@ def _checkpoint(
 
 
 class _Job:
-    """What a worker needs to evaluate chunks of points (picklable)."""
+    """What a worker needs to evaluate chunks of points (picklable): the model, the
+    space, the fixed values, the selection rule, the measures kept, and the per-point
+    ``columns`` kept (None: all) and whether per-equilibrium ``rows`` are."""
 
     def __init__(
-        self, model: Model, space: Space, fixed: dict[str, float], select: str, keep: list[str]
+        self,
+        model: Model,
+        space: Space,
+        fixed: dict[str, float],
+        select: str,
+        keep: list[str],
+        columns: list[str] | None = None,
+        rows: bool = True,
     ) -> None:
         self.model, self.space, self.fixed = model, space, fixed
         self.select, self.keep = select, keep
+        self.columns, self.rows = columns, rows
 
     @classmethod
     def prepare(
@@ -243,18 +286,36 @@ class _Job:
         preset = {k: v for k, v in model.scenario(scenario).items() if k not in space.names}
         return cls(model, space, _fixed(model, space, {**preset, **(fixed or {})}), select, keep)
 
+    def keeping(self, columns: Sequence[str] | None, rows: bool) -> _Job:
+        """The job keeping only these per-point columns (checked against a probe's), and
+        the per-equilibrium rows only if ``rows``."""
+        if columns is not None:
+            probe = self.table(self.space.points(0, 1)).table["points"]
+            known = [*self.model.params.names, *probe]
+            check_columns(pd.DataFrame(columns=list(dict.fromkeys(known))), list(columns))
+            columns = list(columns)
+        return _Job(self.model, self.space, self.fixed, self.select, self.keep, columns, rows)
+
     def points(self, chunk: int, size: int) -> dict[str, np.ndarray]:
         """The swept values of the points of ``chunk``."""
         return self.space.points(chunk * size, min((chunk + 1) * size, len(self.space)))
 
-    def __call__(self, chunk: int, points: dict[str, np.ndarray]) -> tuple[int, Table]:
+    def table(self, points: dict[str, np.ndarray]) -> Chunk:
+        """The tables of these points: the model evaluated, reduced to what is kept."""
         n = len(next(iter(points.values())))
         points = {**points, **{k: np.full(n, v) for k, v in self.fixed.items()}}
-        table = self.model.evaluate(points, self.select)
+        table = self.model.evaluate(points, self.select, rows=self.rows)
+        degenerate = _count_degenerate(table)
         drop = set(self.model.measures.names) - set(self.keep)
-        return chunk, {
+        out = {
             part: {k: v for k, v in cols.items() if k not in drop} for part, cols in table.items()
         }
+        if self.columns is not None:
+            wanted = {*self.columns, *(() if self.rows else self.space.names)}
+            out["points"] = {k: v for k, v in out["points"].items() if k in wanted}
+        if not self.rows:
+            out.pop("rows", None)
+        return Chunk(out, degenerate)
 
     def info(self, chunks: int, resumed: int, scenario: str | None = None) -> dict[str, Any]:
         """What a result says about the sweep besides its columns."""
@@ -282,56 +343,111 @@ class _Job:
             "fixed": self.fixed,
             "select": self.select,
             "keep": self.keep,
+            "columns": self.columns,
+            "rows": self.rows,
             "chunk_size": size,
         }
         text = json.dumps(spec, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+class _Plan:
+    """How each chunk is computed, here or in a worker: the job, the chunk size, the
+    checkpoint (saved by whoever computes the chunk) and, for a streamed sweep, the
+    stream whose chunks workers write beside it in its format."""
+
+    def __init__(self, job: _Job, size: int, store: Checkpoint | None, stream: Stream | None):
+        self.job, self.size, self.store, self.stream = job, size, store, stream
+        self.key = job.fingerprint(size)
+
+    def compute(self, chunk: int) -> Chunk:
+        """Compute a chunk in this process (and save it to the checkpoint)."""
+        done = self.job.table(self.job.points(chunk, self.size))
+        if self.store is not None:
+            self.store.save(chunk, done.table)
+        return done
+
+    def task(self) -> _Task:
+        """What is sent to a worker with each chunk number."""
+        parts = self.stream.part_writer() if self.stream is not None else None
+        return _Task(self.key, pickle.dumps(self.job), self.size, self.store, parts)
+
+
+class _Task(NamedTuple):
+    """A sweep as a worker receives it: ``blob`` is unpickled once per worker process."""
+
+    key: str
+    blob: bytes
+    size: int
+    store: Checkpoint | None
+    parts: ChunkWriter | None
+
+
+_JOBS: dict[str, _Job] = {}
+
+
+def _work(task: _Task, chunk: int) -> tuple[int, Chunk | Part]:
+    """Compute one chunk in a worker: save it to the checkpoint, then write it beside the
+    streamed file or send its columns back packed."""
+    job = _JOBS.get(task.key)
+    if job is None:
+        job = pickle.loads(task.blob)
+        while len(_JOBS) >= KEPT_JOBS:
+            _JOBS.pop(next(iter(_JOBS)))
+        _JOBS[task.key] = job
+    done = job.table(job.points(chunk, task.size))
+    if task.store is not None:
+        task.store.save(chunk, done.table)
+    if task.parts is not None:
+        return chunk, task.parts.part(chunk, done.table["points"], done.degenerate)
+    return chunk, Chunk({part: pack(cols) for part, cols in done.table.items()}, done.degenerate)
+
+
+def _executor(executor: Executor | str | Any, workers: int | None) -> tuple[Executor, int, bool]:
+    """The executor to use, how many workers it has, and whether this sweep owns it."""
+    if executor == "processes":
+        n = workers or os.cpu_count() or 1
+        return ProcessPoolExecutor(max_workers=n), n, True
+    if isinstance(executor, str):
+        raise ModelError(
+            f"executor must be None, 'processes', an Executor or a dask Client, got {executor!r}"
+        )
+    if hasattr(executor, "get_executor") and hasattr(executor, "nthreads"):  # a dask Client
+        n = workers or sum(executor.nthreads().values()) or 1
+        return executor.get_executor(pure=False), n, False  # a chunk run again runs again
+    return executor, workers or os.cpu_count() or 1, False
+
+
 def _run(
-    job: _Job,
-    todo: list[int],
-    size: int,
-    executor: Executor | str | None,
-    workers: int | None,
-    save: Callable[[int, Table], None] | None,
-) -> Iterator[tuple[int, Table]]:
-    """Yield (chunk, table) for the chunks of ``todo`` in order, computed in this process
-    or on an executor; ``save`` (a checkpoint) gets each one as soon as it finishes."""
+    plan: _Plan, todo: list[int], executor: Executor | str | Any | None, workers: int | None
+) -> Iterator[tuple[int, Chunk | Part]]:
+    """Yield (chunk, what it gave) for the chunks of ``todo`` in order, computed in this
+    process or on an executor."""
     if executor is None:
         for chunk in todo:
-            done = job(chunk, job.points(chunk, size))
-            if save is not None:
-                save(*done)
-            yield done
+            yield chunk, plan.compute(chunk)
         return
-    own = executor == "processes"
-    if isinstance(executor, str) and not own:
-        raise ModelError(f"executor must be None, 'processes' or an Executor, got {executor!r}")
-    n_workers = workers or os.cpu_count() or 1
+    pool, n_workers, own = _executor(executor, workers)
     limit = 2 * n_workers  # chunks in flight or waiting for their turn: bounded memory
-
-    def start() -> Executor:
-        return ProcessPoolExecutor(max_workers=n_workers) if own else executor
-
-    pool, restarts = start(), 0
+    task, restarts = plan.task(), 0
     queue = list(reversed(todo))
     running: dict[Future, int] = {}
-    finished: dict[int, Table] = {}
+    finished: dict[int, Chunk | Part] = {}
     try:
         for chunk in todo:
             while chunk not in finished:
                 while queue and len(running) + len(finished) < limit:
                     c = queue.pop()
-                    running[pool.submit(job, c, job.points(c, size))] = c
+                    running[pool.submit(_work, task, c)] = c
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 try:
                     for future in done:
-                        c, table = future.result()
+                        c, result = future.result()
                         del running[future]
-                        if save is not None:
-                            save(c, table)
-                        finished[c] = table
+                        if isinstance(result, Chunk):
+                            table = {part: unpack(cols) for part, cols in result.table.items()}
+                            result = Chunk(table, result.degenerate)
+                        finished[c] = result
                 except BrokenProcessPool:
                     if not own or restarts == RESTARTS:
                         raise BargainError(
@@ -342,11 +458,11 @@ def _run(
                     queue.extend(sorted(running.values(), reverse=True))  # computed again
                     running.clear()
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool, restarts = start(), restarts + 1
+                    pool, n_workers, own = _executor("processes", n_workers)
+                    restarts += 1
             yield chunk, finished.pop(chunk)
-    finally:
-        for future in running:
-            future.cancel()
+    finally:  # chunks not started are dropped; those running finish (and save) first
+        wait([future for future in running if not future.cancel()])
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -174,7 +174,7 @@ class BatchSolution(EquilibriumBatch):
         equilibria at a nondegenerate point solved by a method that finds them all, NaN
         elsewhere (a degenerate point solved otherwise; pure equilibria or Lemke–Howson's,
         which need not be all)."""
-        complete = np.isin(self.methods, list(COMPLETE)) & ~self.degenerate
+        complete = ~self.degenerate & ~self.rescued if self.method in COMPLETE else False
         out = np.where(complete, self.count.astype(float), np.nan)
         for t, r in self.exact.items():
             out[t] = len(r.components)
@@ -210,8 +210,14 @@ class BatchSolution(EquilibriumBatch):
         pure = np.ones(len(self.point), dtype=bool)
         profile = np.zeros(len(self.point), dtype=np.int64)
         for labels, mix in zip(self.strategies, self.profiles):
-            pure &= mix.max(axis=1) >= 1 - PROB_TOL
-            profile = profile * len(labels) + mix.argmax(axis=1)
+            # column by column: a reduction over a short contiguous axis is slow in numpy
+            best, first = mix[:, 0].copy(), np.zeros(len(mix), dtype=np.int64)
+            for j in range(1, mix.shape[1]):
+                better = mix[:, j] > best
+                np.maximum(best, mix[:, j], out=best)
+                first[better] = j
+            pure &= best >= 1 - PROB_TOL
+            profile = profile * len(labels) + first
         return pure, profile
 
     def measure_columns(self) -> Columns:
