@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -198,7 +198,11 @@ class Model:
         return self.game.solve_batch(self._bound(points), **self.options)
 
     def evaluate(
-        self, points: Mapping[str, Any], select_rule: str | None = None, rows: bool = True
+        self,
+        points: Mapping[str, Any],
+        select_rule: str | None = None,
+        rows: bool = True,
+        wanted: Collection[str] | None = None,
     ) -> dict[str, Columns]:
         """Measures at N points: ``{"points": per-point columns, "rows": per equilibrium}``.
 
@@ -208,12 +212,12 @@ class Model:
         ``select_rule`` (default: the model's ``select``; NaN where none
         qualifies); with ``"all"`` the per-point table is the per-row one (see
         :func:`~bargain.model.tabulate.tabulate`); ``rows=False`` leaves the
-        per-equilibrium table out.
+        per-equilibrium table out, ``wanted`` names the only measures tabulated.
         """
         rule = self.select if select_rule is None else check_rule(select_rule, self.game)
         bound = self._bound(points)
         solution, columns = self.measures.solve(bound, **self.options)
-        return tabulate(bound, solution, columns, rule, self.measures, rows)
+        return tabulate(bound, solution, columns, rule, self.measures, rows, wanted)
 
     def spec(self) -> dict[str, Any]:
         """A canonical, JSON-serializable description (for fingerprints)."""

@@ -54,13 +54,13 @@ def choose(
     deviation losses (``EquilibriumBatch.risk_dominance``).
     """
     check_rule(rule, allow_all=False)
-    count = np.bincount(point, minlength=n_points)
-    atol = SELECTION_RTOL * ranges
     if rule == "unique":
+        count = np.bincount(point, minlength=n_points)
         chosen = np.full(n_points, -1)
         single = np.flatnonzero(count[point] == 1)
         chosen[point[single]] = single
         return chosen, count == 1
+    atol = SELECTION_RTOL * ranges
     if rule == "max-joint":
         return _best(point, payoffs.sum(axis=1), n_points, atol.sum(axis=1))
     if rule == "payoff-dominant":

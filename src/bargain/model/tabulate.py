@@ -8,11 +8,12 @@ equilibrium regimes, and measures that depend on the parameters only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
 from bargain.games import EquilibriumBatch
+from bargain.games.labels import Labels, coded
 from bargain.games.solution import Columns
 from bargain.solvers.arrays import by_point
 
@@ -21,6 +22,10 @@ from .selection import choose
 
 #: The label columns of a table: the selected equilibrium's regime, and every one's.
 LABELS = ("regime", "equilibria")
+#: Codes of at most this many labels are joined through bit masks (int64).
+MASK_BITS = 62
+#: Below this many codes, masks are numbered through a table rather than sorted.
+TABLE_BITS = 16
 #: Per-point columns that are flags or labels rather than measures.
 POINT_INFO = ("n_equilibria", "selected_unique", "degenerate", "ties", *LABELS)
 
@@ -32,6 +37,7 @@ def tabulate(
     rule: str,
     measures: Measures,
     rows: bool = True,
+    wanted: Collection[str] | None = None,
 ) -> dict[str, Columns]:
     """``{"points": per-point columns, "rows": per-equilibrium columns}`` at bound points.
 
@@ -42,7 +48,8 @@ def tabulate(
     qualifies); with ``"all"`` the per-point table is the per-row one, where a
     point without any equilibrium keeps a row of missing values (it is never
     dropped: ``n_equilibria`` says 0). Without ``rows`` (a sweep that keeps only
-    per-point columns) the per-equilibrium table is left out.
+    per-point columns) the per-equilibrium table is left out; with ``wanted``, of the
+    measures and ``equilibria`` only those named are tabulated.
     """
     n = len(solution)
     order, starts = by_point(columns["point"], n)
@@ -51,9 +58,12 @@ def tabulate(
         table = _with_empty_points(table, points, np.diff(starts))
         return {"points": table, "rows": table}
     point = columns["point"][order]
-    scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
-    ranges = solution.payoff_range[point]
-    chosen, unique = choose(rule, point, solution.payoffs[order], n, ranges, scores)
+    if rule == "unique":  # needs no payoffs
+        chosen, unique = choose(rule, point, np.empty((len(point), 0)), n, np.empty((0, 0)))
+    else:
+        scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
+        ranges = solution.payoff_range[point]
+        chosen, unique = choose(rule, point, solution.payoffs[order], n, ranges, scores)
     count = np.diff(starts)
     summary: Columns = dict(points)
     summary["n_equilibria"] = count.astype(float)
@@ -61,19 +71,18 @@ def tabulate(
     summary["degenerate"] = _any_per_point(columns["degenerate"], columns["point"], n)
     summary["ties"] = _any_per_point(columns["ties"], columns["point"], n)
     codes = columns.get("regime_code")
-    summary["equilibria"] = _label_sets(
-        columns["regime"][order], point, n, None if codes is None else codes[order]
-    )
+    if wanted is None or "equilibria" in wanted:
+        summary["equilibria"] = _label_sets(
+            columns["regime"][order], point, n, None if codes is None else codes[order]
+        )
     missing = np.flatnonzero(chosen < 0)
     pick = order[np.where(chosen < 0, 0, chosen)] if len(order) else np.zeros(n, dtype=np.intp)
     for name in (*measures.names, "regime"):
-        if name == "n_equilibria":
-            continue
-        values = columns[name]
-        out = values.take(pick) if len(values) else np.empty(n, dtype=values.dtype)
-        out[missing] = None if values.dtype == object else np.nan
-        summary[name] = out
+        if name != "n_equilibria" and (wanted is None or name in wanted):
+            summary[name] = _picked(columns[name], pick, missing, n)
     for name in measures.per_point:  # a property of the point, whatever is chosen
+        if wanted is not None and name not in wanted:
+            continue
         first = order[np.minimum(starts[:-1], len(point) - 1)] if len(point) else None
         summary[name] = (
             np.where(count > 0, columns[name][first], np.nan) if len(point) else np.full(n, np.nan)
@@ -112,6 +121,19 @@ def _with_empty_points(
     return {k: np.concatenate([v, blank[k]])[order] for k, v in rows.items()}
 
 
+def _picked(values: np.ndarray, pick: np.ndarray, missing: np.ndarray, n: int) -> np.ndarray:
+    """The values of the rows ``pick`` (N,), missing (NaN or None) at ``missing``; labels
+    keep their codes."""
+    known = coded(values)
+    if known is not None:
+        codes = known[0].take(pick) if len(values) else np.empty(n, dtype=np.int32)
+        codes[missing] = -1
+        return Labels.of(codes, known[1])
+    out = values.take(pick) if len(values) else np.empty(n, dtype=values.dtype)
+    out[missing] = None if values.dtype == object else np.nan
+    return out
+
+
 def _any_per_point(flags: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(point, weights=flags.astype(float), minlength=n) > 0
 
@@ -124,6 +146,8 @@ def _label_sets(
     ``codes`` (optional) are integers equal where labels are equal; rows must
     be sorted by point.
     """
+    if codes is not None and len(codes) and codes.min() >= 0 and codes.max() < MASK_BITS:
+        return _coded_label_sets(labels, codes, point, n)
     out = np.full(n, "", dtype=object)
     count = np.bincount(point, minlength=n)
     single = count[point] == 1
@@ -146,3 +170,28 @@ def _label_sets(
     text = [" | ".join(names[order][(int(m) >> order) & 1 == 1]) for m in kinds]
     out[point[rows][starts]] = np.asarray(text, dtype=object)[which]
     return out
+
+
+def _coded_label_sets(labels: np.ndarray, codes: np.ndarray, point: np.ndarray, n: int) -> Labels:
+    """:func:`_label_sets` for codes below :data:`MASK_BITS`, as coded labels: each point's
+    set of codes as the bits of a mask, each distinct mask one name."""
+    top = int(codes.max()) + 1
+    names = np.empty(top, dtype=object)
+    names[codes] = labels
+    starts = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+    masks = np.zeros(n, dtype=np.int64)
+    masks[point[starts]] = np.bitwise_or.reduceat(np.left_shift(np.int64(1), codes), starts)
+    if top <= TABLE_BITS:  # a table of every possible mask: no sort
+        seen = np.zeros(1 << top, dtype=bool)
+        seen[masks] = True
+        kinds = np.flatnonzero(seen)
+        index = np.zeros(1 << top, dtype=np.int32)
+        index[kinds] = np.arange(len(kinds), dtype=np.int32)
+        which = index[masks]
+    else:
+        kinds, which = np.unique(masks, return_inverse=True)
+    present = sorted((str(names[c]), c) for c in np.flatnonzero(np.bincount(codes, minlength=top)))
+    texts = np.array(
+        [" | ".join(text for text, c in present if (int(m) >> c) & 1) for m in kinds], dtype=object
+    )
+    return Labels.of(which, texts)

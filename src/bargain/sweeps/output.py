@@ -30,6 +30,7 @@ import pandas as pd
 from bargain.errors import BargainError
 from bargain.files import atomic_path
 from bargain.frames import check_columns
+from bargain.games.labels import coded
 from bargain.games.solution import Columns
 
 from .provenance import PARQUET_KEY, provenance, read_sidecar, write_sidecar
@@ -126,13 +127,17 @@ class ChunkWriter:
     ) -> None:
         self.format, self.params, self.measures = fmt, tuple(params), tuple(measures)
         self.columns, self.folder = columns, folder
+        self._orders: dict[tuple[str, ...], list[str]] = {}
 
     def order(self, points: Columns) -> list[str]:
-        """The columns written, checked against the chunk's."""
-        names = column_order(points, self.params, self.measures)
-        if self.columns is None:
-            return names
-        return check_columns(pd.DataFrame(columns=names), self.columns)
+        """The columns written, checked against the chunk's (the same in every chunk)."""
+        key = tuple(points)
+        if key not in self._orders:
+            names = column_order(points, self.params, self.measures)
+            if self.columns is not None:
+                names = check_columns(pd.DataFrame(columns=names), self.columns)
+            self._orders[key] = names
+        return self._orders[key]
 
     def frame(self, points: Columns) -> pd.DataFrame:
         return pd.DataFrame({name: points[name] for name in self.order(points)})
@@ -144,8 +149,15 @@ class ChunkWriter:
         arrays = {}
         for name in self.order(points):
             values = points[name]
-            text = values.dtype == object
-            arrays[name] = pa.array(values, type=pa.string() if text else None, from_pandas=True)
+            known = coded(values)
+            if known is not None:  # from the codes: no Python string is read
+                codes, names = known
+                lookup = pa.array(names, type=pa.string())
+                array = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), lookup)
+                arrays[name] = array.dictionary_decode()
+            else:
+                text = pa.string() if values.dtype == object else None
+                arrays[name] = pa.array(values, type=text, from_pandas=True)
         return pa.table(arrays)
 
     def write_csv(self, points: Columns, out: Any, header: bool) -> None:

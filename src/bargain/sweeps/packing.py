@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from bargain.games.labels import coded
 from bargain.games.solution import Columns
 
 
@@ -39,7 +40,10 @@ def pack(columns: Mapping[str, np.ndarray]) -> Packed:
     numbers: Columns = {}
     labels: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
     for name, values in columns.items():
-        if values.dtype == object:
+        known = coded(values)
+        if known is not None:
+            labels[name] = (known[0], tuple(known[1]))
+        elif values.dtype == object:
             codes, texts = pd.factorize(values, use_na_sentinel=True)
             labels[name] = (codes.astype(np.int32), tuple(texts))
         else:

@@ -304,15 +304,17 @@ class _Job:
         """The tables of these points: the model evaluated, reduced to what is kept."""
         n = len(next(iter(points.values())))
         points = {**points, **{k: np.full(n, v) for k, v in self.fixed.items()}}
-        table = self.model.evaluate(points, self.select, rows=self.rows)
+        wanted = [*self.keep, "regime", "equilibria"]
+        if self.columns is not None:
+            wanted = [name for name in wanted if name in self.columns]
+        table = self.model.evaluate(points, self.select, self.rows, wanted)
         degenerate = _count_degenerate(table)
         drop = set(self.model.measures.names) - set(self.keep)
         out = {
             part: {k: v for k, v in cols.items() if k not in drop} for part, cols in table.items()
         }
         if self.columns is not None:
-            wanted = {*self.columns, *(() if self.rows else self.space.names)}
-            out["points"] = {k: v for k, v in out["points"].items() if k in wanted}
+            out["points"] = {k: v for k, v in out["points"].items() if k in self.columns}
         if not self.rows:
             out.pop("rows", None)
         return Chunk(out, degenerate)

@@ -18,6 +18,7 @@ from bargain.solvers.exact import ExactEquilibria, exact_available
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
 
+from ..labels import Labels
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
 from .exact import INSTALL, NashSubset, nash_subsets
 
@@ -243,7 +244,7 @@ class BatchSolution(EquilibriumBatch):
         """The pure profile of each row ("pressure/resist") or "mixed"."""
         pure, profile = self._pure
         code = np.where(pure, profile + 1, 0)
-        return self.regime_names[code], code
+        return Labels.of(code, self.regime_names), code
 
     def risk_dominance(self) -> np.ndarray:
         """Nash product of the losses from deviating from each pure row (-inf if mixed).
