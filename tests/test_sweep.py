@@ -180,3 +180,29 @@ def test_a_measure_that_is_not_finite_is_reported():
             deal_model(), {"detect": [0.1, 0.9]}, measures={"ratio": "1 / deal"}, progress=False
         )
     assert np.isinf(result.to_frame()["ratio"][0])
+
+
+@pytest.mark.filterwarnings("ignore::bargain.DegenerateGameWarning")
+def test_each_points_set_of_equilibria_is_its_rows_regimes():
+    """The coded per-point sets (bit masks over regime codes) read as the sorted, distinct
+    regimes of the point's own rows, on a 2x2 and a random 3x3 game (13 regimes)."""
+    rng = np.random.default_rng(5)
+    three = bargain.NormalFormGame.from_arrays(*rng.normal(size=(2, 3, 3)))
+    payoffs = {
+        p: [[f"{v:.3f} + t * {w:.3f}" for v, w in zip(r, s)] for r, s in zip(m, n)]
+        for p, m, n in zip(three.players, rng.normal(size=(2, 3, 3)), rng.normal(size=(2, 3, 3)))
+    }
+    game = bargain.NormalFormGame(
+        three.players, three.strategies, payoffs, params=[bargain.Param("t", 0, -3, 3)]
+    )
+    cases = [
+        (escalation_model(), grid(bite=linspace(0, 3, 31), clash=linspace(0.1, 5, 29))),
+        (Model(game), {"t": linspace(-3, 3, 301)}),
+    ]
+    for model, space in cases:
+        result = sweep(model, space, chunk_size=97)
+        rows = result.to_frame(long=True)
+        expected = rows.groupby("point")["regime"].agg(lambda r: " | ".join(sorted(set(r))))
+        points = result.to_frame()["equilibria"]
+        assert points.tolist() == [expected.get(i, "") for i in range(len(points))]
+        assert points.nunique() > 2
