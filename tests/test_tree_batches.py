@@ -12,6 +12,7 @@ from bargain.solvers import backward, workspace
 from bargain.solvers.workspace import Workspace, carve
 from bargain.tolerances import PAYOFF_RTOL, ROUNDING
 
+from .benchmarks.test_bench_tree import PARAMS, deal_tree
 from .test_tree import interim_deal
 
 
@@ -244,3 +245,39 @@ def test_reach_and_path_use_the_declared_chance_probabilities():
     assert batch.node_reach("root")[0] == 1.0
     assert batch.node_reach("d")[0] == 0.7000000009
     assert batch[0].path == (("root", {"h": 0.3, "t": 0.7000000009}), ("d", "r"))
+
+
+def text_paths(batch) -> list[str]:
+    """Each row's equilibrium path spelled out node by node, as the regimes are defined."""
+    paths = []
+    for r in range(len(batch.point)):
+        steps = []
+        for node in batch.preorder:
+            spec = batch.compiled.nodes[node]
+            if spec["kind"] != "decision" or batch.node_reach(node)[r] <= 1e-9:
+                continue
+            mix = np.nan_to_num(batch.behaviour[node][r])
+            steps.append(list(spec["moves"])[mix.argmax()] if mix.max() >= 1 - 1e-9 else "mixed")
+        paths.append(">".join(steps))
+    return paths
+
+
+@pytest.mark.parametrize("table", [1 << 20, 1])
+@pytest.mark.parametrize("key", [1 << 62, 1])
+def test_regimes_are_the_paths_and_their_codes_tell_them_apart(monkeypatch, table, key):
+    """Coded regimes (a table of step combinations, a sort of their numbers, or rows
+    compared) read as the paths spelled out, and equal codes mean equal paths."""
+    from bargain.games.tree import solution
+
+    monkeypatch.setattr(solution, "TABLE_SIZE", table)
+    monkeypatch.setattr(solution, "MAX_KEY", key)
+    rng = np.random.default_rng(3)
+    tree = deal_tree()  # with a chance node: paths that stop early, go on, cheat
+    points = {p.name: rng.uniform(p.low, p.high, 600) for p in PARAMS}
+    batch = tree.solve_batch(points)
+    labels, codes = batch.regimes()
+    assert labels.tolist() == text_paths(batch)
+    assert len(set(labels.tolist())) > 2
+    for code in np.unique(codes):
+        assert len(set(labels[codes == code])) == 1
+    assert len(np.unique(codes)) == len(set(labels.tolist()))

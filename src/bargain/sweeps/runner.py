@@ -54,7 +54,7 @@ from .packing import pack, unpack
 from .result import SweepResult
 
 #: Points per chunk by default: bounded memory, few Python round trips.
-DEFAULT_CHUNK = 1 << 16
+DEFAULT_CHUNK = 1 << 17
 #: Points solved to measure how much memory a result needs per point.
 PROBE_POINTS = 256
 #: Times a process pool whose worker died is started again before the sweep gives up.
@@ -103,7 +103,7 @@ def sweep(
     workers : processes of the "processes" pool (default: one per core); with
         another executor, how many workers it has (for the number of chunks in
         flight; default: the client's threads, or one per core).
-    chunk_size : points per chunk (default 65,536).
+    chunk_size : points per chunk (default 131,072).
     progress : show a progress bar (:mod:`tqdm.auto`): a widget in a notebook, text on
         standard error elsewhere.
     checkpoint : a directory; finished chunks are saved there and a rerun

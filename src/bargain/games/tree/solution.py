@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,7 @@ from bargain.solvers.backward import TreeArrays, propagate_reach
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
 
+from ..labels import Labels
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
 from .compiled import CompiledTree
 
@@ -172,21 +174,34 @@ class TreeBatchSolution(EquilibriumBatch):
         columns["regret"] = self.regret
         return columns
 
-    def regimes(self) -> tuple[np.ndarray, None]:
-        """The equilibrium path of each row as text, e.g. ``propose>accept>keep``."""
-        path = np.full(len(self.point), "", dtype=object)
+    def regimes(self) -> tuple[Labels, np.ndarray]:
+        """The equilibrium path of each row as text, e.g. ``propose>accept>keep``, and codes.
+
+        Each decision node reached (in preorder) adds its move, or "mixed"; each
+        distinct path is written once, from the rows' steps as small integers.
+        """
+        steps, words = [], []
         for node in self.preorder:
             spec = self.compiled.nodes[node]
             if spec["kind"] != "decision":
                 continue
-            moves = np.asarray(list(spec["moves"]), dtype=object)
             behaviour = np.nan_to_num(self.behaviour[node])
-            text = np.where(
-                behaviour.max(axis=1) >= 1 - PROB_TOL, moves[behaviour.argmax(axis=1)], "mixed"
-            )
-            step = np.where(self.node_reach(node) > PROB_TOL, text, "")
-            path = np.where(step == "", path, np.where(path == "", step, path + ">" + step))
-        return path, None
+            best, first = behaviour[:, 0].copy(), np.zeros(len(behaviour), dtype=np.int64)
+            for j in range(1, behaviour.shape[1]):  # column by column: short axes reduce slowly
+                first[behaviour[:, j] > best] = j
+                np.maximum(best, behaviour[:, j], out=best)
+            step = np.where(best >= 1 - PROB_TOL, first + 1, behaviour.shape[1] + 1)
+            step[self.node_reach(node) <= PROB_TOL] = 0  # not reached: no step
+            steps.append(step)
+            words.append(["", *spec["moves"], "mixed"])
+        if not steps:
+            codes = np.zeros(len(self.point), dtype=np.int32)
+            return Labels.of(codes, np.array([""], dtype=object)), codes
+        kinds, inverse = _distinct(steps, [len(w) for w in words])
+        texts = [">".join(w[s] for w, s in zip(words, kind) if s) for kind in kinds]
+        names, merged = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        codes = merged.reshape(-1)[inverse]  # paths that read alike share a code
+        return Labels.of(codes, names), codes
 
     def _point_solution(self, i: int) -> TreeSolution:
         rows = self.rows(i)
@@ -247,3 +262,38 @@ def _show(choice: Any) -> str:
     if isinstance(choice, dict):
         return "{" + ", ".join(f"{k} {v:.3g}" for k, v in choice.items()) + "}"
     return str(choice)
+
+
+#: Step combinations numbered through a table (no sort) up to this many.
+TABLE_SIZE = 1 << 20
+#: Step combinations read as one integer up to this many (beyond: rows compared).
+MAX_KEY = 1 << 62
+
+
+def _distinct(steps: list[np.ndarray], radices: list[int]) -> tuple[list[tuple], np.ndarray]:
+    """The distinct rows of the step columns (each below its radix) and each row's index
+    among them: the steps read as one mixed-radix number where it fits (:data:`MAX_KEY`)."""
+    size = math.prod(radices)
+    if size >= MAX_KEY:
+        kinds, inverse = np.unique(np.stack(steps, axis=1), axis=0, return_inverse=True)
+        return [tuple(k) for k in kinds], inverse.reshape(-1)
+    key = steps[0].astype(np.int64)
+    for step, radix in zip(steps[1:], radices[1:]):
+        key = key * radix + step
+    if size <= TABLE_SIZE:
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        flat = np.flatnonzero(seen)
+        index = np.zeros(size, dtype=np.int64)
+        index[flat] = np.arange(len(flat))
+        inverse = index[key]
+    else:
+        flat, inverse = np.unique(key, return_inverse=True)
+    kinds = []
+    for number in flat.tolist():
+        digits = []
+        for radix in reversed(radices):
+            number, digit = divmod(number, radix)
+            digits.append(digit)
+        kinds.append(tuple(reversed(digits)))
+    return kinds, inverse.reshape(-1)
