@@ -9,8 +9,8 @@ the sweep ends: an interrupted sweep leaves the previous file, or none.
 
 Workers write their chunks themselves (:class:`ChunkWriter`), each to a part
 file in a folder beside the file; the sweep then appends the parts in order: a
-CSV part is copied byte for byte (the first chunk's part holds the header), a
-Parquet part's table is read and written as the next row group.
+CSV part is copied byte for byte (the first chunk's part holds the header); for
+Parquet, a part is an Arrow file, mapped and written as the next row group.
 """
 
 from __future__ import annotations
@@ -171,14 +171,15 @@ class ChunkWriter:
         csv.write_csv(self.arrow(points), out, csv.WriteOptions(include_header=header))
 
     def part(self, chunk: int, points: Columns, degenerate: int) -> Part:
-        """Write chunk number ``chunk`` to its part file in ``folder`` (the first chunk's
-        CSV part holds the header)."""
+        """Write chunk number ``chunk`` to its part file in ``folder``: CSV text (the first
+        chunk's holds the header), or for Parquet an Arrow file, which the sweep maps
+        and encodes once."""
         assert self.folder is not None
-        path = self.folder / f"part-{chunk:09d}.{self.format}"
+        path = self.folder / f"part-{chunk:09d}.{'arrow' if self.format == 'parquet' else 'csv'}"
         if self.format == "parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.feather as feather
 
-            pq.write_table(self.arrow(points), path, compression="none")
+            feather.write_feather(self.arrow(points), path, compression="uncompressed")
         else:
             with open(path, "wb") as out:
                 self.write_csv(points, out, header=chunk == 0)
@@ -251,9 +252,9 @@ class Stream:
         """Append a chunk a worker wrote, and delete its part file."""
         self.degenerate += part.degenerate
         if self.format == "parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.feather as feather
 
-            self._append_table(pq.read_table(part.path))
+            self._append_table(feather.read_table(part.path, memory_map=True))
         else:
             _append(part.path, self._csv_file())
         part.path.unlink()
