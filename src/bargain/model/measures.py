@@ -115,8 +115,10 @@ class Measures:
         for name, members in self.outcomes.items():
             columns[name] = solution.outcome(members)
         if self._function is not None:
-            env = {**{k: v[columns["point"]] for k, v in points.items()}, **columns}
-            values = self._function(*(env[name] for name in self._inputs))
+            point = columns["point"]
+            values = self._function(  # a measure's columns, or a parameter at each row
+                *(columns[n] if n in columns else points[n][point] for n in self._inputs)
+            )
             for name, row in zip(self.user, np.atleast_2d(values)):
                 columns[name] = np.broadcast_to(row, columns["point"].shape).astype(float)
                 bad = int(np.count_nonzero(~np.isfinite(columns[name])))

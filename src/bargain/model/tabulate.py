@@ -135,7 +135,9 @@ def _picked(values: np.ndarray, pick: np.ndarray, missing: np.ndarray, n: int) -
 
 
 def _any_per_point(flags: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(point, weights=flags.astype(float), minlength=n) > 0
+    out = np.zeros(n, dtype=bool)
+    out[point[flags]] = True
+    return out
 
 
 def _label_sets(
