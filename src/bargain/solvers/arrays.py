@@ -94,14 +94,21 @@ def tolerance(low: np.ndarray, high: np.ndarray, rtol: float = PAYOFF_RTOL) -> T
     float64 resolves at their magnitude
     (:data:`~bargain.tolerances.RESOLUTION_LIMIT`).
     """
-    magnitude = np.maximum(np.abs(low), np.abs(high))
-    extreme = (magnitude > EXTREME) | ((magnitude > 0) & (magnitude < 1 / EXTREME))
-    scale = np.where(extreme, np.ldexp(1.0, np.frexp(magnitude)[1] - 1), 1.0)
-    if extreme.any():
-        low, high, magnitude = low / scale, high / scale, magnitude / scale
-    span, rounding = _span(low, high), ROUNDING * magnitude
-    unresolved = ((span > 0) & (rounding > RESOLUTION_LIMIT * span)).any(axis=0)
-    return Tolerance(scale, span, rtol * span + rounding, unresolved)
+    magnitude = np.maximum(-low, high)  # max(|low|, |high|), as low <= high
+    scale = np.ones_like(magnitude)
+    if magnitude.size and (magnitude.max() > EXTREME or magnitude.min() < 1 / EXTREME):
+        extreme = (magnitude > EXTREME) | ((magnitude > 0) & (magnitude < 1 / EXTREME))
+        if extreme.any():  # rare: scale those players
+            scale[extreme] = np.ldexp(1.0, np.frexp(magnitude[extreme])[1] - 1)
+            low, high, magnitude = low / scale, high / scale, magnitude / scale
+    span = high - low  # no overflow: every magnitude is at most EXTREME now
+    rounding = ROUNDING * magnitude
+    unresolved = np.zeros(span.shape[1:], dtype=bool)
+    if (rounding > RESOLUTION_LIMIT * span).any():  # rare: a constant player, or worse
+        unresolved = ((span > 0) & (rounding > RESOLUTION_LIMIT * span)).any(axis=0)
+    atol = np.multiply(span, rtol)
+    atol += rounding
+    return Tolerance(scale, span, atol, unresolved)
 
 
 class Scaled(NamedTuple):

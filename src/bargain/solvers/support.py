@@ -30,9 +30,14 @@ from bargain.tolerances import PAYOFF_RTOL, PROB_TOL
 from .arrays import EquilibriumArrays, concat, payoff_atol, stack
 from .linalg import consistent, solve_small
 from .pure import pure_equilibria
+from .two_by_two import two_by_two
 
 #: Upper bound on floats held by one block of the kernel, to keep memory bounded.
 BLOCK_FLOATS = 1 << 22
+#: Floats of a block of small games: its arrays stay in cache (2 MB per core here).
+CACHE_FLOATS = 1 << 18
+#: Fewest games of a cache-sized block: below, numpy's per-call cost dominates.
+MIN_GAMES = 256
 #: Most pairs of supports examined per game: a 12x12 game has 2,704,155, a 13x13 one
 #: 10,400,599, and the time grows with them (about 25 s for 12x12 on one core).
 MAX_SUPPORT_PAIRS = 3_000_000
@@ -49,7 +54,9 @@ def support_enumeration(
     """All equilibria of N bimatrix games, payoffs of shape (2, m, n, N).
 
     ``atol`` (2, N), each player's tolerance in each game, overrides the one
-    derived from ``rtol`` (:func:`~bargain.solvers.arrays.payoff_atol`).
+    derived from ``rtol`` (:func:`~bargain.solvers.arrays.payoff_atol`). 2x2 games
+    are solved in closed form (:func:`~bargain.solvers.two_by_two.two_by_two`), their
+    rows verified already.
     """
     n_players, m, n, n_points = payoffs.shape
     if n_players != 2:
@@ -62,13 +69,17 @@ def support_enumeration(
             "equilibrium, by vertex enumeration) or method='lemke-howson' (an equilibrium "
             "from each starting label, not all of them)"
         )
+    if (m, n) == (2, 2):
+        return two_by_two(payoffs, payoff_atol(payoffs, rtol) if atol is None else atol)
     if atol is None:
         atol = payoff_atol(payoffs, rtol)
     parts = [pure_equilibria(payoffs, atol=atol)]
     for k in range(2, min(m, n) + 1):
         rows = np.array(list(combinations(range(m), k)))
         per_row = comb(n, k) * k * max(m, n)  # floats per game and row support
-        size = max(1, BLOCK_FLOATS // (len(rows) * per_row))  # games at once
+        size = CACHE_FLOATS // (len(rows) * per_row)  # games at once, their arrays in cache
+        if size < MIN_GAMES:  # a larger game: as many as memory allows
+            size = max(1, BLOCK_FLOATS // (len(rows) * per_row))
         block = max(1, BLOCK_FLOATS // per_row)  # row supports at once, in a large game
         chunks = []
         for start in range(0, n_points, size):
@@ -88,8 +99,8 @@ def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray, rows: np.ndarray) -> E
     _, m, n, n_points = payoffs.shape
     cols = np.array(list(combinations(range(n), k)))
     # y makes player 1 indifferent over I; x makes player 2 indifferent over J.
-    y, v, y_ok, y_degenerate = _indifference(payoffs[0], rows, cols, atol[0])
-    x, u, x_ok, x_degenerate = _indifference(payoffs[1].transpose(1, 0, 2), cols, rows, atol[1])
+    y, y_ok, y_degenerate = _indifference(payoffs[0], rows, cols, atol[0])
+    x, x_ok, x_degenerate = _indifference(payoffs[1].transpose(1, 0, 2), cols, rows, atol[1])
     found = np.flatnonzero(y_ok & x_ok.transpose(1, 0, 2))  # flat over (pI, pJ, N)
     a, b, point = np.unravel_index(found, y_ok.shape)
     across = (b * len(rows) + a) * n_points + point  # the same pairs in x's (pJ, pI, N) order
@@ -98,46 +109,48 @@ def _mixed(payoffs: np.ndarray, k: int, atol: np.ndarray, rows: np.ndarray) -> E
     e = np.arange(len(found))
     x_full = np.zeros((len(found), m))
     y_full = np.zeros((len(found), n))
+    values = np.zeros((len(found), 2))
     for c in range(k):
         x_full[e, rows[a, c]] = x_vals[c]
         y_full[e, cols[b, c]] = y_vals[c]
-    values = np.stack([np.take(v, found), np.take(u, across)], axis=1)
+        # Each player's payoff from the first strategy of its support.
+        values[:, 0] += payoffs[0, rows[a, 0], cols[b, c], point] * y_vals[c]
+        values[:, 1] += payoffs[1, rows[a, c], cols[b, 0], point] * x_vals[c]
     return EquilibriumArrays(point, (x_full, y_full), values, y_degenerate | x_degenerate)
 
 
 def _indifference(
     A: np.ndarray, own: np.ndarray, other: np.ndarray, atol: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Opponent mixtures on each support J making the own strategies I indifferent.
 
     ``A`` (m, n, N) is the player's payoff, rows its own strategies; ``own``
     (pI, k) and ``other`` (pJ, k) list the supports. Returns the mixtures y
-    (k, pI, pJ, N), the common payoff v (pI, pJ, N), ``ok`` (y > 0, no row
-    outside I better than v, system regular) and a per-game degeneracy flag (N,).
+    (k, pI, pJ, N), ``ok`` (y > 0, no row outside I better, system regular) and a
+    per-game degeneracy flag (N,).
     """
-    k = own.shape[1]
-    n_points = A.shape[-1]
+    m, k, n_points = A.shape[0], own.shape[1], A.shape[-1]
+    # gain[p, r, q, c]: what row rest[p, r] earns more than I's first row against column
+    # other[q, c]; the rest of I first, then the rows outside I.
+    rest = np.array([[*rows[1:], *sorted({*range(m)} - {*rows})] for rows in own.tolist()])
     a_cols = A[:, other]  # (m, pJ, k, N)
-    a_own = a_cols[own]  # (pI, k, pJ, k, N)
-    # Indifference: (A[i_r, J] - A[i_0, J]) @ y = 0 for r = 1..k-1. Substitute
-    # y_k = 1 - (y_1 + ... + y_{k-1}) and solve G @ head = h.
-    diff = a_own[:, 1:] - a_own[:, :1]  # (pI, k-1, pJ, k, N)
-    G = (diff[:, :, :, :-1] - diff[:, :, :, -1:]).transpose(1, 3, 0, 2, 4)
-    h = -diff[:, :, :, -1].transpose(1, 0, 2, 3)
+    gain = a_cols[rest]  # (pI, m - 1, pJ, k, N)
+    gain -= a_cols[own[:, 0]][:, None]
+    inside, outside = gain[:, : k - 1], gain[:, k - 1 :]
+    # Indifference: inside @ y = 0. Substitute y_k = 1 - (y_1 + ... + y_{k-1}) and
+    # solve G @ head = h.
+    G = (inside[:, :, :, :-1] - inside[:, :, :, -1:]).transpose(1, 3, 0, 2, 4)
+    h = -inside[:, :, :, -1].transpose(1, 0, 2, 3)
     head, singular = solve_small(G, h, tol=atol)  # (k-1, pI, pJ, N)
     y = np.empty((k, *head.shape[1:]))
     y[:-1] = head
     np.subtract(1.0, head[0], out=y[-1])
     for c in range(1, k - 1):
         y[-1] -= head[c]
-    v = a_own[:, 0, :, 0] * y[0]  # (pI, pJ, N): the payoff of I's first row against y
-    for c in range(1, k):
-        v += a_own[:, 0, :, c] * y[c]
     exact = (y > PROB_TOL).all(axis=0)
     weak = (y >= -PROB_TOL).all(axis=0)
-    # Rows of I earn v by construction; a best response outside I makes y
-    # degenerate, a better one rules the pair out.
-    best_ok, tied = _outside_rows(a_cols, own, y, v, atol)
+    # A best response outside I makes y degenerate, a better one rules the pair out.
+    best_ok, tied = _outside_rows(outside, y, atol)
     ok = exact & best_ok & ~singular
     suspicious = ~singular & weak & best_ok & (~exact | tied)
     degenerate = suspicious.reshape(-1, n_points).any(axis=0)
@@ -146,19 +159,17 @@ def _indifference(
         flat_G = G[:, :, i, j, t].transpose(2, 0, 1)
         flat_h = h[:, i, j, t].T
         degenerate[t[consistent(flat_G, flat_h, atol[t])]] = True
-    return y, v, ok, degenerate
+    return y, ok, degenerate
 
 
 def _outside_rows(
-    a_cols: np.ndarray, own: np.ndarray, y: np.ndarray, v: np.ndarray, atol: np.ndarray
+    outside: np.ndarray, y: np.ndarray, atol: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Whether every row outside I earns at most v against y, and whether one ties v."""
-    m = a_cols.shape[0]
-    if own.shape[1] == m:
-        return np.ones(v.shape, dtype=bool), np.zeros(v.shape, dtype=bool)
-    outside = np.array([[i for i in range(m) if i not in rows] for rows in own])
-    a_out = a_cols[outside]  # (pI, m-k, pJ, k, N)
-    values = a_out[:, :, :, 0] * y[0][:, None]
+    """Whether no row outside I gains more than ``atol`` over I's rows against y, and
+    whether one gains within it (a best response): ``outside`` (pI, m - k, pJ, k, N)."""
+    if not outside.shape[1]:
+        return np.ones(y.shape[1:], dtype=bool), np.zeros(y.shape[1:], dtype=bool)
+    gain = outside[:, :, :, 0] * y[0][:, None]
     for c in range(1, y.shape[0]):
-        values += a_out[:, :, :, c] * y[c][:, None]
-    return (values <= v[:, None] + atol).all(axis=1), (values >= v[:, None] - atol).any(axis=1)
+        gain += outside[:, :, :, c] * y[c][:, None]
+    return (gain <= atol).all(axis=1), (gain >= -atol).any(axis=1)

@@ -24,10 +24,13 @@ from bargain.checks import describe, key, labels, memory_needed, same_keys
 from bargain.errors import ModelError
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import FALLBACK, METHODS
-from bargain.solvers.arrays import EquilibriumArrays, no_equilibria, scaled, stack, verify
+from bargain.solvers.arrays import EquilibriumArrays, no_equilibria, scaled, verify
 from bargain.solvers.choice import choose
+from bargain.solvers.collect import RowCollector
 from bargain.solvers.exact import ExactEquilibria, check_budget
 from bargain.solvers.pivoting import with_lemke_howson
+from bargain.solvers.support import support_enumeration
+from bargain.solvers.two_by_two import two_by_two
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
@@ -245,28 +248,29 @@ class NormalFormGame(GameForm):
             check_budget(*self.shape)
         elif exact == "degenerate" and not exact_ready(*self.shape):
             exact = "none"
-        chunks = [
-            self._solve_chunk(
+        rows = RowCollector(n, self.shape)
+        rescued = np.zeros(n, dtype=bool)
+        payoff_range = np.empty((len(self.players), n))
+        solved_exactly: dict[int, ExactEquilibria] = {}
+        for start in range(0, n, size):
+            chunk = self._solve_chunk(
                 kernel, {k: v[start : start + size] for k, v in bound.items()}, rescue, exact
             )
-            for start in range(0, n, size)
-        ]
-        rescued = np.concatenate([chunk.rescued for chunk in chunks])
+            rows.add(chunk.found, start)
+            rescued[start : start + size] = chunk.rescued
+            payoff_range[:, start : start + size] = chunk.span
+            solved_exactly.update((start + t, r) for t, r in chunk.exact.items())
         result = BatchSolution(
-            stack([chunk.found for chunk in chunks]),
+            rows.result(),
             players=self.players,
             strategies=self.strategies,
             points=bound,
             method=method,
             rescued=rescued,
-            payoff_range=np.concatenate([chunk.span for chunk in chunks], axis=1).T,
+            payoff_range=payoff_range.T,
             payoff_tensor=self.payoff_tensor,
             choice=choice,
-            exact={
-                start + t: r
-                for start, chunk in zip(range(0, n, size), chunks)
-                for t, r in chunk.exact.items()
-            },
+            exact=solved_exactly,
         )
         result.warn_degenerate("payoff ties or equilibrium components")
         result.warn_empty(
@@ -293,18 +297,23 @@ class NormalFormGame(GameForm):
             raise unresolved_tensor_error(ready, self.players, part)
         payoffs = ready.payoffs
         n = payoffs.shape[-1]
+        scale = tol.scale if (tol.scale != 1).any() else None
         if exact == "all":
-            found = verify(payoffs, no_equilibria(payoffs), tol.atol, tol.scale)
+            found = verify(payoffs, no_equilibria(payoffs), tol.atol, scale)
             which = np.arange(n)
         else:
-            found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, tol.scale)
+            if kernel is support_enumeration and self.shape == (2, 2):
+                found = two_by_two(payoffs, tol.atol, scale)  # verified as it solves
+            else:
+                found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, scale)
             which = np.flatnonzero(found.degenerate) if exact == "degenerate" else []
-        found, results = solve_exactly(payoffs, found, which, tol.atol, tol.scale)
+        found, results = solve_exactly(payoffs, found, which, tol.atol, scale)
         rescued = np.zeros(n, dtype=bool)
         if rescue:
-            found, rescued = with_lemke_howson(found, payoffs, tol.atol, tol.scale)
-        if (tol.scale != 1).any():
-            found = found._replace(payoffs=found.payoffs * tol.scale[:, found.point].T)
+            found, rescued = with_lemke_howson(found, payoffs, tol.atol, scale)
+        if scale is None:
+            return _Chunk(found, tol.span, rescued, results)
+        found = found._replace(payoffs=found.payoffs * scale[:, found.point].T)
         return _Chunk(found, tol.user_span, rescued, results)
 
     def derive(self, **options: Any) -> Derivation:
