@@ -12,11 +12,13 @@ Two modes, chosen by pytest-benchmark's own flag:
 
 Every figure is per game (microseconds), so bargain's batch over N points and a
 peer's Python loop over a sample of games compare directly; the summary prints
-the ratio peer / bargain. In full mode the figure is the mean of the timed
+the ratio peer / bargain. In full mode the figure is the median of the timed
 rounds after WARMUP_ROUNDS untimed ones, for bargain and every peer alike: the
 first calls in a process fault freshly allocated memory in page by page
 (microseconds a page on a virtual machine) until glibc keeps freed blocks, so
-they measure the allocator, not the steady throughput a sweep sees.
+they measure the allocator, not the steady throughput a sweep sees; and on this
+shared machine a round now and then still does (a 2x2 grid round of 67 ms took
+367 ms once), which would carry a mean but not the median.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def measure(benchmark: Any, sizes: Sizes, figures: dict[str, dict[str, Figure]])
             result = benchmark.pedantic(
                 fn, rounds=sizes.rounds, iterations=1, warmup_rounds=WARMUP_ROUNDS
             )
-            seconds = benchmark.stats["mean"]
+            seconds = benchmark.stats["median"]
         else:  # the benchmark is disabled: pedantic calls fn once
             start = perf_counter()
             result = benchmark.pedantic(fn, rounds=1, iterations=1)
@@ -157,14 +159,14 @@ def measure(benchmark: Any, sizes: Sizes, figures: dict[str, dict[str, Figure]])
 @pytest.fixture
 def measure_sweep(benchmark: Any, sizes: Sizes, pytestconfig: pytest.Config):
     """``measure_sweep(case, executor, fn, points)``: time a whole sweep of ``points`` points
-    (full mode: the mean of 3 rounds after one untimed, which warms the workers)."""
+    (full mode: the median of 3 rounds after one untimed, which warms the workers)."""
     sweeps = pytestconfig.stash.setdefault(_SWEEPS, {})
 
     def run(case: str, executor: str, fn: Callable[[], Any], points: int) -> Any:
         start = perf_counter()
         if sizes.full:
             result = benchmark.pedantic(fn, rounds=3, iterations=1, warmup_rounds=1)
-            seconds = benchmark.stats["mean"]
+            seconds = benchmark.stats["median"]
         else:
             result = benchmark.pedantic(fn, rounds=1, iterations=1)
             seconds = perf_counter() - start
