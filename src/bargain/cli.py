@@ -779,6 +779,107 @@ def discover(
             click.echo(f"wrote {path}", err=True)
 
 
+@main.command()
+@click.argument("model")
+@click.option(
+    "--dynamics",
+    default="fictitious-play",
+    show_default=True,
+    help="fictitious-play, stochastic-fictitious-play, replicator, asymmetric-replicator "
+    "or regret-matching.",
+)
+@click.option(
+    "--steps",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Rounds of play (time points for the replicator dynamics); at most 100,000.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random choices.")
+@PARAM
+@SCENARIO
+@click.option("--etha", type=float, default=0.1, show_default=True, help="SFP: logit noise.")
+@click.option(
+    "--epsilon-bar",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="SFP: largest payoff perturbation.",
+)
+@click.option(
+    "--horizon", type=float, default=10.0, show_default=True, help="Replicator: end time."
+)
+@click.option(
+    "--start",
+    "starts",
+    multiple=True,
+    metavar="PLAYER=P1,P2,...",
+    help="Replicator: a player's initial strategy (default uniform; repeatable).",
+)
+@click.option(
+    "--tol",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Settled: the largest move of any probability over the last tenth of the run.",
+)
+@click.option("-o", "--output", default=None, help="Write the trajectory to a CSV file.")
+def learn(
+    model: str,
+    dynamics: str,
+    steps: int,
+    seed: int,
+    params: Sequence[str],
+    scenario: str | None,
+    etha: float,
+    epsilon_bar: float,
+    horizon: float,
+    starts: Sequence[str],
+    tol: float,
+    output: str | None,
+) -> None:
+    """Learning dynamics in a two-player model: the final strategies, the nearest Nash
+    equilibrium and whether play settled (see bargain.dynamics.learn).
+
+    \b
+    Examples:
+      bargain learn escalation --dynamics fictitious-play --steps 1000 --seed 0
+      bargain learn escalation --scenario war_feared --dynamics replicator -o run.csv
+    """
+    from .dynamics import learn as run_learning
+    from .dynamics import learning_summary
+
+    start = None
+    if starts:
+        start = {}
+        for player, text in _named(starts, "--start").items():
+            try:
+                start[player] = [float(v) for v in text.split(",")]
+            except ValueError:
+                raise BargainError(
+                    f"--start {player}={text}: expected numbers separated by commas"
+                ) from None
+    frame = run_learning(
+        _load(model),
+        dynamics,
+        steps=steps,
+        seed=seed,
+        scenario=scenario,
+        etha=etha,
+        epsilon_bar=epsilon_bar,
+        horizon=horizon,
+        start=start,
+        tol=tol,
+        **_pairs(params, "-p"),
+    )
+    click.echo(learning_summary(frame))
+    if output:
+        from .sweeps.provenance import write_sidecar
+
+        _write(frame.to_csv(index=False), output)
+        write_sidecar(output, {**frame.attrs, "version": __version__})
+
+
 @main.command("solve-matrix")
 @click.argument("row")
 @click.argument("column")
