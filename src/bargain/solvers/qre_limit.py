@@ -1,0 +1,192 @@
+"""The logit limit: the Nash equilibrium the principal logit QRE branch converges to.
+
+As lam grows, the principal branch of a generic game converges to one Nash
+equilibrium (McKelvey and Palfrey 1995, Theorem 2; Turocy 2005), a selection
+among the game's equilibria. :func:`logit_limit` follows the branch
+(:mod:`bargain.solvers.qre`) over :data:`LIMIT_STOPS` of lam times the
+point's payoff range; at each stop where the support of the QRE (the
+strategies played with at least :data:`SUPPORT_RTOL` of the player's most
+likely one) is the one of the previous stop, it polishes the QRE into an
+exact equilibrium on that support (:func:`polish`: Newton's method on the
+indifference equations) and keeps it once two stops in a row give the same
+equilibrium, the QRE approaching it (:data:`SHRINK`), and it is an equilibrium
+within the players' tolerances (:func:`bargain.solvers.arrays.verify`). A point whose
+branch reaches the last stop without that is flagged.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .arrays import EquilibriumArrays, verify
+from .continuation import Budget, solve_stack, trace
+from .qre import LogitHomotopy, pair_payoffs, strategy_payoffs
+
+#: lam times the point's largest payoff range at which polishing is tried.
+LIMIT_STOPS = 10.0 ** np.arange(1.0, 6.01, 1.0 / 3.0)
+#: A polished equilibrium is kept when the one of the previous stop was the same (within
+#: :data:`SAME_ATOL`) and the QRE's distance to it shrank by at least this factor from
+#: one stop to the next: the branch approaches its limit at a rate 1 / lam or faster,
+#: and the stops are 10 ** (1/3) apart, so the distance of the QRE to its limit shrinks
+#: by about 2.15 from stop to stop.
+SHRINK = 1.5
+SAME_ATOL = 1e-8
+#: A strategy is in the detected support if its probability is at least this share of
+#: the player's most likely strategy.
+SUPPORT_RTOL = 1e-4
+#: Newton iterations of the polish.
+POLISH_ITERATIONS = 30
+
+
+class LimitArrays(NamedTuple):
+    """The logit limits of N games: ``profiles[i]`` (N, s_i) (NaN where not found),
+    ``found`` (N,), ``fallback`` (N,) the points whose path needed arclength
+    continuation, ``exhausted`` the budget that ran out (or None)."""
+
+    profiles: tuple[np.ndarray, ...]
+    found: np.ndarray
+    fallback: np.ndarray
+    exhausted: str | None
+
+
+def polish(
+    payoffs: np.ndarray, profiles: tuple[np.ndarray, ...], support: np.ndarray
+) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Equilibria on given supports near ``profiles`` (n, s_i) of the games ``payoffs``.
+
+    Solves, for each player i with support S_i (``support`` (n, M), players'
+    strategies in order), sum_{j in S_i} x_ij = 1 and u_ij(x) = v_i for j in
+    S_i by Newton's method, games of one support pattern at once. Returns the
+    profiles (zero off the support) and whether Newton converged to
+    nonnegative probabilities (the caller verifies the equilibrium).
+    """
+    n = payoffs.shape[-1]
+    shape = payoffs.shape[1:-1]
+    offsets = np.concatenate([[0], np.cumsum(shape)]).astype(int)
+    out = tuple(np.full((n, s), np.nan) for s in shape)
+    ok = np.zeros(n, dtype=bool)
+    patterns, group = np.unique(support, axis=0, return_inverse=True)
+    for g, pattern in enumerate(patterns):
+        rows = np.flatnonzero(group.reshape(-1) == g)
+        masks = [pattern[o : o + s] for o, s in zip(offsets, shape)]
+        x, good = _polish_group(payoffs[..., rows], [p[rows] for p in profiles], masks, shape)
+        for i in range(len(shape)):
+            out[i][rows] = x[i]
+        ok[rows] = good
+    return out, ok
+
+
+def _polish_group(
+    U: np.ndarray,
+    profiles: list[np.ndarray],
+    masks: list[np.ndarray],
+    shape: tuple[int, ...],
+) -> tuple[list[np.ndarray], np.ndarray]:
+    g = U.shape[-1]
+    index = [np.flatnonzero(m) for m in masks]
+    sizes = [len(ix) for ix in index]
+    start = np.concatenate([[0], np.cumsum([a + 1 for a in sizes])]).astype(int)
+    size = int(start[-1])
+    z = np.zeros((g, size))
+    for i, ix in enumerate(index):
+        x = profiles[i][:, ix]
+        z[:, start[i] : start[i] + sizes[i]] = x / x.sum(axis=1, keepdims=True)
+    converged = np.zeros(g, dtype=bool)
+    for _ in range(POLISH_ITERATIONS):
+        mixes = []
+        for i, ix in enumerate(index):
+            full = np.zeros((shape[i], g))
+            full[ix] = z[:, start[i] : start[i] + sizes[i]].T
+            mixes.append(full)
+        pairs = pair_payoffs(U, mixes)
+        u = strategy_payoffs(U, mixes, pairs)
+        F = np.empty((g, size))
+        A = np.zeros((g, size, size))
+        for i, ix in enumerate(index):
+            r, a = start[i], sizes[i]
+            F[:, r] = z[:, r : r + a].sum(axis=1) - 1
+            A[:, r, r : r + a] = 1.0
+            F[:, r + 1 : r + 1 + a] = u[i][ix].T - z[:, r + a : r + a + 1]
+            A[:, r + 1 : r + 1 + a, r + a] = -1.0
+            for k, kx in enumerate(index):
+                if k != i:
+                    D = pairs[i, k][np.ix_(ix, kx)]  # (a_i, a_k, g)
+                    A[:, r + 1 : r + 1 + a, start[k] : start[k] + sizes[k]] = np.moveaxis(D, -1, 0)
+        step = solve_stack(A, -F)
+        finite = np.isfinite(step).all(axis=1)
+        z[finite] += step[finite]
+        converged = finite & (
+            np.abs(step).max(axis=1, initial=0.0) <= 1e-13 * (1 + np.abs(z).max(axis=1))
+        )
+        if converged.all() or not finite.any():
+            break
+    out = []
+    good = converged.copy()
+    for i, ix in enumerate(index):
+        x = z[:, start[i] : start[i] + sizes[i]]
+        good &= (x >= -1e-12).all(axis=1)
+        full = np.zeros((g, shape[i]))
+        full[:, ix] = np.maximum(x, 0.0)
+        full /= full.sum(axis=1, keepdims=True)
+        out.append(full)
+    return out, good
+
+
+def logit_limit(payoffs: np.ndarray, atol: np.ndarray, budget: Budget | None = None) -> LimitArrays:
+    """The logit limit of N games ``payoffs`` (P, s_1, ..., s_P, N), each a Nash
+    equilibrium within the players' tolerances ``atol`` (P, N); see the module docstring."""
+    n_players, n = payoffs.shape[0], payoffs.shape[-1]
+    flat = payoffs.reshape(n_players, -1, n)
+    span = (flat.max(axis=1) - flat.min(axis=1)).max(axis=0)
+    weights = np.repeat((1.0 / np.where(span > 0, span, 1.0))[None], n_players, axis=0)
+    system = LogitHomotopy(payoffs, weights)
+    shape = payoffs.shape[1:-1]
+    m = system.size
+    previous = np.zeros((n, m), dtype=bool)
+    seen = np.zeros(n, dtype=bool)
+    last = np.full((n, m), np.nan)  # the previous stop's polished equilibrium
+    distance = np.full(n, np.nan)  # and the QRE's distance to it
+    profiles = tuple(np.full((n, s), np.nan) for s in shape)
+    found = np.zeros(n, dtype=bool)
+
+    def on_stop(k: int, y: np.ndarray, which: np.ndarray) -> np.ndarray:
+        probs = system.probabilities(y)
+        support = np.concatenate(
+            [p >= SUPPORT_RTOL * p.max(axis=1, keepdims=True) for p in probs], axis=1
+        )
+        same = seen[which] & (support == previous[which]).all(axis=1)
+        previous[which], seen[which] = support, True
+        finished = np.zeros(len(which), dtype=bool)
+        tried = np.flatnonzero(same)
+        if not len(tried):
+            return finished
+        games = payoffs[..., which[tried]]
+        x, ok = polish(games, tuple(p[tried] for p in probs), support[tried])
+        flat = np.concatenate(x, axis=1)
+        gap = np.abs(flat - np.concatenate([p[tried] for p in probs], axis=1)).max(axis=1)
+        points = which[tried]
+        with np.errstate(invalid="ignore"):
+            settled = (np.abs(flat - last[points]).max(axis=1) <= SAME_ATOL) & (
+                (gap * SHRINK <= distance[points]) | (gap <= SAME_ATOL)
+            )
+        last[points] = np.where(ok[:, None], flat, np.nan)
+        distance[points] = np.where(ok, gap, np.nan)
+        good = np.flatnonzero(ok & settled)
+        candidates = EquilibriumArrays(
+            good,
+            tuple(xi[good] for xi in x),
+            np.zeros((len(good), n_players)),
+            np.zeros(len(tried), dtype=bool),
+        )
+        kept = verify(games, candidates, atol[:, points]).point
+        points = which[tried[kept]]
+        for i in range(n_players):
+            profiles[i][points] = x[i][kept]
+        found[points] = True
+        finished[tried[kept]] = True
+        return finished
+
+    traced = trace(system, system.start(), LIMIT_STOPS, budget, on_stop)
+    return LimitArrays(profiles, found, traced.fallback, traced.exhausted)
