@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from itertools import product
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
@@ -44,7 +44,21 @@ from .compiled import CompiledTree
 from .derive import derive_spe
 from .extensive import tree_form
 from .pbe import PerfectBayesianBatch, SenderReceiver, sender_receiver
+from .quantal import (
+    MAX_STEPS,
+    QuantalBatchSolution,
+    branch_lam,
+    lam_option,
+    lam_vector,
+    quantal_batch,
+    quantal_branch,
+    seconds_option,
+    steps_option,
+)
 from .solution import SubgamePerfect, TreeBatchSolution
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Points per chunk, so that the node arrays of a chunk stay in cache ...
 CHUNK_POINTS = 1 << 14
@@ -54,11 +68,16 @@ CHUNK_FLOATS = 1 << 21
 #: Most nodes a game tree in a model file may have.
 MAX_NODES = 10_000
 #: Solution concepts: subgame-perfect equilibrium (backward induction; Nash
-#: equilibria in subgames with imperfect information) or perfect Bayesian
-#: equilibrium (trees of the sender-receiver shape, see :mod:`.pbe`).
-CONCEPTS = ("spe", "pbe")
-#: The options of each concept (``chunk_size`` serves both).
-CONCEPT_OPTIONS = {"spe": ("tie_break",), "pbe": ("refine", "mixed")}
+#: equilibria in subgames with imperfect information), perfect Bayesian
+#: equilibrium (trees of the sender-receiver shape, see :mod:`.pbe`) or agent
+#: logit quantal response equilibrium (:mod:`.quantal`).
+CONCEPTS = ("spe", "pbe", "qre")
+#: The options of each concept (``chunk_size`` serves all).
+CONCEPT_OPTIONS = {
+    "spe": ("tie_break",),
+    "pbe": ("refine", "mixed"),
+    "qre": ("lam", "max_steps", "seconds"),
+}
 #: The keys of each kind of node in a model file.
 NODE_KEYS = {"decision": ("player", "moves"), "chance": ("branches",), "terminal": ("payoffs",)}
 
@@ -88,10 +107,15 @@ class GameTree(GameForm):
     noun = "game trees"
     options = MappingProxyType(
         {
-            "concept": Option("spe", CONCEPTS, help="spe, or pbe for sender-receiver trees"),
+            "concept": Option(
+                "spe", CONCEPTS, help="spe, pbe for sender-receiver trees, or qre (agent QRE)"
+            ),
             "tie_break": Option("first", TIE_BREAKS, help="first, all or raise; spe"),
             "refine": Option(*SignalingGame.options["refine"][:2], help="none, intuitive, d1; pbe"),
             "mixed": Option(*SignalingGame.options["mixed"][:2], help="semi-separating, none; pbe"),
+            "lam": Option(None, check=lam_option, help="logit precision, or {player: lam}; qre"),
+            "max_steps": Option(MAX_STEPS, check=steps_option, help="path steps per point; qre"),
+            "seconds": Option(None, check=seconds_option, help="path-following time; qre"),
             "chunk_size": CHUNK_SIZE,
         }
     )
@@ -189,18 +213,22 @@ class GameTree(GameForm):
 
     def solve(self, tie_break: str | None = None, **values: Any) -> Any:
         """The equilibria at one point (``solve_batch`` of one): a :class:`TreeSolution`,
-        or with ``concept="pbe"`` a :class:`~bargain.games.signaling.SignalingSolution`."""
+        with ``concept="pbe"`` a :class:`~bargain.games.signaling.SignalingSolution`, with
+        ``concept="qre"`` a :class:`~bargain.games.tree.quantal.QuantalSolution`."""
         return super().solve(**values, **({"tie_break": tie_break} if tie_break else {}))
 
     def solve_batch(
         self, points: Mapping[str, Any], tie_break: str | None = None, **options: Any
-    ) -> TreeBatchSolution | PerfectBayesianBatch:
+    ) -> TreeBatchSolution | PerfectBayesianBatch | QuantalBatchSolution:
         """Equilibria at N points, ``points`` a mapping name -> N values.
 
         Options: ``concept`` -- "spe" (the default) for subgame-perfect
         equilibria, "pbe" for the perfect Bayesian equilibria of a tree of the
         sender-receiver shape (:mod:`.pbe`; with ``refine`` and ``mixed`` as a
-        signaling game takes them). ``tie_break`` (spe) -- "first" takes the
+        signaling game takes them), "qre" for the agent logit quantal response
+        equilibrium on the principal branch (:mod:`.quantal`; ``lam`` a number or
+        a mapping player -> number, ``max_steps`` path-following steps per point,
+        ``seconds`` for the whole batch). ``tie_break`` (spe) -- "first" takes the
         first best move in declaration order, "all" reports every pure SPE (a
         point may then have several rows), "raise" raises on a tie; ties are
         flagged per point either way. ``chunk_size`` -- points solved at once
@@ -211,6 +239,13 @@ class GameTree(GameForm):
             read = self.as_sender_receiver()
             batch = read.game.solve_batch(points, **_without(options, "concept"))
             return PerfectBayesianBatch(batch, read.terminals, self.outcome_members())
+        if options.get("concept") == "qre":
+            return quantal_batch(
+                self._compile(),
+                self.params.bind_batch(points),
+                lam_vector(options.get("lam"), self.players),
+                **_budget(options),
+            )
         tie_break = options.get("tie_break", "first")
         compiled = self._compile()
         bound = self.params.bind_batch(points)
@@ -258,6 +293,23 @@ class GameTree(GameForm):
                     )
         return options
 
+    def qre_branch(
+        self, lam: Sequence[float], weights: float | Mapping[str, float] = 1.0, **values: Any
+    ) -> pd.DataFrame:
+        """The principal branch of the agent QRE at one point, one row per lam.
+
+        ``lam`` is a non-decreasing sequence of numbers >= 0; player p's lam is
+        ``lam * weights[p]`` (``weights`` a number or a mapping player -> number);
+        ``values`` the parameter values, and optionally ``max_steps``, ``seconds``.
+        Columns: ``lam``, the measures of ``concept="qre"`` rows, ``regime``.
+        """
+        names = set(self.params.names)
+        options = {k: values.pop(k) for k in list(values) if k in self.options and k not in names}
+        options = self._checked({**options, "concept": "qre"}, None)
+        bound = self.params.bind_batch({k: [v] for k, v in values.items()})
+        grid, w = branch_lam(lam, weights, self.players)
+        return quantal_branch(self._compile(), bound, grid, w, **_budget(options))
+
     def as_sender_receiver(self) -> SenderReceiver:
         """The tree as a signaling game (``.game``), if it has the sender-receiver shape
         (:data:`~bargain.games.tree.pbe.SHAPE`); a one-line ModelError otherwise."""
@@ -282,10 +334,16 @@ class GameTree(GameForm):
         """The subgame-perfect equilibrium in closed form, one case per regime
         (:mod:`.derive`); for ``concept="spe"`` and ``tie_break`` "first" or "raise"."""
         options = self._checked(options, None)
-        if options.get("concept") == "pbe":
+        if options.get("concept") in ("pbe", "qre"):
             raise ModelError(
                 "closed forms are for tie_break='first' or 'raise' and concept='spe', "
-                "not concept='pbe': solve perfect Bayesian equilibria numerically"
+                f"not concept={options['concept']!r}: solve "
+                + (
+                    "perfect Bayesian equilibria"
+                    if options["concept"] == "pbe"
+                    else "quantal response equilibria"
+                )
+                + " numerically"
             )
         return derive_spe(self._compile(), options.get("tie_break", "first"))
 
@@ -296,7 +354,8 @@ class GameTree(GameForm):
         if equilibrium is not None and not isinstance(equilibrium, SubgamePerfect):
             raise ModelError(
                 "a game tree is drawn with a subgame-perfect equilibrium, not a perfect "
-                "Bayesian one (concept='pbe'): draw it with concept='spe' "
+                "Bayesian one (concept='pbe') or a quantal response equilibrium "
+                "(concept='qre'): draw it with concept='spe' "
                 "(model.with_options(concept='spe')), or write it as a signaling game"
             )
         return tree_form(self._compile(), equilibrium, values)
@@ -311,8 +370,8 @@ class GameTree(GameForm):
 
     def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``regret``,
-        ``n_equilibria``; with ``concept="pbe"`` the signaling game's measures and
-        ``reach_<terminal>``."""
+        ``n_equilibria``; with ``concept="qre"`` also ``turned``; with ``concept="pbe"``
+        the signaling game's measures and ``reach_<terminal>``."""
         reach = [f"reach_{ident(t)}" for t in self.outcome_members()]
         if self._checked(options, None).get("concept") == "pbe":
             *names, count = self.as_sender_receiver().game.measure_names()
@@ -325,6 +384,8 @@ class GameTree(GameForm):
             if spec["kind"] == "decision"
             for move in spec["moves"]
         ]
+        if self._checked(options, None).get("concept") == "qre":
+            return [*names, "regret", "turned", "n_equilibria"]
         return [*names, "regret", "n_equilibria"]
 
     def outcome_members(self) -> tuple[Hashable, ...]:
@@ -532,6 +593,15 @@ def _in_user_units(chunk: TreeArrays, scale: np.ndarray) -> TreeArrays:
         values=chunk.values * scale[:, chunk.point],
         regret=chunk.regret * scale.max(axis=0)[chunk.point],
     )
+
+
+def _budget(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The path-following budget and chunk size of ``concept="qre"`` among the options."""
+    return {
+        "max_steps": options.get("max_steps", MAX_STEPS),
+        "seconds": options.get("seconds"),
+        "chunk_size": options.get("chunk_size"),
+    }
 
 
 def _without(options: Mapping[str, Any], name: str) -> dict[str, Any]:

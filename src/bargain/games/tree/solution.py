@@ -97,6 +97,8 @@ class TreeBatchSolution(EquilibriumBatch):
     """
 
     method = "backward induction"
+    #: The type of ``batch[i]``.
+    solution_type: type[EquilibriumSet] = TreeSolution
 
     def __init__(
         self,
@@ -127,18 +129,7 @@ class TreeBatchSolution(EquilibriumBatch):
     def _node_reach(self) -> np.ndarray:
         """Probability (nodes, R) of reaching each node, from the choices and the chance
         probabilities (evaluated again at the points: the solver keeps terminal reach only)."""
-        structure = self.compiled.structure
-        chance = bool(self.compiled.chance_nodes)
-        probs = self.compiled.evaluate(self.points, len(self))[0] if chance else {}
-        reach = np.empty((len(structure.kind), len(self.point)))
-
-        def weights(v: int) -> np.ndarray:
-            if structure.kind[v] == "chance":
-                return probs[v][:, self.point]
-            return np.nan_to_num(self._behaviour[v])  # NaN: a set its player never reaches
-
-        propagate_reach(structure, weights, reach.__getitem__)
-        return reach
+        return node_reaches(self.compiled, self.points, len(self), self.point, self.behaviour)
 
     @cached_property
     def behaviour(self) -> dict[Hashable, np.ndarray]:
@@ -180,18 +171,19 @@ class TreeBatchSolution(EquilibriumBatch):
         Each decision node reached (in preorder) adds its move, or "mixed"; each
         distinct path is written once, from the rows' steps as small integers.
         """
+        chosen, reach = self.regime_behaviour()
         steps, words = [], []
         for node in self.preorder:
             spec = self.compiled.nodes[node]
             if spec["kind"] != "decision":
                 continue
-            behaviour = np.nan_to_num(self.behaviour[node])
+            behaviour = np.nan_to_num(chosen[node])
             best, first = behaviour[:, 0].copy(), np.zeros(len(behaviour), dtype=np.int64)
             for j in range(1, behaviour.shape[1]):  # column by column: short axes reduce slowly
                 first[behaviour[:, j] > best] = j
                 np.maximum(best, behaviour[:, j], out=best)
             step = np.where(best >= 1 - PROB_TOL, first + 1, behaviour.shape[1] + 1)
-            step[self.node_reach(node) <= PROB_TOL] = 0  # not reached: no step
+            step[reach[self.compiled.index[node]] <= PROB_TOL] = 0  # not reached: no step
             steps.append(step)
             words.append(["", *spec["moves"], "mixed"])
         if not steps:
@@ -203,9 +195,19 @@ class TreeBatchSolution(EquilibriumBatch):
         codes = merged.reshape(-1)[inverse]  # paths that read alike share a code
         return Labels.of(codes, names), codes
 
-    def _point_solution(self, i: int) -> TreeSolution:
+    def regime_behaviour(self) -> tuple[dict[Hashable, np.ndarray], np.ndarray]:
+        """The move probabilities (R, moves) per decision node that the regime labels
+        read, and the reach (nodes, R) of every node under them: the equilibrium's own."""
+        return self.behaviour, self._node_reach
+
+    def equilibrium_of(self, r: int, **fields: Any) -> Any:
+        """Row r's equilibrium in the batch's own type, from its ``choices``, ``reach``,
+        ``payoffs`` and ``path``."""
+        return SubgamePerfect(**fields)
+
+    def _point_solution(self, i: int) -> EquilibriumSet:
         rows = self.rows(i)
-        return TreeSolution(
+        return self.solution_type(
             [self._equilibrium(r) for r in rows],
             values=self.point_values(i),
             ties=self.ties[i],
@@ -215,7 +217,7 @@ class TreeBatchSolution(EquilibriumBatch):
             rows=rows,
         )
 
-    def _equilibrium(self, r: int) -> SubgamePerfect:
+    def _equilibrium(self, r: int) -> Any:
         compiled = self.compiled
         choices = {}
         for node, spec in compiled.nodes.items():
@@ -235,7 +237,8 @@ class TreeBatchSolution(EquilibriumBatch):
                     for label, c in zip(spec["moves"], compiled.structure.children[v])
                 }
                 path.append((node, {k: p for k, p in probs.items() if p > PROB_TOL}))
-        return SubgamePerfect(
+        return self.equilibrium_of(
+            r,
             choices=choices,
             reach={t: float(self.reach[r, k]) for k, t in enumerate(self.terminals)},
             payoffs={p: float(self.payoffs[r, k]) for k, p in enumerate(self.players)},
@@ -248,6 +251,29 @@ class TreeBatchSolution(EquilibriumBatch):
             f"{count_text(len(self.point), 'equilibrium', 'equilibria')}, "
             f"{int(self.ties.sum())} with ties, {int(self.degenerate.sum())} degenerate)"
         )
+
+
+def node_reaches(
+    compiled: CompiledTree,
+    points: Mapping[str, np.ndarray],
+    n: int,
+    point: np.ndarray,
+    behaviour: Mapping[Hashable, np.ndarray],
+) -> np.ndarray:
+    """Probability (nodes, R) of reaching each node when rows play ``behaviour[node]``
+    (R, moves; NaN for a set its player never reaches, read as 0), chance at the rows'
+    points (``point`` (R,) indexes the N points ``points``)."""
+    structure = compiled.structure
+    probs = compiled.evaluate(points, n)[0] if compiled.chance_nodes else {}
+    reach = np.empty((len(structure.kind), len(point)))
+
+    def weights(v: int) -> np.ndarray:
+        if structure.kind[v] == "chance":
+            return probs[v][:, point]
+        return np.nan_to_num(behaviour[compiled.ids[v]].T)
+
+    propagate_reach(structure, weights, reach.__getitem__)
+    return reach
 
 
 def _choice(labels: list[str], probs: np.ndarray) -> Choice:
