@@ -243,7 +243,7 @@ def test_an_option_the_form_does_not_take_is_one_line(tmp_path):
     for args in (["--method", "pure"], ["-O", "method=pure"], ["-O", "tie_brake=all"]):
         code, _, err = run("solve", "interim-deal", *args)
         assert code == 2 and len(err.strip().splitlines()) == 1
-        takes = "concept (spe, or pbe for sender-receiver trees), tie_break (first, all or raise"
+        takes = "concept (spe, pbe for sender-receiver trees, or qre (agent QRE)), tie_break"
         assert f"GameTree takes {takes}" in err
     code, out, _ = run("solve", "interim-deal", "-O", "tie_break=all", "--format", "json")
     assert code == 0 and json.loads(out)["equilibria"]

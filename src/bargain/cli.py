@@ -344,7 +344,7 @@ def _fmt(value: Any) -> str:
 @click.option(
     "--select",
     default=None,
-    help="Equilibrium selection: unique, max-joint, payoff-dominant, risk-dominant, all.",
+    help="Equilibrium selection: unique, max-joint, payoff-dominant, risk-dominant, logit, all.",
 )
 @click.option(
     "--format",

@@ -35,3 +35,20 @@ SELECTION_RTOL = 1e-9
 
 #: A value matches a requested parameter value (a table slice) within these.
 MATCH_RTOL, MATCH_ATOL = 1e-9, 1e-12
+
+#: A logit QRE counts as solved when every player's probabilities are within this of
+#: its logit response and sum to 1 within it (plus what float64 resolves at that lam):
+#: a residual in probability space (McKelvey and Palfrey 1995).
+QRE_TOL = 1e-10
+
+#: The logit limit's support: the strategies a QRE on the principal branch plays with
+#: at least this share of the player's most likely strategy.
+LOGIT_SUPPORT_RTOL = 1e-4
+
+#: Two equilibria polished at successive lam stops of the logit branch within this
+#: (largest probability difference) are the same limit.
+LOGIT_SAME_ATOL = 1e-8
+
+#: An equilibrium is the logit limit (``select="logit"``) when its probabilities are
+#: within this of the limit the principal branch converges to.
+LOGIT_SELECT_ATOL = 1e-6

@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "3x3 random": ("quantecon", 100.0),
     "tree SPE": ("recursion", 100.0),
     "signaling": ("enumeration", 50.0),
+    "3x3x3 QRE": ("pygambit", 10.0),
     "10x10 vertex": ("quantecon", 1.0),
     "12x12 vertex": ("quantecon", 1.0),
 }

@@ -172,6 +172,13 @@ class EquilibriumBatch(Sequence[EquilibriumSet], ABC):
         """Each row's Nash product of deviation losses (-inf for a mixed equilibrium)."""
         raise ModelError("select='risk-dominant' is defined for 2x2 normal-form games only")
 
+    def logit_distance(self) -> np.ndarray:
+        """Each row's distance (R,) from its point's logit limit (``select="logit"``)."""
+        raise ModelError(
+            f"select='logit' is defined for normal-form games only ({type(self).__name__} "
+            "has no logit limit)"
+        )
+
     @cached_property
     def count(self) -> np.ndarray:
         """The number of equilibria (rows) at each point, (N,)."""

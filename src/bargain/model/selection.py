@@ -5,7 +5,10 @@ sum of payoffs. ``payoff-dominant``: the equilibrium at least as good for
 every player as every other (Harsanyi and Selten 1988, payoff dominance).
 ``risk-dominant``: of two strict pure equilibria of a 2x2 game, the one with
 the larger product of deviation losses (Harsanyi and Selten 1988, p. 87).
-``all`` keeps every equilibrium (no selection). Each rule also reports
+``logit``: the equilibrium the principal branch of logit quantal response
+equilibria converges to as lam grows (McKelvey and Palfrey 1995; Turocy 2005),
+within :data:`~bargain.tolerances.LOGIT_SELECT_ATOL` (none if no equilibrium
+found is that limit). ``all`` keeps every equilibrium (no selection). Each rule also reports
 whether its choice was unique; where no equilibrium qualifies, none is chosen.
 """
 
@@ -16,9 +19,9 @@ import numpy as np
 from bargain.errors import ModelError
 from bargain.games import GameForm
 from bargain.solvers.arrays import by_point
-from bargain.tolerances import SELECTION_RTOL
+from bargain.tolerances import LOGIT_SELECT_ATOL, SELECTION_RTOL
 
-RULES = ("unique", "max-joint", "payoff-dominant", "risk-dominant", "all")
+RULES = ("unique", "max-joint", "payoff-dominant", "risk-dominant", "logit", "all")
 
 
 def check_rule(
@@ -51,7 +54,8 @@ def choose(
     ``ranges`` (E, P) each player's payoff range at the row's point: payoffs
     within :data:`~bargain.tolerances.SELECTION_RTOL` of it are equal. Risk
     dominance also needs each row's ``scores``, the Nash product of its
-    deviation losses (``EquilibriumBatch.risk_dominance``).
+    deviation losses (``EquilibriumBatch.risk_dominance``); ``logit`` each
+    row's distance from the logit limit (``EquilibriumBatch.logit_distance``).
     """
     check_rule(rule, allow_all=False)
     if rule == "unique":
@@ -65,6 +69,10 @@ def choose(
         return _best(point, payoffs.sum(axis=1), n_points, atol.sum(axis=1))
     if rule == "payoff-dominant":
         return _payoff_dominant(point, payoffs, n_points, atol)
+    if rule == "logit":
+        if scores is None:
+            raise ModelError("select='logit' needs each equilibrium's distance from the limit")
+        return _nearest(point, scores, n_points, LOGIT_SELECT_ATOL)
     if scores is None:
         raise ModelError("risk dominance needs each equilibrium's deviation losses (scores=)")
     return _risk_dominant(point, scores, n_points, SELECTION_RTOL * ranges.prod(axis=1))
@@ -82,6 +90,20 @@ def _best(
     rows = np.flatnonzero(top)
     chosen[point[rows[::-1]]] = rows[::-1]  # the first top row of each point wins
     return chosen, winners == 1
+
+
+def _nearest(
+    point: np.ndarray, distance: np.ndarray, n_points: int, atol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row nearest its point's target among those within ``atol`` (-1 if none); unique
+    when it is the only one within ``atol``."""
+    close = np.flatnonzero(distance <= atol)
+    best = np.full(n_points, np.inf)
+    np.minimum.at(best, point[close], distance[close])
+    top = close[distance[close] <= best[point[close]]]
+    chosen = np.full(n_points, -1)
+    chosen[point[top[::-1]]] = top[::-1]  # the first nearest row of each point wins
+    return chosen, np.bincount(point[close], minlength=n_points) == 1
 
 
 def _payoff_dominant(

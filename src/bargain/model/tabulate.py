@@ -61,7 +61,11 @@ def tabulate(
     if rule == "unique":  # needs no payoffs
         chosen, unique = choose(rule, point, np.empty((len(point), 0)), n, np.empty((0, 0)))
     else:
-        scores = solution.risk_dominance()[order] if rule == "risk-dominant" else None
+        scores = None
+        if rule == "risk-dominant":
+            scores = solution.risk_dominance()[order]
+        elif rule == "logit":
+            scores = solution.logit_distance()[order]
         ranges = solution.payoff_range[point]
         chosen, unique = choose(rule, point, solution.payoffs[order], n, ranges, scores)
     count = np.diff(starts)

@@ -51,6 +51,9 @@ MAX_SPLITS = 5
 MAX_GROWTH = 1.5
 #: Arclength steps shorter than this end a fallback path as failed.
 MIN_ARC_STEP = 1e-9
+#: An arclength step this short that changes the orientation of the path crossed a
+#: bifurcation point (a longer one is taken again shorter: it may have jumped paths).
+FLIP_STEP = 1e-6
 #: Default budget: shared grid steps plus fallback steps of one trace.
 MAX_STEPS = 20_000
 
@@ -350,9 +353,10 @@ def trace(
                 finished = record(k, active, y)
                 active, y, ydot, sign = (a[~finished] for a in (active, y, ydot, sign))
                 k += 1
-    for points, ys, dots, t0, k0 in left:
-        if clock.exhausted is not None:
-            break
+    if left and clock.exhausted is None:  # every point that left, in one batch
+        points, ys, dots = (np.concatenate([part[i] for part in left]) for i in range(3))
+        t0 = np.concatenate([np.full(len(part[0]), part[3]) for part in left])
+        k0 = np.concatenate([np.full(len(part[0]), part[4]) for part in left])
         _arc(system, points, ys, dots, t0, stops, k0, clock, record)
     return Traced(out, reached, fallback, retired, clock.exhausted, clock.steps)
 
@@ -362,14 +366,14 @@ def _arc(
     points: np.ndarray,
     y: np.ndarray,
     ydot: np.ndarray,
-    t0: float,
+    t0: np.ndarray,
     stops: np.ndarray,
-    k0: int,
+    k0: np.ndarray,
     clock: _Clock,
     record: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
 ) -> None:
     """Pseudo-arclength continuation of ``points`` from (y, t0), each with its own step
-    size, recording the first crossing of each stop from ``k0`` on (Keller 1977).
+    size, recording the first crossing of each stop from its ``k0`` on (Keller 1977).
 
     A step that would cross the next stop is shortened to land on it: its corrector
     then holds t at the stop. Arclength is measured in (y, t / scale), ``scale`` from
@@ -384,9 +388,14 @@ def _arc(
     bad = ~np.isfinite(tau).all(axis=1)
     tau[bad] = np.eye(m + 1)[m]  # a singular start: try straight up in t
     sigma = np.full(n, MAX_PREDICT)
-    k = np.full(n, k0)
+    k = k0.astype(int)
     live = np.arange(n)
     K = len(stops)
+    # the sign of det [dH/dy, dH/dt; tangent] is constant along a path followed one way
+    # (Allgower and Georg 1990, section 2.1): a step that flips it jumped to another
+    # path, or turned back on its own, and is taken again shorter; one that still flips
+    # it at FLIP_STEP crossed a bifurcation point (where it changes sign) and goes on
+    orient = np.zeros(n)
     while len(live) and clock.tick():
         target = stops[np.minimum(k[live], K - 1)] / scale[live]
         land = (tau[live, m] > 0) & (x[live, m] + sigma[live] * tau[live, m] >= target)
@@ -395,10 +404,14 @@ def _arc(
         )
         xp = x[live] + step[:, None] * tau[live]
         xp[land, m] = target[land]
-        xc, tnew, ok, first = _arc_correct(system, xp, tau[live], points[live], scale[live], land)
+        xc, tnew, ok, first, sign = _arc_correct(
+            system, xp, tau[live], points[live], scale[live], land
+        )
         grow = np.clip(np.sqrt(TARGET_CORRECT / np.maximum(first, 1e-6)), 0.5, MAX_GROWTH)
         ok &= (tnew * tau[live]).sum(axis=1) >= MIN_COS
+        ok &= (orient[live] == 0) | (sign == orient[live]) | (step <= FLIP_STEP)
         accepted = live[ok]
+        orient[accepted] = sign[ok]
         x[accepted], tau[accepted] = xc[ok], tnew[ok]
         sigma[accepted] = np.maximum(sigma[accepted], step[ok]) * grow[ok]
         sigma[live[~ok]] = step[~ok] * 0.5
@@ -421,10 +434,11 @@ def _arc_correct(
     which: np.ndarray,
     scale: np.ndarray,
     land: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Newton on [H(y, t); tau . (x - xp)] = 0 from the predicted xp (x = (y, t / scale)),
     or on [H(y, t); t - t_p] = 0 where ``land``: the corrected points, their tangents
-    (oriented along tau), success and the first correction."""
+    (oriented along tau), success, the first correction and the sign of
+    det [dH/dy, dH/dt; tangent] (0 where not solved)."""
     n, m1 = xp.shape
     m = m1 - 1
     x = xp.copy()
@@ -432,6 +446,7 @@ def _arc_correct(
     first = np.full(n, np.inf)
     last = np.full(n, np.inf)
     tangent = np.full_like(xp, np.nan)
+    sign = np.zeros(n)
     live = np.arange(n)
     A = np.zeros((n, m1, m1))
     for it in range(MAX_NEWTON + 1):
@@ -447,6 +462,9 @@ def _arc_correct(
             v /= np.linalg.norm(v, axis=1, keepdims=True)
             tangent[done] = v
             ok[done] = np.isfinite(v).all(axis=1)
+            augmented = A[done].copy()
+            augmented[:, m] = np.where(np.isfinite(v), v, 0.0)
+            sign[done] = _sign(augmented)
         if it == MAX_NEWTON:
             break
         live, H = live[~solved], H[~solved]
@@ -468,4 +486,4 @@ def _arc_correct(
         live = live[keep]
         if not len(live):
             break
-    return x, tangent, ok, np.where(np.isfinite(first), first, 0.0)
+    return x, tangent, ok, np.where(np.isfinite(first), first, 0.0), sign

@@ -17,7 +17,7 @@ probabilities y_ij = log p_ij, with lam_i = t w_i:
 by :func:`bargain.solvers.continuation.trace` (one shared grid in t, a Newton
 corrector per point, pseudo-arclength where a path turns). A point counts as
 solved when ``max |p_ij - logit_ij(p)|`` and every ``|sum_j p_ij - 1|`` are at
-most :data:`QRE_TOL` plus what float64 resolves at that lam (``lam * |u| *
+most :data:`~bargain.tolerances.QRE_TOL` plus what float64 resolves at that lam (``lam * |u| *
 8 eps``). Payoffs (P, s_1, ..., s_P, N); ``weights`` w (P, N).
 """
 
@@ -28,12 +28,9 @@ from typing import NamedTuple
 import numpy as np
 
 from bargain.errors import ModelError
-from bargain.tolerances import ROUNDING
+from bargain.tolerances import QRE_TOL, ROUNDING
 
 from .continuation import Budget, trace
-
-#: The residual in probability space at which a QRE counts as solved.
-QRE_TOL = 1e-10
 
 
 def pair_payoffs(payoffs: np.ndarray, mixes: list[np.ndarray]) -> dict[tuple[int, int], np.ndarray]:
@@ -66,6 +63,14 @@ def strategy_payoffs(
         k = 1 if i == 0 else 0
         out.append(np.einsum("jln,ln->jn", pairs[i, k], mixes[k]))
     return out
+
+
+def expected_payoffs(payoffs: np.ndarray, profiles: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Each player's expected payoff sum_j p_ij u_ij(p), (n, P), at the profiles
+    ``profiles[i]`` (n, s_i) of the n games ``payoffs`` (P, s_1, ..., s_P, n)."""
+    mixes = [np.ascontiguousarray(p.T) for p in profiles]
+    u = strategy_payoffs(payoffs, mixes, pair_payoffs(payoffs, mixes))
+    return np.stack([(ui * mix).sum(axis=0) for ui, mix in zip(u, mixes)], axis=1)
 
 
 def logit_response(lam: np.ndarray, u: np.ndarray) -> np.ndarray:

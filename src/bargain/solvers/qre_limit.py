@@ -5,11 +5,13 @@ equilibrium (McKelvey and Palfrey 1995, Theorem 2; Turocy 2005), a selection
 among the game's equilibria. :func:`logit_limit` follows the branch
 (:mod:`bargain.solvers.qre`) over :data:`LIMIT_STOPS` of lam times the
 point's payoff range; at each stop where the support of the QRE (the
-strategies played with at least :data:`SUPPORT_RTOL` of the player's most
-likely one) is the one of the previous stop, it polishes the QRE into an
+strategies played with at least
+:data:`~bargain.tolerances.LOGIT_SUPPORT_RTOL` of the player's most likely
+one) is the one of the previous stop, it polishes the QRE into an
 exact equilibrium on that support (:func:`polish`: Newton's method on the
 indifference equations) and keeps it once two stops in a row give the same
-equilibrium, the QRE approaching it (:data:`SHRINK`), and it is an equilibrium
+equilibrium, the QRE approaching it (:data:`SHRINK`) and near it on its whole
+support (:data:`INSIDE`), and it is an equilibrium
 within the players' tolerances (:func:`bargain.solvers.arrays.verify`). A point whose
 branch reaches the last stop without that is flagged.
 """
@@ -20,22 +22,23 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bargain.tolerances import LOGIT_SAME_ATOL, LOGIT_SUPPORT_RTOL
+
 from .arrays import EquilibriumArrays, verify
 from .continuation import Budget, solve_stack, trace
 from .qre import LogitHomotopy, pair_payoffs, strategy_payoffs
 
 #: lam times the point's largest payoff range at which polishing is tried.
-LIMIT_STOPS = 10.0 ** np.arange(1.0, 6.01, 1.0 / 3.0)
-#: A polished equilibrium is kept when the one of the previous stop was the same (within
-#: :data:`SAME_ATOL`) and the QRE's distance to it shrank by at least this factor from
-#: one stop to the next: the branch approaches its limit at a rate 1 / lam or faster,
-#: and the stops are 10 ** (1/3) apart, so the distance of the QRE to its limit shrinks
-#: by about 2.15 from stop to stop.
+LIMIT_STOPS = 10.0 ** np.arange(1.0, 8.01, 1.0 / 3.0)
+#: A polished equilibrium is kept when the one of the previous stop was the same
+#: (within :data:`~bargain.tolerances.LOGIT_SAME_ATOL`) and the QRE's distance to it
+#: shrank by at least this factor from one stop to the next: the branch approaches its
+#: limit at a rate 1 / lam or faster, and the stops are 10 ** (1/3) apart, so the
+#: distance of the QRE to its limit shrinks by about 2.15 from stop to stop.
 SHRINK = 1.5
-SAME_ATOL = 1e-8
-#: A strategy is in the detected support if its probability is at least this share of
-#: the player's most likely strategy.
-SUPPORT_RTOL = 1e-4
+#: ... and when every strategy of the support has at least this share of its polished
+#: probability in the QRE.
+INSIDE = 0.5
 #: Newton iterations of the polish.
 POLISH_ITERATIONS = 30
 
@@ -129,7 +132,8 @@ def _polish_group(
         good &= (x >= -1e-12).all(axis=1)
         full = np.zeros((g, shape[i]))
         full[:, ix] = np.maximum(x, 0.0)
-        full /= full.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a failed polish: NaN
+            full /= full.sum(axis=1, keepdims=True)
         out.append(full)
     return out, good
 
@@ -154,7 +158,7 @@ def logit_limit(payoffs: np.ndarray, atol: np.ndarray, budget: Budget | None = N
     def on_stop(k: int, y: np.ndarray, which: np.ndarray) -> np.ndarray:
         probs = system.probabilities(y)
         support = np.concatenate(
-            [p >= SUPPORT_RTOL * p.max(axis=1, keepdims=True) for p in probs], axis=1
+            [p >= LOGIT_SUPPORT_RTOL * p.max(axis=1, keepdims=True) for p in probs], axis=1
         )
         same = seen[which] & (support == previous[which]).all(axis=1)
         previous[which], seen[which] = support, True
@@ -165,12 +169,17 @@ def logit_limit(payoffs: np.ndarray, atol: np.ndarray, budget: Budget | None = N
         games = payoffs[..., which[tried]]
         x, ok = polish(games, tuple(p[tried] for p in probs), support[tried])
         flat = np.concatenate(x, axis=1)
-        gap = np.abs(flat - np.concatenate([p[tried] for p in probs], axis=1)).max(axis=1)
+        qre = np.concatenate([p[tried] for p in probs], axis=1)
+        gap = np.abs(flat - qre).max(axis=1)
         points = which[tried]
         with np.errstate(invalid="ignore"):
-            settled = (np.abs(flat - last[points]).max(axis=1) <= SAME_ATOL) & (
-                (gap * SHRINK <= distance[points]) | (gap <= SAME_ATOL)
+            settled = (np.abs(flat - last[points]).max(axis=1) <= LOGIT_SAME_ATOL) & (
+                (gap * SHRINK <= distance[points]) | (gap <= LOGIT_SAME_ATOL)
             )
+            # the QRE near the equilibrium on its whole support: a strategy whose QRE
+            # probability is still far below its equilibrium one may be on its way out
+            # (a nearby equilibrium of a smaller support is the limit)
+            settled &= (qre >= INSIDE * flat).all(axis=1)
         last[points] = np.where(ok[:, None], flat, np.nan)
         distance[points] = np.where(ok, gap, np.nan)
         good = np.flatnonzero(ok & settled)

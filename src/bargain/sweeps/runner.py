@@ -91,7 +91,7 @@ def sweep(
     measures : extra measures (name -> formula), or the names of the
         measures to keep (default: all).
     select : equilibrium selection for the per-point table: "unique",
-        "max-joint", "payoff-dominant", "risk-dominant" or "all" (default:
+        "max-joint", "payoff-dominant", "risk-dominant", "logit" or "all" (default:
         the model's own, "unique" unless its file says otherwise).
     fixed : values of parameters that are not swept (others keep defaults).
     scenario : a named scenario of the model giving the values of the parameters

@@ -32,10 +32,19 @@ from bargain.errors import ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import bayesian as kernels
 from bargain.solvers.arrays import scaled
+from bargain.solvers.qre import logit_qre
 from bargain.tolerances import PROB_SUM_ATOL
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
+from ..normal.quantal import (
+    Deadline,
+    lam_option,
+    lam_per_player,
+    max_steps_option,
+    seconds_option,
+    warn_paths,
+)
 from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_bayesian
@@ -47,8 +56,10 @@ SEPARATOR = "/"
 #: Payoff and prior formulas of one chunk hold at most about this many floats.
 CHUNK_FLOATS = 1 << 17
 #: The solve methods: type-agent support enumeration, the ex-ante strategic
-#: form, pure equilibria of the agent form.
-METHODS = ("support", "ex-ante", "pure")
+#: form, pure equilibria of the agent form, the logit QRE of the ex-ante form.
+METHODS = ("support", "ex-ante", "pure", "qre")
+#: The options of method "qre" only.
+QRE_OPTIONS = ("lam", "max_steps", "seconds")
 
 
 class _Problem(NamedTuple):
@@ -101,7 +112,18 @@ class BayesianGame(GameForm):
     noun = "Bayesian games"
     options = MappingProxyType(
         {
-            "method": Option(None, METHODS, help="support, ex-ante or pure"),
+            "method": Option(None, METHODS, help="support, ex-ante, pure or qre"),
+            "lam": Option(
+                None,
+                check=lam_option,
+                help="the logit QRE's lam (method='qre'): a number or player -> number",
+            ),
+            "max_steps": Option(
+                None, check=max_steps_option, help="path-following steps per chunk (qre)"
+            ),
+            "seconds": Option(
+                None, check=seconds_option, help="path-following time per call (qre)"
+            ),
             "chunk_size": CHUNK_SIZE,
         }
     )
@@ -356,13 +378,21 @@ class BayesianGame(GameForm):
         type's support; the default for two players), ``"ex-ante"`` (support
         enumeration of the ex-ante strategic form, projected to behaviour),
         ``"pure"`` (pure equilibria of the agent form, any number of players;
-        the default otherwise); ``chunk_size`` -- points solved at once.
-        Degenerate games are flagged and warned about; at a two-player point
-        where the method finds nothing, Lemke–Howson on the ex-ante form
-        solves it (``methods`` says where).
+        the default otherwise), ``"qre"`` (the logit quantal response equilibrium
+        of the ex-ante strategic form at ``lam``, on its principal branch,
+        projected to behaviour like ``"ex-ante"``; any number of players, one row
+        per point, its ``regret`` positive); ``lam`` -- the QRE's precision in
+        payoff units, a number or a mapping player -> number; ``max_steps`` and
+        ``seconds`` -- its path-following budget (see
+        :meth:`bargain.games.normal.NormalFormGame.solve_batch`); ``chunk_size`` --
+        points solved at once. Degenerate games are flagged and warned about; at a
+        two-player point where the method finds nothing, Lemke–Howson on the
+        ex-ante form solves it (``methods`` says where).
         """
         options = self.check_options({**options, **({"method": method} if method else {})})
         method = options.get("method") or ("support" if len(self.players) == 2 else "pure")
+        if method == "qre" or any(options.get(k) is not None for k in QRE_OPTIONS):
+            return self._solve_qre(points, method, options)
         if method != "pure" and len(self.players) != 2:
             raise ModelError(
                 f"method {method!r} needs a two-player game; this one has "
@@ -398,6 +428,79 @@ class BayesianGame(GameForm):
             else f"{method} found none"
         )
         return result
+
+    def _solve_qre(
+        self, points: Mapping[str, Any], method: str, options: Mapping[str, Any]
+    ) -> BayesianBatch:
+        """The logit QRE of the ex-ante form at N points, projected to behaviour: a type's
+        behaviour x(a | t) is the probability of its strategies that play a at t, a type
+        of probability 0 (whose action the ex-ante form ignores) plays uniformly."""
+        if method != "qre":
+            name = next(k for k in QRE_OPTIONS if options.get(k) is not None)
+            raise ModelError(f"{name}: only method='qre' takes {name}, got method={method!r}")
+        if options.get("lam") is None:
+            raise ModelError(
+                "method='qre' needs lam, the QRE's precision in payoff units: a number >= 0 "
+                "or a mapping player -> number (lam=0 is uniform play)"
+            )
+        lam = lam_per_player(options["lam"], self.players)
+        deadline = Deadline(options.get("max_steps"), options.get("seconds"))
+        bound = self.params.bind_batch(points)
+        n = batch_size(bound)
+        strategies = math.prod(m**k for m, k in zip(self.n_actions, self.n_types))
+        size = options.get("chunk_size") or max(1, CHUNK_FLOATS // (len(self.players) * strategies))
+        chunks, fallback, missed, exhausted = [], [], [], None
+        for start in range(0, n, size):
+            part = {k: v[start : start + size] for k, v in bound.items()}
+            found, lost, skipped, spent, span = self._qre_chunk(part, lam, deadline)
+            chunks.append((found, span))
+            fallback.append(lost)
+            missed.append(skipped)
+            exhausted = exhausted or spent
+        result = BayesianBatch(
+            kernels.stack([c[0] for c in chunks]),
+            (self.players, self.types, self.actions),
+            bound,
+            method,
+            np.zeros(n, dtype=bool),
+            np.concatenate([c[1] for c in chunks], axis=1).T,
+        )
+        warn_paths(np.concatenate(fallback), np.concatenate(missed), exhausted, "QRE")
+        if exhausted is None:
+            result.warn_empty("its logit path could not be followed to lam")
+        return result
+
+    def _qre_chunk(
+        self, part: Mapping[str, np.ndarray], lam: np.ndarray, deadline: Deadline
+    ) -> tuple[kernels.BayesianArrays, np.ndarray, np.ndarray, str | None, np.ndarray]:
+        """A chunk's QREs (payoffs and regret in the user's units), the points that fell
+        back to arclength continuation, those not reached, the budget that ran out and
+        each player's payoff range (P, n)."""
+        prior, payoffs = self.evaluate(part)
+        ready = scaled(payoffs)
+        tol = ready.tolerance
+        if tol.unresolved.any():
+            raise unresolved_tensor_error(ready, self.players, part)
+        n = payoffs.shape[-1]
+        budget = deadline.budget()
+        if budget is None:
+            point = np.zeros(0, dtype=np.intp)
+            behaviour = tuple(np.zeros((0, k, m)) for k, m in zip(self.n_types, self.n_actions))
+            fallback, missed, exhausted = np.zeros(n, bool), np.ones(n, bool), deadline.spent
+        else:
+            form = kernels.ex_ante_form(ready.payoffs, prior)
+            found = logit_qre(form, lam[:, None] * tol.scale, budget)
+            reached = found.reached[:, 0]
+            point = np.flatnonzero(reached)
+            behaviour = tuple(
+                kernels.behaviour_of(mix[point, 0], k, m)
+                for mix, k, m in zip(found.profiles, self.n_types, self.n_actions)
+            )
+            fallback, missed, exhausted = found.fallback, ~reached, found.exhausted
+        rows = kernels.BayesianArrays(point, behaviour, np.zeros(n, dtype=bool))
+        every = np.full_like(tol.atol, np.inf)  # a QRE is kept, its regret reported
+        rows = kernels.verify(ready.payoffs, prior, rows, every, tol.scale)
+        return rows, fallback, missed, exhausted, tol.user_span
 
     def _solve_chunk(
         self, method: str, part: Mapping[str, np.ndarray]

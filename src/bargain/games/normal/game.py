@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
 from itertools import product
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import sympy
@@ -21,10 +21,18 @@ import sympy
 from bargain import formula
 from bargain.algebra import Derivation
 from bargain.checks import describe, key, labels, memory_needed, same_keys
-from bargain.errors import ModelError
+from bargain.errors import BargainWarning, ModelError, warn
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import FALLBACK, METHODS
-from bargain.solvers.arrays import EquilibriumArrays, no_equilibria, scaled, verify
+from bargain.solvers.arrays import (
+    EquilibriumArrays,
+    Scaled,
+    Tolerance,
+    concat,
+    no_equilibria,
+    scaled,
+    verify,
+)
 from bargain.solvers.choice import choose
 from bargain.solvers.collect import RowCollector
 from bargain.solvers.exact import ExactEquilibria, check_budget
@@ -38,7 +46,23 @@ from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_normal
 from .exact import exact_ready, solve_exactly
+from .quantal import (
+    BRANCH_GRID,
+    QUANTAL,
+    Deadline,
+    branch_arrays,
+    lam_option,
+    lam_per_player,
+    limit_rows,
+    max_steps_option,
+    qre_rows,
+    seconds_option,
+    warn_paths,
+)
 from .solution import BatchSolution, Solution
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Payoff tensors of one chunk hold at most about this many floats.
 CHUNK_FLOATS = 1 << 17
@@ -76,7 +100,20 @@ class NormalFormGame(GameForm):
     options = MappingProxyType(
         {
             "method": Option(
-                None, (*METHODS, "auto"), help="the solver (default: auto, by the game's size)"
+                None,
+                (*METHODS, *QUANTAL, "auto"),
+                help="the solver (default: auto, by the game's size)",
+            ),
+            "lam": Option(
+                None,
+                check=lam_option,
+                help="the logit QRE's lam (method='qre'): a number or player -> number",
+            ),
+            "max_steps": Option(
+                None, check=max_steps_option, help="path-following steps per chunk (qre, logit)"
+            ),
+            "seconds": Option(
+                None, check=seconds_option, help="path-following time per call (qre, logit)"
             ),
             "chunk_size": CHUNK_SIZE,
         }
@@ -218,20 +255,42 @@ class NormalFormGame(GameForm):
         components in rational arithmetic), ``"pure"`` (pure equilibria, any number of
         players), ``"lemke-howson"`` (an equilibrium from each starting label),
         ``"nashpy"`` (nashpy's vertex enumeration, point by point: an independent
-        check); ``chunk_size`` -- points solved at once, so memory stays bounded.
+        check), ``"qre"`` (the logit quantal response equilibrium at ``lam`` on the
+        principal branch, one row per point, any number of players: not a Nash
+        equilibrium, its ``regret`` is positive), ``"logit"`` (the logit limit: the
+        Nash equilibrium the principal branch converges to as lam grows, one per
+        point, verified); ``lam`` -- the QRE's precision in the players' payoff units
+        (lam times a payoff difference is a log-odds ratio), a number or a mapping
+        player -> number (heterogeneous noise, Signorino 1999); ``max_steps`` and
+        ``seconds`` -- the path-following budget of ``"qre"`` and ``"logit"`` (steps
+        per chunk, seconds per call): points it leaves unreached get no row and a
+        warning says so; ``chunk_size`` -- points solved at once, so memory stays
+        bounded.
+
         Degenerate points are flagged and a ``DegenerateGameWarning`` says what was
         done: two-player points are solved exactly where pycddlib is installed (the
         ``exact`` extra) and the game is within its budget; where a method still finds
         nothing, Lemke–Howson, which always finds an equilibrium, solves the point.
-        ``methods`` says which method solved each point.
+        Under ``"auto"``, games of three or more players get their pure equilibria, and
+        the logit limit solves each point without one. ``methods`` says which method
+        solved each point; ``fallback`` flags the points whose logit path left the
+        shared grid for arc-length continuation (a warning counts them). Where a path
+        folds back across lam, ``"qre"`` returns its first crossing of lam (Gambit's
+        ``logit_solve_lambda`` may return a later one).
         """
         options = self.check_options({**options, **({"method": method} if method else {})})
         method = options.get("method") or "auto"
+        deadline = self._deadline(method, options)
+        if method in QUANTAL:
+            return self._solve_quantal(points, method, options, deadline)
         if method == "auto":
             method, choice = choose(self.shape)
             choice = f"auto chose {method}: {choice}"
+            if method == "pure":
+                choice += ", and the logit limit where there is none"
         else:
             choice = f"method={method!r}, as asked"
+            deadline = None
         kernel, two_players = METHODS[method]
         if two_players and len(self.players) != 2:
             raise ModelError(
@@ -240,8 +299,7 @@ class NormalFormGame(GameForm):
             )
         bound = self.params.bind_batch(points)
         n = batch_size(bound)
-        entries = len(self.players) * math.prod(self.shape)
-        size = options.get("chunk_size") or max(1, CHUNK_FLOATS // entries)
+        size = self._chunk_size(options)
         rescue = two_players and method not in (FALLBACK, "exact")
         exact = "all" if method == "exact" else "degenerate" if two_players else "none"
         if exact == "all":
@@ -250,14 +308,22 @@ class NormalFormGame(GameForm):
             exact = "none"
         rows = RowCollector(n, self.shape)
         rescued = np.zeros(n, dtype=bool)
+        fallback = np.zeros(n, dtype=bool)
+        exhausted = None
         payoff_range = np.empty((len(self.players), n))
         solved_exactly: dict[int, ExactEquilibria] = {}
         for start in range(0, n, size):
             chunk = self._solve_chunk(
-                kernel, {k: v[start : start + size] for k, v in bound.items()}, rescue, exact
+                kernel,
+                {k: v[start : start + size] for k, v in bound.items()},
+                rescue,
+                exact,
+                deadline,
             )
             rows.add(chunk.found, start)
             rescued[start : start + size] = chunk.rescued
+            fallback[start : start + size] = chunk.fallback
+            exhausted = exhausted or chunk.exhausted
             payoff_range[:, start : start + size] = chunk.span
             solved_exactly.update((start + t, r) for t, r in chunk.exact.items())
         result = BatchSolution(
@@ -267,15 +333,104 @@ class NormalFormGame(GameForm):
             points=bound,
             method=method,
             rescued=rescued,
+            rescue_method="logit" if deadline is not None else FALLBACK,
+            fallback=fallback,
             payoff_range=payoff_range.T,
             payoff_tensor=self.payoff_tensor,
             choice=choice,
             exact=solved_exactly,
+            chunk_size=size,
         )
         result.warn_degenerate("payoff ties or equilibrium components")
+        if deadline is not None:
+            warn_paths(fallback, result.count == 0, exhausted, "equilibrium")
         result.warn_empty(
-            "the game has no pure equilibrium" if method == "pure" else f"{method} found none"
+            "the game has no pure equilibrium and its logit limit was not found"
+            if deadline is not None
+            else "the game has no pure equilibrium"
+            if method == "pure"
+            else f"{method} found none"
         )
+        return result
+
+    def _deadline(self, method: str, options: Mapping[str, Any]) -> Deadline | None:
+        """The path-following budget of the call, where its method follows logit paths;
+        ModelErrors for ``lam`` or a budget given to a method that takes none."""
+        lam = options.get("lam")
+        if lam is not None and method != "qre":
+            raise ModelError(
+                f"lam: only method='qre' takes lam (the logit QRE's precision), got "
+                f"method={method!r}"
+            )
+        if method == "qre" and lam is None:
+            raise ModelError(
+                "method='qre' needs lam, the QRE's precision in payoff units: a number >= 0 "
+                "or a mapping player -> number (lam=0 is uniform play)"
+            )
+        if method == "qre":
+            lam_per_player(lam, self.players)  # checked before any work
+        follows = method in QUANTAL or (method == "auto" and len(self.players) > 2)
+        for name in ("max_steps", "seconds"):
+            if options.get(name) is not None and not follows:
+                raise ModelError(
+                    f"{name}: only methods 'qre' and 'logit' (and 'auto' on games of three "
+                    f"or more players, whose logit limit solves points without a pure "
+                    f"equilibrium) take a path-following budget; got method={method!r}"
+                )
+        return Deadline(options.get("max_steps"), options.get("seconds")) if follows else None
+
+    def _chunk_size(self, options: Mapping[str, Any]) -> int:
+        entries = len(self.players) * math.prod(self.shape)
+        return options.get("chunk_size") or max(1, CHUNK_FLOATS // entries)
+
+    def _ready(self, part: Mapping[str, np.ndarray]) -> Scaled:
+        """The payoffs of a chunk of points, scaled for a kernel (refused if unresolved)."""
+        ready = scaled(self.payoff_tensor(part))
+        if ready.tolerance.unresolved.any():
+            raise unresolved_tensor_error(ready, self.players, part)
+        return ready
+
+    def _solve_quantal(
+        self, points: Mapping[str, Any], method: str, options: Mapping[str, Any], deadline: Deadline
+    ) -> BatchSolution:
+        """The logit QRE at ``lam`` (method "qre") or the logit limit ("logit") at N points."""
+        lam = lam_per_player(options["lam"], self.players) if method == "qre" else None
+        bound = self.params.bind_batch(points)
+        n = batch_size(bound)
+        size = self._chunk_size(options)
+        rows = RowCollector(n, self.shape, rows_per_point=1.0)
+        fallback = np.zeros(n, dtype=bool)
+        missed = np.zeros(n, dtype=bool)
+        exhausted = None
+        payoff_range = np.empty((len(self.players), n))
+        for start in range(0, n, size):
+            ready = self._ready({k: v[start : start + size] for k, v in bound.items()})
+            chunk = limit_rows(ready, deadline) if lam is None else qre_rows(ready, lam, deadline)
+            rows.add(chunk.found, start)
+            fallback[start : start + size] = chunk.fallback
+            missed[start : start + size] = chunk.missed
+            exhausted = exhausted or chunk.exhausted
+            payoff_range[:, start : start + size] = ready.tolerance.user_span
+        result = BatchSolution(
+            rows.result(),
+            players=self.players,
+            strategies=self.strategies,
+            points=bound,
+            method=method,
+            fallback=fallback,
+            lam=lam,
+            payoff_range=payoff_range.T,
+            payoff_tensor=self.payoff_tensor,
+            choice=f"method={method!r}, as asked",
+            chunk_size=size,
+        )
+        warn_paths(fallback, missed, exhausted, "QRE" if method == "qre" else "logit limit")
+        if exhausted is None:
+            result.warn_empty(
+                "its logit path could not be followed to lam"
+                if method == "qre"
+                else "the logit branch did not settle on a verified equilibrium"
+            )
         return result
 
     def _solve_chunk(
@@ -284,17 +439,17 @@ class NormalFormGame(GameForm):
         part: Mapping[str, np.ndarray],
         rescue: bool,
         exact: str,
+        deadline: Deadline | None,
     ) -> _Chunk:
         """Verified equilibria of a chunk of points, in the user's units.
 
         ``exact``: "all" solves every point exactly, "degenerate" the points the kernel
         flags degenerate (:mod:`bargain.games.normal.exact`), "none" none. With
-        ``rescue``, points still without an equilibrium are solved by Lemke–Howson.
+        ``rescue``, points still without an equilibrium are solved by Lemke–Howson;
+        with a ``deadline``, by the logit limit.
         """
-        ready = scaled(self.payoff_tensor(part))
+        ready = self._ready(part)
         tol = ready.tolerance
-        if tol.unresolved.any():
-            raise unresolved_tensor_error(ready, self.players, part)
         payoffs = ready.payoffs
         n = payoffs.shape[-1]
         scale = tol.scale if (tol.scale != 1).any() else None
@@ -311,10 +466,100 @@ class NormalFormGame(GameForm):
         rescued = np.zeros(n, dtype=bool)
         if rescue:
             found, rescued = with_lemke_howson(found, payoffs, tol.atol, scale)
-        if scale is None:
-            return _Chunk(found, tol.span, rescued, results)
-        found = found._replace(payoffs=found.payoffs * scale[:, found.point].T)
-        return _Chunk(found, tol.user_span, rescued, results)
+        span = tol.span
+        if scale is not None:
+            found = found._replace(payoffs=found.payoffs * scale[:, found.point].T)
+            span = tol.user_span
+        if deadline is None:
+            return _Chunk(found, span, rescued, results, np.zeros(n, dtype=bool), None)
+        empty = np.flatnonzero(np.bincount(found.point, minlength=n) == 0)
+        fallback = np.zeros(n, dtype=bool)
+        if not len(empty):
+            return _Chunk(found, span, rescued, results, fallback, None)
+        limit = limit_rows(_subset(ready, empty), deadline)
+        rescued[empty[limit.found.point]] = True
+        fallback[empty] = limit.fallback
+        more = limit.found._replace(point=empty[limit.found.point], degenerate=found.degenerate)
+        found = concat([found, more])
+        return _Chunk(found, span, rescued, results, fallback, limit.exhausted)
+
+    def qre_branch(
+        self,
+        lam: Sequence[float] | np.ndarray | None = None,
+        *,
+        points: Mapping[str, Any] | None = None,
+        weights: float | Mapping[str, float] = 1.0,
+        max_steps: int | None = None,
+        seconds: float | None = None,
+        **values: float,
+    ) -> pd.DataFrame:
+        """The principal logit QRE branch at increasing values of lam, one row per
+        (point, lam): ``point``, the parameter values, ``lam``, ``p_<player>_<strategy>``,
+        ``u_<player>`` and ``fallback`` (the point's path left the shared grid for
+        arc-length continuation).
+
+        ``lam`` is in the players' payoff units; by default each point gets
+        :data:`~bargain.games.normal.quantal.BRANCH_GRID` divided by its largest
+        payoff range (so ``lam`` differs from point to point). ``weights`` (a number or
+        player -> number) makes player i's lam ``lam * weights[i]``. The points are
+        ``points`` (name -> N values) or the parameter values given as keywords (one
+        point); ``max_steps`` and ``seconds`` are the path-following budget (steps per
+        chunk, seconds per call): values of lam it leaves unreached get no row and a
+        warning. Where a path folds back across lam, its first crossing is reported.
+        """
+        import pandas as pd
+
+        if points is not None and values:
+            raise ModelError(
+                f"qre_branch: give the points either as points= or as parameter values, "
+                f"not both (got points= and {', '.join(values)})"
+            )
+        relative = lam is None
+        stops = BRANCH_GRID if relative else np.asarray(lam, dtype=float).reshape(-1)
+        if not (np.isfinite(stops).all() and (stops >= 0).all() and (np.diff(stops) > 0).all()):
+            raise ModelError(
+                f"qre_branch: lam: expected increasing finite values >= 0, got {stops.tolist()}"
+            )
+        w = lam_per_player(weights, self.players, "weights")
+        deadline = Deadline(
+            None if max_steps is None else max_steps_option(max_steps, "max_steps"),
+            None if seconds is None else seconds_option(seconds, "seconds"),
+        )
+        bound = self.params.bind_batch(
+            points if points is not None else {k: [v] for k, v in values.items()}
+        )
+        n = batch_size(bound)
+        size = self._chunk_size({})
+        parts = []
+        exhausted = None
+        for start in range(0, n, size):
+            ready = self._ready({k: v[start : start + size] for k, v in bound.items()})
+            part = branch_arrays(ready, stops, w, relative, deadline)
+            parts.append(part)
+            exhausted = exhausted or part.exhausted
+        reached = np.concatenate([p.reached for p in parts])
+        fallback = np.concatenate([p.fallback for p in parts])
+        point, k = np.nonzero(reached)
+        columns: dict[str, Any] = {"point": point}
+        columns.update({name: v[point] for name, v in bound.items()})
+        columns["lam"] = np.concatenate([p.lam for p in parts])[point, k]
+        for i, (player, names) in enumerate(zip(self.players, self.strategies)):
+            mix = np.concatenate([p.profiles[i] for p in parts])[point, k]
+            for j, label in enumerate(names):
+                columns[f"p_{ident(player)}_{ident(label)}"] = mix[:, j]
+        payoffs = np.concatenate([p.payoffs for p in parts])[point, k]
+        for i, player in enumerate(self.players):
+            columns[f"u_{ident(player)}"] = payoffs[:, i]
+        columns["fallback"] = fallback[point]
+        lost = ~reached.all(axis=1)
+        warn_paths(fallback, lost, exhausted, "full branch")
+        if exhausted is None and lost.any():
+            warn(
+                f"{int(lost.sum())} of {n} points have no full branch: their logit path "
+                "could not be followed to every lam (see 'lam')",
+                BargainWarning,
+            )
+        return pd.DataFrame(columns)
 
     def derive(self, **options: Any) -> Derivation:
         """Every equilibrium in closed form, one case per pair of supports of equal size
@@ -387,13 +632,27 @@ class NormalFormGame(GameForm):
 
 
 class _Chunk(NamedTuple):
-    """A chunk's equilibria, each player's payoff range (P, n), the rescued points and
-    the exact results of the points solved exactly."""
+    """A chunk's equilibria, each player's payoff range (P, n), the rescued points, the
+    exact results of the points solved exactly, the points whose logit path fell back
+    to arclength continuation and the path-following budget that ran out (or None)."""
 
     found: EquilibriumArrays
     span: np.ndarray
     rescued: np.ndarray
     exact: dict[int, ExactEquilibria]
+    fallback: np.ndarray
+    exhausted: str | None
+
+
+def _subset(ready: Scaled, which: np.ndarray) -> Scaled:
+    """The scaled payoffs and tolerances of the points ``which`` of a chunk."""
+    tol = ready.tolerance
+    return Scaled(
+        ready.payoffs[..., which],
+        Tolerance(
+            tol.scale[:, which], tol.span[:, which], tol.atol[:, which], tol.unresolved[which]
+        ),
+    )
 
 
 def _payoff_array(

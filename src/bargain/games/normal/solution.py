@@ -12,8 +12,8 @@ import numpy as np
 
 from bargain.checks import count_text
 from bargain.errors import DegenerateGameWarning, warn
-from bargain.solvers import COMPLETE
-from bargain.solvers.arrays import EquilibriumArrays
+from bargain.solvers import COMPLETE, FALLBACK
+from bargain.solvers.arrays import EquilibriumArrays, scaled
 from bargain.solvers.exact import ExactEquilibria, exact_available
 from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
@@ -21,6 +21,7 @@ from bargain.vocabulary import ident
 from ..labels import Labels
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
 from .exact import INSTALL, NashSubset, nash_subsets
+from .quantal import Deadline, limit_rows, warn_paths
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,6 +141,10 @@ class BatchSolution(EquilibriumBatch):
         payoff_tensor: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None,
         exact: Mapping[int, ExactEquilibria] | None = None,
         choice: str = "",
+        rescue_method: str = FALLBACK,
+        fallback: np.ndarray | None = None,
+        lam: np.ndarray | None = None,
+        chunk_size: int | None = None,
     ) -> None:
         self.arrays = arrays
         #: How the method was chosen: "auto chose vertex: a 10x10 game: ...".
@@ -150,8 +155,18 @@ class BatchSolution(EquilibriumBatch):
         self.strategies = tuple(tuple(s) for s in strategies)
         self.points = points
         self.payoff_tensor = payoff_tensor
-        #: (N,) the points ``method`` found nothing at, solved by Lemke–Howson instead.
-        self.rescued = rescued if rescued is not None else np.zeros(len(self.degenerate), bool)
+        n = len(arrays.degenerate)
+        #: (N,) the points ``method`` found nothing at, solved by ``rescue_method`` instead
+        #: (Lemke–Howson for two players, the logit limit for more under "auto").
+        self.rescued = rescued if rescued is not None else np.zeros(n, dtype=bool)
+        self.rescue_method = rescue_method
+        #: (N,) the points whose logit path left the shared grid for arc-length
+        #: continuation (methods "qre" and "logit", and the logit rescue).
+        self.fallback = fallback if fallback is not None else np.zeros(n, dtype=bool)
+        #: (P,) each player's lam (method "qre"), else None.
+        self.lam = lam
+        self.chunk_size = chunk_size or max(1, n)
+        self._limits: tuple[np.ndarray, ...] | None = None
         if payoff_range is not None:
             self.payoff_range = payoff_range
         self.method = method
@@ -163,9 +178,10 @@ class BatchSolution(EquilibriumBatch):
 
     @cached_property
     def methods(self) -> np.ndarray:
-        """(N,) the method that solved each point: ``method``, or ``"lemke-howson"``
-        where ``method`` found nothing."""
-        methods = np.where(self.rescued, "lemke-howson", self.method).astype(object)
+        """(N,) the method that solved each point: ``method``, or ``rescue_method``
+        (``"lemke-howson"``, or ``"logit"`` for games of three or more players under
+        "auto") where ``method`` found nothing."""
+        methods = np.where(self.rescued, self.rescue_method, self.method).astype(object)
         methods[list(self.exact)] = "exact"
         return methods
 
@@ -260,6 +276,43 @@ class BatchSolution(EquilibriumBatch):
         A, B, t = payoffs[0], payoffs[1], self.point
         loss = (A[row, col, t] - A[1 - row, col, t]) * (B[row, col, t] - B[row, 1 - col, t])
         return np.where(pure, loss, -np.inf)
+
+    def logit_distance(self) -> np.ndarray:
+        """(R,) each row's largest probability difference from the logit limit of its
+        point (the Nash equilibrium the principal logit QRE branch converges to,
+        :func:`bargain.solvers.qre_limit.logit_limit`), inf where none was found.
+
+        ``select="logit"`` picks the row within
+        :data:`~bargain.tolerances.LOGIT_SELECT_ATOL` of it.
+        """
+        if self.method == "logit":  # the rows are the limits
+            return np.zeros(len(self.point))
+        if self.payoff_tensor is None:
+            return super().logit_distance()
+        limits = self._logit_limits()
+        out = np.zeros(len(self.point))
+        for mine, limit in zip(self.profiles, limits):
+            np.maximum(out, np.abs(mine - limit[self.point]).max(axis=1, initial=0.0), out=out)
+        return np.where(np.isnan(out), np.inf, out)
+
+    def _logit_limits(self) -> tuple[np.ndarray, ...]:
+        """Each point's logit limit, ``[i]`` (N, s_i) (NaN where not found), computed once."""
+        if self._limits is not None:
+            return self._limits
+        n = len(self)
+        limits = tuple(np.full((n, len(s)), np.nan) for s in self.strategies)
+        exhausted = None
+        deadline = Deadline(None, None)
+        for start in range(0, n, self.chunk_size):
+            part = {k: v[start : start + self.chunk_size] for k, v in self.points.items()}
+            found = limit_rows(scaled(self.payoff_tensor(part)), deadline)
+            for limit, mix in zip(limits, found.found.profiles):
+                limit[start + found.found.point] = mix
+            exhausted = exhausted or found.exhausted
+        missed = np.isnan(limits[0][:, 0])
+        warn_paths(np.zeros(n, dtype=bool), missed, exhausted, "logit limit")
+        self._limits = limits
+        return limits
 
     def _point_solution(self, i: int) -> Solution:
         rows = self.rows(i)

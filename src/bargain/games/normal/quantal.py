@@ -1,0 +1,249 @@
+"""Logit QRE and the logit limit of normal-form games, in the user's units.
+
+The kernels (:mod:`bargain.solvers.qre`, :mod:`bargain.solvers.qre_limit`) work
+on the payoffs :func:`bargain.solvers.arrays.scaled` returns, where a player of
+extreme magnitude is divided by its ``scale``; lam is given in the user's
+payoff units, so the kernels get lam * scale (lam u = (lam scale)(u / scale)).
+Rows come back as :class:`~bargain.solvers.arrays.EquilibriumArrays` with
+expected payoffs and regret in the user's units: a QRE's regret (its largest
+gain from a pure deviation) is positive and reported, not filtered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from numbers import Real
+from time import perf_counter
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from bargain.checks import describe
+from bargain.errors import BargainWarning, ModelError, did_you_mean, warn
+from bargain.solvers.arrays import EquilibriumArrays, Scaled, deviation_gains, verify
+from bargain.solvers.continuation import MAX_STEPS, Budget
+from bargain.solvers.qre import expected_payoffs, logit_branch, logit_qre
+from bargain.solvers.qre_limit import logit_limit
+
+#: The methods of this module: the QRE at a given lam, and the logit limit.
+QUANTAL = ("qre", "logit")
+
+
+def lam_option(value: Any, where: str) -> float | dict[str, float]:
+    """The ``lam`` option: a number >= 0, or a mapping player -> number >= 0."""
+    if isinstance(value, Mapping):
+        return {str(k): _nonnegative(v, f"{where} (player {k!r})") for k, v in value.items()}
+    return _nonnegative(value, where)
+
+
+def _nonnegative(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
+        raise ModelError(
+            f"{where}: expected a finite number >= 0 (or a mapping player -> number), "
+            f"got {describe(value)}"
+        )
+    if value < 0:
+        raise ModelError(f"{where}: expected lam >= 0 (lam = 0 is uniform play), got {value}")
+    return float(value)
+
+
+def max_steps_option(value: Any, where: str) -> int:
+    """The ``max_steps`` option: a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ModelError(f"{where}: expected a positive integer, got {describe(value)}")
+    return value
+
+
+def seconds_option(value: Any, where: str) -> float:
+    """The ``seconds`` option: a positive number."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+        raise ModelError(f"{where}: expected a positive number of seconds, got {describe(value)}")
+    return float(value)
+
+
+def lam_per_player(
+    lam: float | Mapping[str, float], players: Sequence[str], where: str = "lam"
+) -> np.ndarray:
+    """lam (P,) from a number or a mapping with one entry per player (checked)."""
+    if not isinstance(lam, Mapping):
+        return np.full(len(players), _nonnegative(lam, where))
+    for name in lam:
+        if name not in players:
+            raise ModelError(
+                f"{where}: unknown player {name!r}{did_you_mean(str(name), players)}; "
+                f"players: {', '.join(players)}"
+            )
+    missing = [p for p in players if p not in lam]
+    if missing:
+        raise ModelError(
+            f"{where}: expected a value for every player; missing {', '.join(missing)}"
+        )
+    return np.array([_nonnegative(lam[p], f"{where}[{p!r}]") for p in players])
+
+
+class Deadline:
+    """The budget of one call: ``max_steps`` per chunk's path, ``seconds`` for the call."""
+
+    def __init__(self, max_steps: int | None, seconds: float | None) -> None:
+        self.max_steps = max_steps or MAX_STEPS
+        self.seconds = seconds
+        self.end = None if seconds is None else perf_counter() + seconds
+
+    def budget(self) -> Budget | None:
+        """The next chunk's budget (None: the time is up before it starts)."""
+        if self.end is None:
+            return Budget(self.max_steps)
+        left = self.end - perf_counter()
+        return Budget(self.max_steps, left) if left > 0 else None
+
+    @property
+    def spent(self) -> str:
+        """What ran out, when the time was up before a chunk started."""
+        return f"seconds={self.seconds:g} s"
+
+
+class QuantalRows(NamedTuple):
+    """A chunk's rows (regret set), ``fallback`` (n,) the points that left the shared
+    grid for arclength continuation, ``missed`` (n,) the points without a row, and the
+    budget that ran out (or None)."""
+
+    found: EquilibriumArrays
+    fallback: np.ndarray
+    missed: np.ndarray
+    exhausted: str | None
+
+
+def _rows(
+    payoffs: np.ndarray, scale: np.ndarray, point: np.ndarray, profiles: tuple[np.ndarray, ...]
+) -> EquilibriumArrays:
+    """Rows at ``point`` of the scaled games, payoffs in the user's units (regret unset)."""
+    n = payoffs.shape[-1]
+    games = payoffs[..., point]
+    values = expected_payoffs(games, profiles) * scale[:, point].T
+    return EquilibriumArrays(point, profiles, values, np.zeros(n, dtype=bool))
+
+
+def _nothing(ready: Scaled, exhausted: str) -> QuantalRows:
+    n = ready.payoffs.shape[-1]
+    point = np.zeros(0, dtype=np.intp)
+    profiles = tuple(np.zeros((0, s)) for s in ready.payoffs.shape[1:-1])
+    found = _rows(ready.payoffs, ready.tolerance.scale, point, profiles)
+    return QuantalRows(
+        found._replace(regret=np.zeros(0)),
+        np.zeros(n, dtype=bool),
+        np.ones(n, dtype=bool),
+        exhausted,
+    )
+
+
+def qre_rows(ready: Scaled, lam: np.ndarray, deadline: Deadline) -> QuantalRows:
+    """The logit QRE on the principal branch at ``lam`` (P,) in the user's units, one
+    row per point reached, its regret max_i (max_j u_ij - u_i) in the user's units."""
+    budget = deadline.budget()
+    if budget is None:
+        return _nothing(ready, deadline.spent)
+    payoffs, scale = ready.payoffs, ready.tolerance.scale
+    found = logit_qre(payoffs, lam[:, None] * scale, budget)
+    reached = found.reached[:, 0]
+    point = np.flatnonzero(reached)
+    profiles = tuple(p[point, 0] for p in found.profiles)
+    rows = _rows(payoffs, scale, point, profiles)
+    gains = deviation_gains(payoffs[..., point], profiles) * scale[:, point]
+    regret = np.maximum(gains.max(axis=0, initial=0.0), 0.0)
+    return QuantalRows(rows._replace(regret=regret), found.fallback, ~reached, found.exhausted)
+
+
+def limit_rows(ready: Scaled, deadline: Deadline) -> QuantalRows:
+    """The logit limit of each point, a verified Nash equilibrium (one row per point
+    where it was found)."""
+    budget = deadline.budget()
+    if budget is None:
+        return _nothing(ready, deadline.spent)
+    payoffs, tol = ready.payoffs, ready.tolerance
+    limit = logit_limit(payoffs, tol.atol, budget)
+    point = np.flatnonzero(limit.found)
+    rows = _rows(payoffs, tol.scale, point, tuple(p[point] for p in limit.profiles))
+    found = verify(payoffs, rows, tol.atol, tol.scale)
+    missed = np.ones(len(limit.found), dtype=bool)
+    missed[found.point] = False
+    return QuantalRows(found, limit.fallback, missed, limit.exhausted)
+
+
+#: The default grid of :meth:`~bargain.games.normal.NormalFormGame.qre_branch`: lam
+#: times the point's largest payoff range (lam = 0, then 0.01 to 1000, 10 a decade).
+BRANCH_GRID = np.concatenate([[0.0], np.geomspace(0.01, 1000.0, 51)])
+
+
+class BranchArrays(NamedTuple):
+    """The principal branch of n games at K stops: ``lam`` (n, K) in the user's units
+    (player i's is ``lam * weights[i]``), ``profiles[i]`` (n, K, s_i), expected
+    ``payoffs`` (n, K, P) in the user's units (NaN where not ``reached`` (n, K)),
+    ``fallback`` (n,) and the budget that ran out (or None)."""
+
+    lam: np.ndarray
+    profiles: tuple[np.ndarray, ...]
+    payoffs: np.ndarray
+    reached: np.ndarray
+    fallback: np.ndarray
+    exhausted: str | None
+
+
+def branch_arrays(
+    ready: Scaled, stops: np.ndarray, weights: np.ndarray, relative: bool, deadline: Deadline
+) -> BranchArrays:
+    """The branch at lam = ``stops`` (K,) in the user's units, or, if ``relative``, at
+    ``stops`` divided by each point's largest payoff range; player i's lam times
+    ``weights[i]``."""
+    payoffs, tol = ready.payoffs, ready.tolerance
+    n, K = payoffs.shape[-1], len(stops)
+    w = weights[:, None] * tol.scale
+    lam = np.repeat(stops[None], n, axis=0)
+    if relative:
+        span = tol.user_span.max(axis=0)
+        span = np.where(span > 0, span, 1.0)
+        w, lam = w / span, lam / span[:, None]
+    budget = deadline.budget()
+    if budget is None:
+        shape = payoffs.shape[1:-1]
+        return BranchArrays(
+            lam,
+            tuple(np.full((n, K, s), np.nan) for s in shape),
+            np.full((n, K, len(shape)), np.nan),
+            np.zeros((n, K), dtype=bool),
+            np.zeros(n, dtype=bool),
+            deadline.spent,
+        )
+    found = logit_branch(payoffs, stops, w, budget)
+    games = np.repeat(np.arange(n), K)
+    flat = tuple(p.reshape(n * K, -1) for p in found.profiles)
+    with np.errstate(invalid="ignore"):
+        values = expected_payoffs(payoffs[..., games], flat) * tol.scale[:, games].T
+    return BranchArrays(
+        lam,
+        found.profiles,
+        values.reshape(n, K, -1),
+        found.reached,
+        found.fallback,
+        found.exhausted,
+    )
+
+
+def warn_paths(fallback: np.ndarray, missed: np.ndarray, exhausted: str | None, what: str) -> None:
+    """Say how many points fell back to arclength continuation, and which budget ran
+    out leaving how many points without ``what``."""
+    n = len(fallback)
+    count = int(np.count_nonzero(fallback))
+    if count:
+        warn(
+            f"{count} of {n} points fell back to per-point arc-length continuation (their "
+            "logit path turns back in lam, or its corrector failed on the shared grid); "
+            "see 'fallback'",
+            BargainWarning,
+        )
+    if exhausted is not None:
+        count = int(np.count_nonzero(missed))
+        warn(
+            f"the path-following budget ran out ({exhausted}): {count} of {n} points have "
+            f"no {what} (see 'n_equilibria'); raise max_steps or seconds",
+            BargainWarning,
+        )

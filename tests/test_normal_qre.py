@@ -1,0 +1,406 @@
+"""Logit QRE and the logit limit through NormalFormGame, models, sweeps and selection.
+
+Checked against pygambit on seeded games, the logit fixed-point equations computed
+here independently (brute-force expected payoffs), and known results (the logit
+limit of a 2x2 coordination game is its risk-dominant equilibrium).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+from bargain import NormalFormGame, Param
+from bargain.errors import BargainWarning, ModelError, NoEquilibriumWarning
+from bargain.io import dumps_model, loads_model
+from bargain.spaces import point_list
+from bargain.sweeps import sweep
+
+pygambit = pytest.importorskip("pygambit")
+
+
+def strategy_values(tensor: np.ndarray, profile: list[np.ndarray]) -> list[np.ndarray]:
+    """Each player's payoff of each own strategy against the others' mixtures, by
+    summing over every pure profile (independent of the kernels' contractions)."""
+    shape = tensor.shape[1:]
+    out = [np.zeros(s) for s in shape]
+    for cell in itertools.product(*map(range, shape)):
+        for i in range(len(shape)):
+            weight = np.prod([profile[k][c] for k, c in enumerate(cell) if k != i])
+            out[i][cell[i]] += weight * tensor[(i, *cell)]
+    return out
+
+
+def logit_gap(tensor: np.ndarray, profile: list[np.ndarray], lam: np.ndarray) -> float:
+    """max |p_ij - exp(lam_i u_ij) / sum_k exp(lam_i u_ik)|: 0 at a logit QRE."""
+    gaps = []
+    for i, u in enumerate(strategy_values(tensor, profile)):
+        e = np.exp(lam[i] * (u - u.max()))
+        gaps.append(np.abs(profile[i] - e / e.sum()).max())
+    return max(gaps)
+
+
+def gambit_qre(tensor: np.ndarray, lam: float) -> list[np.ndarray]:
+    game = pygambit.Game.from_arrays(*tensor)
+    (q,) = pygambit.qre.logit_solve_lambda(game, lam=[lam])
+    return [np.array([float(q.profile[s]) for s in pl.strategies]) for pl in game.players]
+
+
+def gambit_limit(tensor: np.ndarray) -> list[np.ndarray]:
+    game = pygambit.Game.from_arrays(*tensor)
+    eq = pygambit.nash.logit_solve(game).equilibria[0]
+    return [np.array([float(eq[s]) for s in pl.strategies]) for pl in game.players]
+
+
+def parameterized() -> NormalFormGame:
+    """A 3x2 game whose payoffs move with ``a`` and ``b``."""
+    return NormalFormGame(
+        ["Row", "Col"],
+        {"Row": ["top", "mid", "low"], "Col": ["left", "right"]},
+        {
+            "Row": [["a", 0], [1, "b"], [0.5, "a * b"]],
+            "Col": [[0, "1 - a"], ["b", 0], [1, 0.25]],
+        },
+        params=[Param("a", 0.5, low=0, high=2), Param("b", 1.0, low=0, high=2)],
+    )
+
+
+def profile_of(eq) -> list[np.ndarray]:
+    return [np.asarray(p) for p in eq.profile]
+
+
+def test_qre_of_a_three_player_game_matches_pygambit_with_payoffs_and_regret():
+    tensor = np.random.default_rng(21).uniform(-1, 3, size=(3, 3, 3, 3))
+    game = NormalFormGame.from_arrays(*tensor)
+    (eq,) = solution = game.solve(method="qre", lam=2.5)
+    assert solution.method == "qre" and len(solution) == 1
+    for mine, theirs in zip(eq.profile, gambit_qre(tensor, 2.5)):
+        np.testing.assert_allclose(mine, theirs, atol=1e-6)
+    values = strategy_values(tensor, profile_of(eq))
+    np.testing.assert_allclose(eq.payoffs, [v @ p for v, p in zip(values, eq.profile)], rtol=1e-12)
+    regret = max(v.max() - v @ p for v, p in zip(values, eq.profile))
+    frame = solution.to_frame()
+    assert frame["regret"].iloc[0] == pytest.approx(regret, rel=1e-9) and regret > 1e-3
+    assert frame["pure"].iloc[0] == 0.0 and frame["regime"].iloc[0] == "mixed"
+
+
+def test_solve_batch_equals_point_by_point():
+    game = parameterized()
+    points = {"a": np.linspace(0, 2, 7), "b": np.linspace(2, 0, 7)}
+    batch = game.solve_batch(points, method="qre", lam=6.0)
+    assert batch.count.tolist() == [1] * 7 and not batch.fallback.any()
+    for t in range(7):
+        (one,) = game.solve(method="qre", lam=6.0, a=points["a"][t], b=points["b"][t])
+        (row,) = batch[t]
+        for mine, theirs in zip(row.profile, one.profile):
+            np.testing.assert_allclose(mine, theirs, atol=1e-9)
+        tensor = game.at(a=points["a"][t], b=points["b"][t]).numeric
+        assert logit_gap(tensor, profile_of(row), np.full(2, 6.0)) < 1e-9
+
+
+@pytest.mark.parametrize("factor", [1000.0, 2.0**400])
+def test_lam_is_in_payoff_units(factor):
+    """Payoffs times c at lam / c give the same QRE, payoffs and regret times c; 2**400
+    goes through the rescaling of extreme payoffs (lam times each player's scale)."""
+    tensor = np.random.default_rng(4).uniform(size=(3, 2, 3, 2))
+    small = NormalFormGame.from_arrays(*tensor).solve(method="qre", lam=7.0)
+    large = NormalFormGame.from_arrays(*(tensor * factor)).solve(method="qre", lam=7.0 / factor)
+    for mine, theirs in zip(large[0].profile, small[0].profile):
+        np.testing.assert_allclose(mine, theirs, atol=1e-9)
+    np.testing.assert_allclose(large[0].payoffs / factor, small[0].payoffs, rtol=1e-9)
+    regret = large.to_frame()["regret"].iloc[0] / factor
+    assert regret == pytest.approx(small.to_frame()["regret"].iloc[0], rel=1e-6)
+
+
+def test_heterogeneous_lam_solves_each_players_logit_equations():
+    tensor = np.random.default_rng(8).uniform(size=(3, 3, 2, 3))
+    game = NormalFormGame.from_arrays(*tensor, players=["x", "y", "z"])
+    lam = {"x": 0.5, "y": 9.0, "z": 3.0}
+    (eq,) = game.solve(method="qre", lam=lam)
+    assert logit_gap(tensor, profile_of(eq), np.array([0.5, 9.0, 3.0])) < 1e-9
+    (common,) = game.solve(method="qre", lam=3.0)
+    assert max(np.abs(a - b).max() for a, b in zip(eq.profile, common.profile)) > 1e-3
+    assert game.solve(method="qre", lam=0).to_frame()["p_y_s1"].iloc[0] == pytest.approx(1 / 2)
+
+
+def test_bad_options_are_named():
+    game = parameterized()
+    cases = [
+        ({"method": "qre", "lam": -1}, r"option 'lam': expected lam >= 0"),
+        ({"method": "qre", "lam": "big"}, r"option 'lam': expected a finite number >= 0"),
+        ({"method": "qre", "lam": {"Rwo": 1, "Col": 2}}, r"lam: unknown player 'Rwo' \(did you"),
+        ({"method": "qre", "lam": {"Row": 1}}, r"lam: expected a value for every player; .* Col"),
+        (
+            {"method": "qre", "lam": {"Row": 1, "Col": -2}},
+            r"lam' \(player 'Col'\): expected lam >= 0",
+        ),
+        ({"method": "qre"}, r"method='qre' needs lam"),
+        ({"method": "support", "lam": 2}, r"lam: only method='qre' takes lam"),
+        ({"method": "logit", "lam": 2}, r"lam: only method='qre' takes lam"),
+        ({"lam": 2}, r"lam: only method='qre' takes lam .*, got method='auto'"),
+        ({"method": "support", "max_steps": 9}, r"max_steps: only methods 'qre' and 'logit'"),
+        ({"seconds": 1.0}, r"seconds: only methods 'qre' and 'logit'"),
+        ({"method": "qre", "lam": 1, "max_steps": 0}, r"max_steps': expected a positive integer"),
+        ({"method": "logit", "seconds": -1}, r"seconds': expected a positive number"),
+    ]
+    for options, message in cases:
+        with pytest.raises(ModelError, match=message):
+            game.solve_batch({}, **options)
+    with pytest.raises(ModelError, match=r"lam: expected increasing finite values >= 0"):
+        game.qre_branch([1.0, 0.5])
+    with pytest.raises(ModelError, match=r"weights: unknown player 'Cl'"):
+        game.qre_branch(weights={"Row": 1, "Cl": 2})
+
+
+def test_an_exhausted_budget_warns_and_leaves_points_without_a_row():
+    tensor = np.random.default_rng(2).uniform(size=(3, 3, 3, 3))
+    game = NormalFormGame.from_arrays(*tensor)
+    with pytest.warns(BargainWarning, match=r"budget ran out \(max_steps=2 steps\): 1 of 1"):
+        solution = game.solve(method="qre", lam=40.0, max_steps=2)
+    assert len(solution) == 0
+    with pytest.warns(BargainWarning, match=r"budget ran out \(max_steps=2 steps\)"):
+        assert len(game.solve(method="logit", max_steps=2)) == 0
+    with pytest.warns(BargainWarning, match=r"budget ran out \(seconds=1e-09 s\): 1 of 1"):
+        batch = game.solve_batch({}, method="qre", lam=40.0, seconds=1e-9)
+    assert len(batch.point) == 0
+
+
+def test_logit_limit_matches_pygambit_and_is_verified():
+    rng = np.random.default_rng(13)
+    for shape in [(2, 4, 4), (3, 2, 3, 2)]:
+        tensor = rng.uniform(size=shape)
+        (eq,) = solution = NormalFormGame.from_arrays(*tensor).solve(method="logit")
+        assert solution.method == "logit"
+        assert solution.to_frame()["regret"].iloc[0] < 1e-9
+        for mine, theirs in zip(eq.profile, gambit_limit(tensor)):
+            np.testing.assert_allclose(mine, theirs, atol=2e-5)
+
+
+def jordan_game() -> NormalFormGame:
+    """Jordan's game: 1 matches 2, 2 matches 3, 3 mismatches 1; its only equilibrium is
+    everyone mixing 1/2. A bonus ``m`` for 3's first strategy makes it dominant from
+    m > 1 on, and the game then has a pure equilibrium."""
+    cells = list(itertools.product(range(2), repeat=3))
+    payoffs = {
+        "one": np.zeros((2, 2, 2)).tolist(),
+        "two": np.zeros((2, 2, 2)).tolist(),
+        "three": np.zeros((2, 2, 2), dtype=object).tolist(),
+    }
+    for a, b, c in cells:
+        payoffs["one"][a][b][c] = float(a == b)
+        payoffs["two"][a][b][c] = float(b == c)
+        payoffs["three"][a][b][c] = f"{float(c != a)} + m * {float(c == 0)}"
+    return NormalFormGame(
+        ["one", "two", "three"],
+        [["h", "t"]] * 3,
+        payoffs,
+        params=[Param("m", 0.0, low=0, high=3)],
+    )
+
+
+def test_auto_solves_three_player_points_without_a_pure_equilibrium_by_the_logit_limit():
+    game = jordan_game()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoEquilibriumWarning)
+        batch = game.solve_batch({"m": [0.0, 0.5, 2.0]})
+    assert batch.methods.tolist() == ["logit", "logit", "pure"]
+    assert batch.rescued.tolist() == [True, True, False]
+    assert "and the logit limit where there is none" in batch.choice
+    frame = batch.to_frame().sort_values("point").reset_index(drop=True)
+    assert frame["n_equilibria"].tolist() == [1.0, 1.0, 1.0]
+    assert (frame["regret"] < 1e-9).all()
+    np.testing.assert_allclose(frame.loc[0, ["p_one_h", "p_two_h", "p_three_h"]], 0.5, atol=1e-12)
+    tensor = game.at(m=0.5).numeric
+    for mine, theirs in zip(batch[1][0].profile, gambit_limit(tensor)):
+        np.testing.assert_allclose(mine, theirs, atol=2e-5)
+    with pytest.warns(NoEquilibriumWarning, match="no pure equilibrium"):
+        assert len(game.solve(method="pure", m=0.5)) == 0  # "pure" as asked stays pure
+    with pytest.raises(ModelError, match="max_steps: only methods"):
+        game.solve(method="pure", max_steps=10)
+    assert len(game.solve(max_steps=10_000)) == 1  # "auto" takes the rescue's budget
+
+
+def test_a_fold_falls_back_to_arclength_and_returns_the_first_crossing():
+    """Point 13 of this seeded batch: Gambit's branch turns back in lam below 10."""
+    tensor = np.random.default_rng(0).uniform(size=(3, 3, 3, 3, 500))[..., 13]
+    branch = pygambit.qre.logit_solve_branch(pygambit.Game.from_arrays(*tensor))
+    lams = np.array([q.lam for q in branch])
+    assert (np.diff(lams[lams <= 10.0]) < 0).any()
+    game = NormalFormGame.from_arrays(*tensor)
+    with pytest.warns(BargainWarning, match=r"1 of 1 points fell back to per-point arc-length"):
+        solution = game.solve_batch({}, method="qre", lam=10.0)
+    assert solution.fallback.tolist() == [True]
+    (eq,) = solution[0]
+    assert logit_gap(tensor, profile_of(eq), np.full(3, 10.0)) < 1e-9
+    for mine, theirs in zip(eq.profile, gambit_qre(tensor, 10.0)):
+        np.testing.assert_allclose(mine, theirs, atol=1e-6)
+
+
+def test_branch_matches_pygambit_at_common_lam_values():
+    tensor = np.random.default_rng(5).uniform(size=(3, 3, 3, 3))
+    game = NormalFormGame.from_arrays(*tensor, players=["a", "b", "c"])
+    lams = [0.0, 0.5, 2.0, 4.0]
+    frame = game.qre_branch(lams)
+    assert frame["lam"].tolist() == lams and frame["point"].tolist() == [0] * 4
+    assert not frame["fallback"].any()
+    for k, lam in enumerate(lams):
+        theirs = gambit_qre(tensor, lam) if lam > 0 else [np.full(3, 1 / 3)] * 3
+        for player, p in zip("abc", theirs):
+            mine = frame.loc[k, [f"p_{player}_s{j + 1}" for j in range(3)]].to_numpy(float)
+            np.testing.assert_allclose(mine, p, atol=1e-6)
+        values = strategy_values(tensor, theirs)
+        expected = [v @ q for v, q in zip(values, theirs)]
+        np.testing.assert_allclose(frame.loc[k, ["u_a", "u_b", "u_c"]], expected, atol=1e-6)
+    # the default grid: lam times the point's largest payoff range from 0 to 1000
+    game = parameterized()
+    default = game.qre_branch(points={"a": [0.5, 2.0]})
+    span = [max(np.ptp(t) for t in game.at(a=a).numeric) for a in (0.5, 2.0)]
+    for t in (0, 1):
+        lam = default.loc[default["point"] == t, "lam"].to_numpy()
+        assert lam[0] == 0.0 and lam[-1] == pytest.approx(1000.0 / span[t])
+    # heterogeneous noise: player i's lam is lam * weights[i]
+    weighted = game.qre_branch([3.0], weights={"Row": 2.0, "Col": 0.5}, a=1.5)
+    (eq,) = game.solve(method="qre", lam={"Row": 6.0, "Col": 1.5}, a=1.5)
+    np.testing.assert_allclose(
+        weighted.loc[0, ["p_Row_top", "p_Row_mid", "p_Row_low"]], eq.profile[0]
+    )
+
+
+def symmetric_coordination() -> NormalFormGame:
+    """A symmetric 2x2 coordination game: (a, a) pays x, (b, b) pays 1, a against b y."""
+    return NormalFormGame(
+        ["R", "C"],
+        {"R": ["a", "b"], "C": ["a", "b"]},
+        {"R": [["x", 0], ["y", 1]], "C": [["x", "y"], [0, 1]]},
+        params=[Param("x", 2.0, low=0, high=5), Param("y", 0.0, low=-1, high=1)],
+    )
+
+
+MODEL = """\
+[model]
+name = "coordination"
+title = "Coordination"
+description = "Two players coordinate on a or b."
+citation = "Someone (2020)."
+
+[params.x]
+default = 2
+low = 0
+high = 5
+
+[params.y]
+default = 0
+low = -1
+high = 1
+
+[game]
+form = "normal"
+players = ["R", "C"]
+
+[game.strategies]
+R = ["a", "b"]
+C = ["a", "b"]
+
+[game.payoffs]
+R = [["x", 0], ["y", 1]]
+C = [["x", "y"], [0, 1]]
+
+[solver]
+"""
+
+
+def test_select_logit_is_risk_dominance_in_symmetric_2x2_coordination_games():
+    """In a symmetric 2x2 game the logit limit is the risk-dominant equilibrium."""
+    rng = np.random.default_rng(3)
+    points = point_list({"x": rng.uniform(0.2, 3.0, 60), "y": rng.uniform(-0.9, 0.5, 60)})
+    model = loads_model(MODEL + 'select = "logit"\n', "coordination.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)
+        logit = sweep(model, points).to_frame()
+        risk = sweep(symmetric_coordination(), points, select="risk-dominant").to_frame()
+    assert (logit["equilibria"] == "a/a | b/b | mixed").all()
+    assert logit["regime"].tolist() == risk["regime"].tolist()
+    assert logit["selected_unique"].all()
+    assert set(logit["regime"]) == {"a/a", "b/b"}
+
+
+def test_qre_in_a_model_file_and_a_sweep_equals_solve_batch():
+    model = loads_model(MODEL + 'method = "qre"\nlam = 4\n', "coordination.toml")
+    assert model.options == {"method": "qre", "lam": 4.0}
+    grid = {"x": [0.5, 1.5, 2.5], "y": [-0.5, 0.0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)  # a path through a pitchfork
+        frame = sweep(model, grid).to_frame()
+    assert frame["n_equilibria"].tolist() == [1.0] * 6
+    game = symmetric_coordination()
+    for _, row in frame.iterrows():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BargainWarning)
+            (eq,) = game.solve(method="qre", lam=4, x=row["x"], y=row["y"])
+        assert row["p_R_a"] == pytest.approx(eq.profile[0][0], abs=1e-9)
+    # a QRE is no Nash equilibrium, except where uniform play is one (x = 0.5, y = -0.5)
+    uniform = (frame["x"] == 0.5) & (frame["y"] == -0.5)
+    assert (frame.loc[~uniform, "regret"] > 1e-6).all()
+    assert frame.loc[uniform, "regret"].item() < 1e-12
+    hetero = loads_model(MODEL + 'method = "qre"\nlam = { R = 1, C = 8 }\n', "c.toml")
+    assert hetero.options["lam"] == {"R": 1.0, "C": 8.0}
+    again = loads_model(dumps_model(hetero), "again.toml")  # a model file round trip
+    assert again.options == hetero.options and again.fingerprint() == hetero.fingerprint()
+    with pytest.raises(ModelError, match=r"solver.lam: expected lam >= 0"):
+        loads_model(MODEL + 'method = "qre"\nlam = -4\n', "bad.toml")
+
+
+def test_an_s_shaped_fold_is_followed_to_the_logit_limit():
+    """A game whose branch folds twice in quick succession near lam * range = 35: the
+    arclength stage once jumped back down the branch there (the orientation check of
+    ``continuation`` now refuses such a step) and lost the limit."""
+    rng = np.random.default_rng(0)
+    coefficients = np.round(rng.uniform(size=(3, 3, 3, 3, 3)), 6)
+    x, y = rng.uniform(size=1000)[587], rng.uniform(size=1000)[587]
+    tensor = coefficients[..., 0] + coefficients[..., 1] * x - coefficients[..., 2] * y
+    with pytest.warns(BargainWarning, match="fell back"):
+        (eq,) = NormalFormGame.from_arrays(*tensor).solve(method="logit")
+    for mine, theirs in zip(eq.profile, gambit_limit(tensor)):
+        np.testing.assert_allclose(mine, theirs, atol=2e-5)
+
+
+def test_bayesian_qre_is_the_qre_of_its_ex_ante_form_projected_to_behaviour():
+    from bargain import BayesianGame
+    from bargain.solvers.bayesian import behaviour_of, ex_ante_form
+
+    game = BayesianGame(
+        ["P1", "P2"],
+        types={"P1": ["one"], "P2": ["meet", "avoid"]},
+        actions={"P1": ["B", "S"], "P2": ["B", "S"]},
+        prior={"one/meet": "q", "one/avoid": "1 - q"},
+        payoffs={
+            "one/meet": {"P1": [[2, 0], [0, 1]], "P2": [[1, 0], [0, 2]]},
+            "one/avoid": {"P1": [[2, 0], [0, 1]], "P2": [[0, 2], [1, 0]]},
+        },
+        params=[Param("q", 0.5, low=0, high=1)],
+    )
+    lam = {"P1": 2.0, "P2": 5.0}
+    solution = game.solve_batch({"q": [0.3, 0.5, 0.8]}, method="qre", lam=lam)
+    frame = solution.to_frame().sort_values("point").reset_index(drop=True)
+    assert frame["n_equilibria"].tolist() == [1.0] * 3 and (frame["regret"] > 1e-3).all()
+    for t, q in enumerate([0.3, 0.5, 0.8]):
+        prior, payoffs = game.evaluate(game.params.bind_batch({"q": [q]}))
+        form = ex_ante_form(payoffs, prior)[..., 0]
+        (eq,) = NormalFormGame.from_arrays(*form, players=["P1", "P2"]).solve(method="qre", lam=lam)
+        assert logit_gap(form, profile_of(eq), np.array([2.0, 5.0])) < 1e-9
+        row = behaviour_of(eq.profile[0][None], 1, 2)[0, 0]
+        np.testing.assert_allclose(frame.loc[t, ["p_P1_one_B", "p_P1_one_S"]], row, atol=1e-9)
+        two = behaviour_of(eq.profile[1][None], 2, 2)[0]
+        mine = frame.loc[t, ["p_P2_meet_B", "p_P2_meet_S", "p_P2_avoid_B", "p_P2_avoid_S"]]
+        np.testing.assert_allclose(mine.to_numpy(float), two.reshape(-1), atol=1e-9)
+        np.testing.assert_allclose(frame.loc[t, ["u_P1", "u_P2"]], eq.payoffs, atol=1e-9)
+    with pytest.raises(ModelError, match="lam: only method='qre' takes lam, got method='ex-ante'"):
+        game.solve(method="ex-ante", lam=2.0)
+    with pytest.raises(ModelError, match="method='qre' needs lam"):
+        game.solve(method="qre")
+    # a form without a logit limit says so
+    with pytest.raises(ModelError, match="select='logit' is defined for normal-form games"):
+        sweep(game, {"q": [0.5]}, select="logit")
