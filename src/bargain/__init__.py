@@ -56,6 +56,7 @@ _HOMES = {
     "logspace": "bargain.spaces",
     "morris": "bargain.spaces",
     "one_at_a_time": "bargain.spaces",
+    "read_game": "bargain.games.gambit_files",
     "sensitivity": "bargain.spaces",
     "sobol": "bargain.spaces",
     "SweepResult": "bargain.sweeps",
@@ -111,6 +112,7 @@ __all__ = [
     "logspace",
     "morris",
     "one_at_a_time",
+    "read_game",
     "regimes",
     "register_form",
     "sensitivity",
@@ -155,6 +157,7 @@ if TYPE_CHECKING:  # what static tools see: the same names, imported directly
         TreeSolution,
         register_form,
     )
+    from .games.gambit_files import read_game
     from .io import list_models, load_model
     from .model import Model
     from .params import Param, ParamSpace

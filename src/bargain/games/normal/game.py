@@ -9,9 +9,11 @@ of N parameter points becomes one payoff tensor of shape (P, s_1, ..., s_P, N).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
 from itertools import product
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -229,6 +231,18 @@ class NormalFormGame(GameForm):
                 + f" = {self.payoffs[index]} is not finite at {point_text(points, t)}"
             )
         return out.reshape(*self.payoffs.shape, n)
+
+    def to_gambit(
+        self,
+        path: str | os.PathLike[str],
+        values: Mapping[str, Any] | None = None,
+        title: str = "",
+    ) -> Path:
+        """Write the game at ``values`` (defaults for the rest) to a Gambit ``.nfg`` file,
+        rational payoffs exactly (:func:`bargain.games.gambit_writer.write_table`)."""
+        from ..gambit_writer import write_table
+
+        return write_table(self, path, values, title)
 
     def at(self, **values: float) -> NormalFormGame:
         """The numeric game at these parameter values (defaults for the rest)."""

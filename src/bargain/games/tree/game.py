@@ -9,8 +9,10 @@ induction (:mod:`bargain.solvers.backward`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from itertools import product
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -391,6 +393,20 @@ class GameTree(GameForm):
     def outcome_members(self) -> tuple[Hashable, ...]:
         """The terminal nodes, in declaration order."""
         return tuple(n for n, spec in self.nodes.items() if spec["kind"] == "terminal")
+
+    def to_gambit(
+        self,
+        path: str | os.PathLike[str],
+        values: Mapping[str, Any] | None = None,
+        title: str = "",
+    ) -> Path:
+        """Write the tree at ``values`` (defaults for the rest) to a Gambit file: ``.efg``,
+        or its reduced normal form to ``.nfg`` (:mod:`bargain.games.gambit_writer`)."""
+        from ..gambit_writer import write_table, write_tree
+
+        if Path(path).suffix.lower() == ".nfg":
+            return write_table(self.to_normal_form(), path, values, title)
+        return write_tree(self, path, values, title)
 
     def to_normal_form(self) -> NormalFormGame:
         """The reduced normal form: one strategy per reduced plan, expected payoffs.
