@@ -65,8 +65,7 @@ def _target(path: str | os.PathLike[str], suffix: str, what: str) -> Path:
     path = Path(path)
     if path.suffix.lower() != suffix:
         raise ModelError(
-            f"{path}: expected a file name ending in {suffix}: {what} is written to a "
-            f"{suffix} file"
+            f"{path}: expected a file name ending in {suffix}: {what} is written to a {suffix} file"
         )
     return path
 
