@@ -56,13 +56,17 @@ class Option(NamedTuple):
     ``choices`` lists the values allowed (None: any value ``check`` accepts);
     ``check(value, where)`` validates and returns the value, raising a
     ModelError that starts with ``where``; ``help`` says what it is, where a
-    message lists the options a form takes.
+    message lists the options a form takes. ``only`` = (switch, values): the
+    option serves only where the option ``switch`` takes one of ``values`` (a
+    QRE's ``lam`` only ``method="qre"``), so a caller who changes the switch
+    leaves it behind (:meth:`GameForm.updated_options`).
     """
 
     default: Any
     choices: tuple[Any, ...] | None = None
     check: Callable[[Any, str], Any] | None = None
     help: str = ""
+    only: tuple[str, tuple[Any, ...]] | None = None
 
     def validate(self, name: str, value: Any, where: str) -> Any:
         """The value, checked; a one-line ModelError naming ``where`` otherwise."""
@@ -147,6 +151,22 @@ class GameForm(ABC):
             if option is None:
                 raise ModelError(f"{where}: {self._not_an_option(name)}")
             out[name] = option.validate(name, value, where)
+        return out
+
+    def updated_options(
+        self, options: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """``options`` with ``changes`` applied, less the options that serve only another
+        value of a switch the changes set (:attr:`Option.only`): a model file's ``lam``
+        for ``method = "qre"`` does not follow a caller to ``method="enumpoly"``."""
+        out = {**options, **changes}
+        for name in options:
+            option = self.options.get(name)
+            if name in changes or option is None or option.only is None:
+                continue
+            switch, serves = option.only
+            if switch in changes and out[switch] not in serves:
+                del out[name]
         return out
 
     def _not_an_option(self, name: str) -> str:

@@ -128,8 +128,10 @@ class Model:
         return self._copy({**self.measures.user, **measures}, self.options)
 
     def with_options(self, **options: Any) -> Model:
-        """A copy of this model with these solve options (checked by the game's form)."""
-        return self._copy(self.measures.user, {**self.options, **options})
+        """A copy of this model with these solve options (checked by the game's form);
+        options of the model's that serve only another method or concept than the one
+        asked for are left behind (``GameForm.updated_options``)."""
+        return self._copy(self.measures.user, self.game.updated_options(self.options, options))
 
     def provenance(self) -> dict[str, Any]:
         """What every table and figure made from the model records of it: its name,

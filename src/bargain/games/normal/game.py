@@ -110,12 +110,19 @@ class NormalFormGame(GameForm):
                 None,
                 check=lam_option,
                 help="the logit QRE's lam (method='qre'): a number or player -> number",
+                only=("method", ("qre",)),
             ),
             "max_steps": Option(
-                None, check=max_steps_option, help="path-following steps per chunk (qre, logit)"
+                None,
+                check=max_steps_option,
+                help="path-following steps per chunk (qre, logit)",
+                only=("method", (*QUANTAL, "auto", None)),
             ),
             "seconds": Option(
-                None, check=seconds_option, help="path-following time per call (qre, logit)"
+                None,
+                check=seconds_option,
+                help="path-following time per call (qre, logit)",
+                only=("method", (*QUANTAL, "auto", None)),
             ),
             "chunk_size": CHUNK_SIZE,
         }

@@ -112,12 +112,37 @@ class GameTree(GameForm):
             "concept": Option(
                 "spe", CONCEPTS, help="spe, pbe for sender-receiver trees, or qre (agent QRE)"
             ),
-            "tie_break": Option("first", TIE_BREAKS, help="first, all or raise; spe"),
-            "refine": Option(*SignalingGame.options["refine"][:2], help="none, intuitive, d1; pbe"),
-            "mixed": Option(*SignalingGame.options["mixed"][:2], help="semi-separating, none; pbe"),
-            "lam": Option(None, check=lam_option, help="logit precision, or {player: lam}; qre"),
-            "max_steps": Option(MAX_STEPS, check=steps_option, help="path steps per point; qre"),
-            "seconds": Option(None, check=seconds_option, help="path-following time; qre"),
+            "tie_break": Option(
+                "first", TIE_BREAKS, help="first, all or raise; spe", only=("concept", ("spe",))
+            ),
+            "refine": Option(
+                *SignalingGame.options["refine"][:2],
+                help="none, intuitive, d1; pbe",
+                only=("concept", ("pbe",)),
+            ),
+            "mixed": Option(
+                *SignalingGame.options["mixed"][:2],
+                help="semi-separating, none; pbe",
+                only=("concept", ("pbe",)),
+            ),
+            "lam": Option(
+                None,
+                check=lam_option,
+                help="logit precision, or {player: lam}; qre",
+                only=("concept", ("qre",)),
+            ),
+            "max_steps": Option(
+                MAX_STEPS,
+                check=steps_option,
+                help="path steps per point; qre",
+                only=("concept", ("qre",)),
+            ),
+            "seconds": Option(
+                None,
+                check=seconds_option,
+                help="path-following time; qre",
+                only=("concept", ("qre",)),
+            ),
             "chunk_size": CHUNK_SIZE,
         }
     )
