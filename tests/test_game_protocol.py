@@ -147,3 +147,29 @@ def test_command_line_finds_the_form_through_its_entry_point(toy_package, tmp_pa
     )
     assert done.returncode == 2
     assert "only game trees take this option" in done.stderr
+
+
+def test_options_that_serve_another_method_do_not_follow_a_change_of_method():
+    """``Option.only``: a model's ``lam`` serves ``method="qre"``; a caller who asks for
+    another method leaves it behind, one who keeps the method (or sets lam) keeps it."""
+    game = bargain.NormalFormGame.from_arrays([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    model = bargain.Model(game).with_options(method="qre", lam=3)
+    assert model.with_options(method="support").options == {"method": "support"}
+    assert model.with_options(chunk_size=10).options == {
+        "method": "qre",
+        "lam": 3,
+        "chunk_size": 10,
+    }
+    assert model.with_options(lam=5).options == {"method": "qre", "lam": 5}
+    assert len(model.with_options(method="support").solve()) == 3
+    # what the caller gives is kept, and checked
+    with pytest.raises(ModelError, match="only method='qre' takes lam"):
+        model.with_options(method="support", lam=2).solve()
+    tree = bargain.GameTree(["A"])
+    tree.decision("root", "A", {"l": "x", "r": "y"})
+    tree.terminal("x", {"A": 1})
+    tree.terminal("y", {"A": 0})
+    assert tree.updated_options({"concept": "qre", "lam": 2}, {"concept": "spe"}) == {
+        "concept": "spe"
+    }
+    assert tree.updated_options({"tie_break": "all"}, {"concept": "pbe"}) == {"concept": "pbe"}
