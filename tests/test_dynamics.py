@@ -291,3 +291,35 @@ def test_bargain_learn_as_a_program():
     )
     assert done.returncode == 0, done.stderr
     assert "regret-matching in model escalation" in done.stdout
+
+
+def test_a_qre_model_is_measured_against_nash_equilibria_not_its_qre():
+    """A model whose [solver] asks for the QRE: the distance is still to the nearest
+    Nash equilibrium (the QRE at lam = 0.5 is interior, the game's only Nash
+    equilibrium is its dominant-strategy profile s2/s2)."""
+    from bargain.dynamics import nash_model
+    from bargain.io import loads_model
+
+    text = """
+[model]
+name = "dilemma"
+[game]
+form = "normal"
+players = ["P1", "P2"]
+strategies = { P1 = ["s1", "s2"], P2 = ["s1", "s2"] }
+payoffs = { P1 = [[3, 0], [5, 1]], P2 = [[3, 5], [0, 1]] }
+[solver]
+method = "qre"
+lam = 0.5
+max_steps = 500
+"""
+    model = loads_model(text, "dilemma.toml")
+    assert model.options == {"method": "qre", "lam": 0.5, "max_steps": 500}
+    assert nash_model(model).options == {}
+    (qre,) = model.solve()
+    assert np.abs(np.concatenate(qre.profile) - [0, 1, 0, 1]).max() > 0.1
+    frame = learn(model, "fictitious-play", steps=200)
+    (nash,) = model.game.solve()
+    direct = [np.abs(row - np.concatenate(nash.profile)).max() for row in shares(frame, model.game)]
+    assert np.allclose(frame["distance"], direct)
+    assert frame.attrs["nearest_equilibrium"] == "s2/s2" and frame.attrs["at_equilibrium"]

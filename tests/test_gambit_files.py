@@ -211,14 +211,37 @@ def test_empty_and_repeated_labels_are_named_by_position(tmp_path):
     path = tmp_path / "unlabelled.nfg"
     path.write_text('NFG 1 R "" { "" "" } { { "a" "a" } { "" "" } }\n\n1 1 0 0 0 0 1 1\n')
     game = read_game(path)
-    g = gbt.read_nfg(str(path))
-    theirs = [[s.label for s in p.strategies] for p in g.players]
-    assert game.players == tuple(p.label for p in g.players)  # pygambit names them itself
-    for ours, labels in zip(game.strategies, theirs):
-        if len(set(labels)) == len(labels) and all(labels):
-            assert list(ours) == labels
-        else:
-            assert list(ours) == [str(k + 1) for k in range(len(labels))]
+    # pygambit names empty and repeated labels itself, by position; bargain keeps them
+    assert game.players == ("_1", "_2")
+    assert game.strategies == (("a_1", "a_2"), ("_1", "_2"))
+    path.write_text(
+        'NFG 1 R "" { "X" "X" "" } { { "a" "b" } { "1" "1" } { "" "x" } }\n\n'
+        + " ".join(["0"] * 24)
+        + "\n"
+    )
+    game = read_game(path)
+    assert game.players == ("X_1", "X_2", "_1")
+    assert game.strategies == (("a", "b"), ("1_1", "1_2"), ("_1", "x"))
+    path.write_text('NFG 1 R "" { "A" "B" } { 2 2 }\n\n1 1 0 0 0 0 1 1\n')
+    assert read_game(path).strategies == (("1", "2"), ("1", "2"))
+
+
+def test_empty_node_and_shared_infoset_labels_are_named_by_position(tmp_path):
+    """Gambit allows several empty node labels, empty information set labels and one
+    label for two players' information sets: those are named by position."""
+    path = tmp_path / "unlabelled.efg"
+    path.write_text(
+        'EFG 2 R "" { "A" "B" }\n""\n'
+        'p "" 1 1 "" { "" "" } 0\n'
+        'p "" 2 1 "" { "" "x" } 0\n'
+        't "" 1 "" { 1, 0 }\nt "" 2 "" { 0, 1 }\n'
+        'p "" 2 1 "" { "" "x" } 0\n'
+        't "" 3 "" { 1, 0 }\nt "" 4 "" { 0, 1 }\n'
+    )
+    game = read_game(path)
+    assert list(game.nodes) == [f"node {k}" for k in range(1, 8)]
+    assert game.nodes["node 1"]["moves"] == {"_1": "node 2", "_2": "node 5"}
+    assert game.nodes["node 2"]["infoset"] == game.nodes["node 5"]["infoset"] == "B:1"
 
 
 # -- Gambit's catalog -----------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import sympy
 
-from bargain import BudgetError, NormalFormGame
+from bargain import BudgetError, NormalFormGame, Param
 from bargain.solvers.arrays import payoff_atol, regrets
 from bargain.solvers.gambit_methods import enumpoly, gnm, ipa, liap, simpdiv
 
@@ -166,7 +166,7 @@ def test_budgets_and_refusals_are_reported():
             method="enumpoly"
         )
     payoffs = random_games((3, 3, 3), 300, seed=2)
-    with pytest.warns(UserWarning, match=r"time budget of 0\.05 s ran out after"):
+    with pytest.warns(UserWarning, match=r"time budget \(0\.05 s .*\) ran out after .*seconds="):
         found = simpdiv(payoffs, seconds=0.05)
     assert len(np.unique(found.point)) < 300
     with pytest.warns(UserWarning, match=r"liap: 1 start\(s\) reached no equilibrium"):
@@ -187,3 +187,30 @@ def test_enumpoly_says_where_it_found_nothing():
     found = simpdiv(payoffs)
     assert len(found.point) == 1
     assert_verified(payoffs, found)
+
+
+def drifting_game(seed: int) -> NormalFormGame:
+    """A 3x3x3 game whose payoffs are u + t * v (u, v random integers): one game per t."""
+    u, v = random_games((3, 3, 3), 2, seed=seed).transpose(4, 0, 1, 2, 3)
+    payoffs = {
+        p: np.vectorize(lambda a, b: f"{a:g} + {b:g} * t", otypes=[object])(u[i], v[i]).tolist()
+        for i, p in enumerate(["A", "B", "C"])
+    }
+    strategies = {p: ["x", "y", "z"] for p in payoffs}
+    return NormalFormGame(["A", "B", "C"], strategies, payoffs, params=[Param("t", 0.0)])
+
+
+def test_solve_forwards_seconds_to_gambits_methods_and_names_the_option():
+    game = drifting_game(seed=3)
+    points = {"t": np.linspace(0, 1, 400)}
+    with pytest.warns(UserWarning, match=r"simpdiv: the time budget .* ran out .* seconds="):
+        short = game.solve_batch(points, method="simpdiv", seconds=0.05)
+    assert (short.count == 0).sum() > 0
+    # chunks after the time is up are not started: one warning names the solve option
+    with pytest.warns(UserWarning, match=r"seconds=0\.05 ran out before \d+ of 400 points"):
+        game.solve_batch(points, method="ipa", seconds=0.05, chunk_size=40)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        few = game.solve_batch({"t": [0.0, 0.5]}, method="gnm", seconds=60.0)
+    assert (few.count >= 1).all()
+    assert not [w for w in caught if "time budget" in str(w.message)]

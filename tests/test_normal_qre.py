@@ -129,22 +129,25 @@ def test_heterogeneous_lam_solves_each_players_logit_equations():
 def test_bad_options_are_named():
     game = parameterized()
     cases = [
-        ({"method": "qre", "lam": -1}, r"option 'lam': expected lam >= 0"),
-        ({"method": "qre", "lam": "big"}, r"option 'lam': expected a finite number >= 0"),
+        ({"method": "qre", "lam": -1}, r"option 'lam': expected a finite number lam >= 0"),
+        ({"method": "qre", "lam": "big"}, r"option 'lam': expected a number lam >= 0"),
+        ({"method": "qre", "lam": {}}, r"option 'lam': .* got an empty mapping"),
         ({"method": "qre", "lam": {"Rwo": 1, "Col": 2}}, r"lam: unknown player 'Rwo' \(did you"),
         ({"method": "qre", "lam": {"Row": 1}}, r"lam: expected a value for every player; .* Col"),
         (
             {"method": "qre", "lam": {"Row": 1, "Col": -2}},
-            r"lam' \(player 'Col'\): expected lam >= 0",
+            r"lam'\['Col'\]: expected a finite number lam >= 0",
         ),
         ({"method": "qre"}, r"method='qre' needs lam"),
         ({"method": "support", "lam": 2}, r"lam: only method='qre' takes lam"),
         ({"method": "logit", "lam": 2}, r"lam: only method='qre' takes lam"),
         ({"lam": 2}, r"lam: only method='qre' takes lam .*, got method='auto'"),
         ({"method": "support", "max_steps": 9}, r"max_steps: only methods 'qre' and 'logit'"),
-        ({"seconds": 1.0}, r"seconds: only methods 'qre' and 'logit'"),
+        ({"seconds": 1.0}, r"seconds: only methods 'qre' and 'logit' .* Gambit's enumpoly"),
+        ({"method": "gnm", "max_steps": 10}, r"max_steps: only methods 'qre' and 'logit'"),
         ({"method": "qre", "lam": 1, "max_steps": 0}, r"max_steps': expected a positive integer"),
-        ({"method": "logit", "seconds": -1}, r"seconds': expected a positive number"),
+        ({"method": "logit", "seconds": -1}, r"seconds': expected a positive finite number"),
+        ({"method": "logit", "max_steps": True}, r"max_steps': expected a positive integer"),
     ]
     for options, message in cases:
         with pytest.raises(ModelError, match=message):
@@ -349,7 +352,7 @@ def test_qre_in_a_model_file_and_a_sweep_equals_solve_batch():
     assert hetero.options["lam"] == {"R": 1.0, "C": 8.0}
     again = loads_model(dumps_model(hetero), "again.toml")  # a model file round trip
     assert again.options == hetero.options and again.fingerprint() == hetero.fingerprint()
-    with pytest.raises(ModelError, match=r"solver.lam: expected lam >= 0"):
+    with pytest.raises(ModelError, match=r"solver.lam: expected a finite number lam >= 0"):
         loads_model(MODEL + 'method = "qre"\nlam = -4\n', "bad.toml")
 
 
@@ -404,3 +407,159 @@ def test_bayesian_qre_is_the_qre_of_its_ex_ante_form_projected_to_behaviour():
     # a form without a logit limit says so
     with pytest.raises(ModelError, match="select='logit' is defined for normal-form games"):
         sweep(game, {"q": [0.5]}, select="logit")
+
+
+def pennies_with_a_bystander(third: int) -> np.ndarray:
+    """P1 and P2 play matching pennies (P1's stakes grow with P3's strategy c); P3, with
+    ``third`` strategies, gets 1 from its first two and 0 from the others: it is
+    indifferent among all of them if ``third`` is 2, between two of three if 3."""
+    tensor = np.zeros((3, 2, 2, third))
+    for a, b, c in itertools.product(range(2), range(2), range(third)):
+        match = 1.0 if a == b else -1.0
+        tensor[:, a, b, c] = [match * (1 + 0.1 * c), -match, 1.0 if c < 2 else 0.0]
+    return tensor
+
+
+INDIFFERENT = {
+    "all payoffs tied": np.ones((2, 2, 3)),
+    "column player tied everywhere": np.array([[[3, 0], [0, 1]], [[1, 1], [1, 1]]]),
+    "row dominant, column tied": np.array([[[2, 2], [0, 0]], [[1, 1], [0, 5]]]),
+    "an equilibrium component": np.array([[[1, 0], [1, 2]], [[1, 0], [1, 0]]]),
+    "duplicate strategies": np.array([[[3, 0], [3, 0], [0, 1]], [[3, 0], [3, 0], [0, 1]]]),
+    "a fully indifferent third player": pennies_with_a_bystander(2),
+    "a third player indifferent between 2 of 3": pennies_with_a_bystander(3),
+}
+
+
+def regret_of(tensor: np.ndarray, profile: list[np.ndarray]) -> float:
+    values = strategy_values(tensor, profile)
+    return max(v.max() - v @ p for v, p in zip(values, profile))
+
+
+@pytest.mark.parametrize("name", INDIFFERENT)
+def test_the_logit_limit_of_players_indifferent_among_their_strategies(name):
+    """A player indifferent among strategies it plays leaves the polish's Newton matrix
+    singular; the limit is still found, equals pygambit's and is an equilibrium, under
+    method='logit', method='auto' and select='logit' (games of 3 players, whose rows are
+    logit limits under 'auto')."""
+    tensor = INDIFFERENT[name].astype(float)
+    game = NormalFormGame.from_arrays(*tensor)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoEquilibriumWarning)
+        warnings.simplefilter("ignore", BargainWarning)  # degenerate games
+        (limit,) = game.solve(method="logit")
+        auto = game.solve_batch({})
+    assert regret_of(tensor, profile_of(limit)) < 1e-9
+    for mine, theirs in zip(limit.profile, gambit_limit(tensor)):
+        np.testing.assert_allclose(mine, theirs, atol=1e-6)
+    assert auto.count.tolist() == [len(auto[0])] and len(auto[0]) >= 1
+    assert all(regret_of(tensor, profile_of(eq)) < 1e-9 for eq in auto[0])
+    distance = auto.logit_distance()
+    assert np.isfinite(distance).all()  # the limit of the point was found
+    if len(game.players) == 3:  # 'auto' rescued the point by its logit limit
+        assert distance.min() == 0.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BargainWarning)
+            swept = NormalFormGame(
+                game.players,
+                game.strategies,
+                {p: tensor[i].tolist() for i, p in enumerate(game.players)},
+                params=[Param("unused", 0.0)],
+            )
+            frame = sweep(swept, {"unused": [0.0]}, select="logit").to_frame()
+        assert frame["selected_unique"].all()
+        chosen = [
+            frame[[c for c in frame if c.startswith(f"p_{p}_")]].to_numpy()[0] for p in game.players
+        ]
+        for mine, theirs in zip(chosen, limit.profile):
+            np.testing.assert_allclose(mine, theirs, atol=1e-9)
+
+
+def test_bayesian_qre_gives_each_type_precision_lam_times_its_prior():
+    """x(a | t_i) = logit(lam_i * pi_i(t_i) * V_i(a | t_i)), V_i the interim expected
+    payoff computed here by brute force from the QRE's behaviour and the prior."""
+    from bargain import BayesianGame
+
+    rng = np.random.default_rng(12)
+    types = {"P1": ["h", "l"], "P2": ["x", "y", "z"]}
+    actions = {"P1": ["a", "b", "c"], "P2": ["d", "e"]}
+    prior = rng.dirichlet(np.ones(6)).reshape(2, 3)
+    payoffs = rng.uniform(-1, 2, size=(2, 2, 3, 3, 2))  # (player, t1, t2, a1, a2)
+    game = BayesianGame(
+        ["P1", "P2"],
+        types,
+        actions,
+        {
+            f"{t1}/{t2}": prior[i, j]
+            for i, t1 in enumerate(types["P1"])
+            for j, t2 in enumerate(types["P2"])
+        },
+        {
+            f"{t1}/{t2}": {p: payoffs[k, i, j].tolist() for k, p in enumerate(["P1", "P2"])}
+            for i, t1 in enumerate(types["P1"])
+            for j, t2 in enumerate(types["P2"])
+        },
+    )
+    lam = np.array([3.0, 7.0])
+    frame = game.solve_batch({}, method="qre", lam={"P1": 3.0, "P2": 7.0}).to_frame()
+    x1 = np.array([[frame[f"p_P1_{t}_{a}"].iloc[0] for a in actions["P1"]] for t in types["P1"]])
+    x2 = np.array([[frame[f"p_P2_{t}_{a}"].iloc[0] for a in actions["P2"]] for t in types["P2"]])
+    # V_1(a | t1) = sum_t2 p(t2 | t1) sum_a2 x2(a2 | t2) u_1(a, a2 | t1, t2), pi_1 = row sums
+    pi1, pi2 = prior.sum(axis=1), prior.sum(axis=0)
+    v1 = np.einsum("ij,ijab,jb->ia", prior, payoffs[0], x2) / pi1[:, None]
+    v2 = np.einsum("ij,ijab,ia->jb", prior, payoffs[1], x1) / pi2[:, None]
+    for x, v, pi, precision in [(x1, v1, pi1, lam[0]), (x2, v2, pi2, lam[1])]:
+        e = np.exp(precision * pi[:, None] * (v - v.max(axis=1, keepdims=True)))
+        np.testing.assert_allclose(x, e / e.sum(axis=1, keepdims=True), atol=1e-9)
+        # not the type-agent QRE (precision lam for every type)
+        agent = np.exp(precision * (v - v.max(axis=1, keepdims=True)))
+        assert np.abs(x - agent / agent.sum(axis=1, keepdims=True)).max() > 1e-2
+
+    # the reviewer's example: a dominant action worth 1 more at types of prior 0.9, 0.1
+    dominant = BayesianGame(
+        ["P1", "P2"],
+        types={"P1": ["one"], "P2": ["common", "rare"]},
+        actions={"P1": ["B", "S"], "P2": ["B", "S"]},
+        prior={"one/common": 0.9, "one/rare": 0.1},
+        payoffs={
+            t: {"P1": [[0, 0], [0, 0]], "P2": [[1, 0], [1, 0]]} for t in ("one/common", "one/rare")
+        },
+    )
+    frame = dominant.solve_batch({}, method="qre", lam=5.0).to_frame()
+    assert frame["p_P2_common_B"].iloc[0] == pytest.approx(1 / (1 + np.exp(-4.5)), abs=1e-9)
+    assert frame["p_P2_rare_B"].iloc[0] == pytest.approx(1 / (1 + np.exp(-0.5)), abs=1e-9)
+
+
+def test_bayesian_qre_refuses_an_ex_ante_form_too_large_before_any_work():
+    from bargain import BayesianGame
+    from bargain.errors import BudgetError
+
+    types = [f"t{k}" for k in range(8)]  # 3 ** 8 = 6,561 strategies of player 2
+    game = BayesianGame(
+        ["P1", "P2"],
+        types={"P1": ["one"], "P2": types},
+        actions={"P1": ["a", "b", "c"], "P2": ["a", "b", "c"]},
+        prior={f"one/{t}": 1 / 8 for t in types},
+        payoffs={f"one/{t}": {"P1": np.eye(3).tolist(), "P2": np.eye(3).tolist()} for t in types},
+    )
+    with pytest.raises(BudgetError, match=r"3x6,561 strategies \(6,564 in all.*method='pure'"):
+        game.solve_batch({}, method="qre", lam=1.0)
+
+
+def test_qre_options_accept_any_integral_and_refuse_booleans():
+    from bargain.games.qre_options import lam_per_player, max_steps_option, seconds_option
+
+    game = parameterized()
+    steps = np.int64(5000)
+    solution = game.solve(method="logit", max_steps=steps, seconds=np.float32(30))
+    assert len(solution) == 1
+    assert max_steps_option(np.int64(5), "max_steps") == 5
+    assert type(max_steps_option(np.uint8(7), "max_steps")) is int
+    for bad in (True, np.True_, 2.0, 0):
+        with pytest.raises(ModelError, match="max_steps: expected a positive integer"):
+            max_steps_option(bad, "max_steps")
+    with pytest.raises(ModelError, match="seconds: expected a positive finite number"):
+        seconds_option(float("inf"), "seconds")
+    with pytest.raises(ModelError, match=r"lam: expected a number .* \(Row, Col\), got an empty"):
+        lam_per_player({}, ["Row", "Col"])
+    np.testing.assert_array_equal(lam_per_player(np.int64(2), ["Row", "Col"]), [2.0, 2.0])

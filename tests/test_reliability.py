@@ -485,11 +485,15 @@ def three_player_pennies() -> NormalFormGame:
 
 
 def test_a_point_without_a_pure_equilibrium_is_reported_not_dropped():
-    model = Model(three_player_pennies())
+    model = Model(three_player_pennies()).with_options(method="pure")
     with pytest.warns(NoEquilibriumWarning, match="no pure equilibrium"):
         table = model.evaluate({}, "all")
     assert table["points"]["n_equilibria"].tolist() == [0.0]
     assert table["rows"]["regime"].tolist() == [None]  # the point keeps its row
+    # method "auto" solves such a point by the logit limit: its unique (mixed) equilibrium
+    table = Model(three_player_pennies()).evaluate({}, "all")
+    assert table["points"]["n_equilibria"].tolist() == [1.0]
+    assert table["rows"]["p_a_x"] == pytest.approx([0.5]) and table["rows"]["regret"] < 1e-9
 
 
 # -- messages: every failure ends in one line with the file, key or option; exit status 2 -----

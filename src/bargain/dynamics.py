@@ -113,7 +113,9 @@ def learn(
     tol : ``settled`` needs the strategies to move at most ``tol`` (largest change
         of any probability) over the last :data:`WINDOW` of the run, ``at_equilibrium``
         the final ones to be within ``tol`` of a Nash equilibrium (of those the model's
-        solve options find: the extreme ones of each component in a degenerate game).
+        solve options find, the extreme ones of each component in a degenerate game;
+        a model whose method is ``"qre"`` is solved by its form's default method
+        instead, :func:`nash_model`).
     **values : parameter values (the defaults for the rest).
 
     Returns
@@ -164,7 +166,8 @@ def learn(
             f"start: only the replicator dynamics ({', '.join(CONTINUOUS)}) take a start; "
             f"{dynamics} starts from no play"
         )
-    solution = m.solve_batch({k: [v] for k, v in {**m.scenario(scenario), **values}.items()})
+    point = {k: [v] for k, v in {**m.scenario(scenario), **values}.items()}
+    solution = nash_model(m).solve_batch(point)
     A, B = game.payoff_tensor(solution.points)[..., 0]
     populations = 2
     if dynamics in CONTINUOUS:
@@ -355,6 +358,19 @@ def _positive(payoffs: np.ndarray) -> np.ndarray:
 
 
 # -- checks and verdict ------------------------------------------------------------------------
+
+
+#: Solve options that do not serve a Nash method: a QRE's precision and path budget.
+QRE_OPTIONS = ("lam", "max_steps", "seconds")
+
+
+def nash_model(model: Model) -> Model:
+    """The model solving for Nash equilibria: where its ``method`` is ``"qre"`` (a
+    quantal response equilibrium, not a Nash equilibrium), the form's default method
+    instead, without the QRE's options; otherwise the model itself."""
+    if model.options.get("method") != "qre":
+        return model
+    return model.with_options(method=None, **{k: None for k in QRE_OPTIONS if k in model.options})
 
 
 def _check_budget(steps: int, shape: tuple[int, ...]) -> None:

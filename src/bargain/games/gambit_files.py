@@ -8,12 +8,16 @@ exact: a file's numbers (integers, fractions ``p/q``, decimals) become integers
 or ``sympy.Rational``, and rational numbers are written as such, so a game read
 and written again is the same game.
 
-Labels come from the file. Where a label is empty or repeated (Gambit allows
-both; bargain's labels are distinct names) the item is named by its position:
-players ``"Player 1"``, strategies and moves ``"1"``, ``"2"``, ...; a node by its
-position in depth-first order, ``"node 3"``, unless its label is distinct; a
-non-singleton information set by its player and number (``"US:2"``) unless its
-label is distinct. In a tree, Gambit's outcomes may hang on any node, and a
+Labels come from pygambit, which names players, strategies and moves itself
+(pygambit 16): an empty label becomes ``_1``, ``_2``, ... by position, repeated
+labels ``X`` become ``X_1``, ``X_2``, ..., and a strategy table given by counts
+(``{ 2 2 }``) gets ``"1"``, ``"2"``, ...; bargain keeps those names. Nodes and
+information sets keep the file's labels only where pygambit allows them empty
+or shared: a node (whose label Gambit requires unique unless empty) is named by
+its position in depth-first order, ``"node 3"``, unless its label is distinct; a
+non-singleton information set (whose label Gambit requires unique per player
+only) by its player and number (``"US:2"``) unless its label is distinct among
+all players'. In a tree, Gambit's outcomes may hang on any node, and a
 play's payoff is the sum along its path: bargain puts that sum on the terminal
 node. A tree without perfect recall is refused with the tree form's message.
 """
@@ -131,8 +135,8 @@ def _sympy(value: Fraction) -> sympy.Rational:
 
 
 def _players(game: Any) -> list[str]:
-    players = list(game.players)
-    return _names([p.label for p in players], [f"Player {k + 1}" for k in range(len(players))])
+    """The players' labels (pygambit has made them non-empty and distinct)."""
+    return [p.label for p in game.players]
 
 
 def _table(game: Any) -> NormalFormGame:
@@ -140,9 +144,7 @@ def _table(game: Any) -> NormalFormGame:
     players = list(game.players)
     labels = _players(game)
     own = [list(p.strategies) for p in players]
-    strategies = [
-        _names([s.label for s in mine], [str(k + 1) for k in range(len(mine))]) for mine in own
-    ]
+    strategies = [[s.label for s in mine] for mine in own]
     shape = tuple(map(len, own))
     values = np.zeros((len(players), *shape), dtype=object)
     for index in product(*map(range, shape)):
@@ -192,7 +194,7 @@ def _tree(game: Any) -> GameTree:
             continue
         infoset = node.infoset
         actions = list(infoset.actions)
-        moves = _names([a.label for a in actions], [str(k + 1) for k in range(len(actions))])
+        moves = [a.label for a in actions]
         children = [ids[child] for child in node.children]
         if infoset.is_chance:
             probs = [_sympy(_exact(a.prob)) for a in actions]

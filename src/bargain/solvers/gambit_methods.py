@@ -27,8 +27,10 @@ Budgets: each method refuses, before running, a game above its size limit
 instead. Gambit runs in a child process stopped when the call's ``seconds`` run
 out (simpdiv and ipa have no iteration limit of their own, and Gambit's code
 cannot be interrupted otherwise); points not reached get no row, and a warning
-says how many. liap's ``maxiter`` and enumpoly's ``stop_after`` are Gambit's own
-budgets; a warning says where they ran out.
+says how many. Through ``NormalFormGame.solve(method=..., seconds=...)`` the
+budget is the call's: each chunk of points gets the time left. liap's
+``maxiter`` and enumpoly's ``stop_after`` are Gambit's own budgets; a warning says
+where they ran out.
 
 enumpoly is not complete: Gambit's polynomial solver can miss equilibria (a
 four-player 2x2x2x2 game where it finds none is among the tests). A point where
@@ -514,10 +516,9 @@ class _Run:
         n, method = len(self.games), self.method
         if self.reached < n:
             warn(
-                f"{method}: the time budget of {self.seconds:g} s ran out after "
-                f"{self.reached:,} of {n:,} points; the other points have no equilibrium "
-                "from it (solve fewer points per call, or pass a larger seconds= to "
-                f"bargain.solvers.gambit_methods.{method})",
+                f"{method}: the time budget ({self.seconds:g} s for these points) ran out "
+                f"after {self.reached:,} of {n:,} points; the other points have no "
+                "equilibrium from it (raise seconds=, or solve fewer points per call)",
                 BargainWarning,
             )
         if self.exhausted and method == "liap":

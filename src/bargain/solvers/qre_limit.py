@@ -9,7 +9,8 @@ strategies played with at least
 :data:`~bargain.tolerances.LOGIT_SUPPORT_RTOL` of the player's most likely
 one) is the one of the previous stop, it polishes the QRE into an
 exact equilibrium on that support (:func:`polish`: Newton's method on the
-indifference equations) and keeps it once two stops in a row give the same
+indifference equations, with minimum-norm steps where a player's indifference
+leaves its mixture undetermined) and keeps it once two stops in a row give the same
 equilibrium, the QRE approaching it (:data:`SHRINK`) and near it on its whole
 support (:data:`INSIDE`), and it is an equilibrium
 within the players' tolerances (:func:`bargain.solvers.arrays.verify`). A point whose
@@ -25,7 +26,7 @@ import numpy as np
 from bargain.tolerances import LOGIT_SAME_ATOL, LOGIT_SUPPORT_RTOL
 
 from .arrays import EquilibriumArrays, verify
-from .continuation import Budget, solve_stack, trace
+from .continuation import Budget, trace
 from .qre import LogitHomotopy, pair_payoffs, strategy_payoffs
 
 #: lam times the point's largest payoff range at which polishing is tried.
@@ -41,6 +42,12 @@ SHRINK = 1.5
 INSIDE = 0.5
 #: Newton iterations of the polish.
 POLISH_ITERATIONS = 30
+#: The polish has converged when its Newton step is negligible and the largest residual
+#: of the indifference equations (in the kernel's payoff units, of order 1) is below this.
+RESIDUAL_ATOL = 1e-9
+#: Relative cut-off of the singular values of the polish's Newton matrix
+#: (:func:`min_norm_step`).
+PINV_RCOND = 1e-10
 
 
 class LimitArrays(NamedTuple):
@@ -96,13 +103,22 @@ def _polish_group(
     for i, ix in enumerate(index):
         x = profiles[i][:, ix]
         z[:, start[i] : start[i] + sizes[i]] = x / x.sum(axis=1, keepdims=True)
+    # each player's value starts at its expected payoff on the support, so that the
+    # minimum-norm step leaves a mixture the equations do not determine where it is
+    mixes = [
+        _mix(z[:, start[i] : start[i] + sizes[i]], ix, s)
+        for i, (ix, s) in enumerate(zip(index, shape))
+    ]
+    u = strategy_payoffs(U, mixes, pair_payoffs(U, mixes))
+    for i, ix in enumerate(index):
+        x = z[:, start[i] : start[i] + sizes[i]]
+        z[:, start[i] + sizes[i]] = (x * u[i][ix].T).sum(axis=1)
     converged = np.zeros(g, dtype=bool)
     for _ in range(POLISH_ITERATIONS):
-        mixes = []
-        for i, ix in enumerate(index):
-            full = np.zeros((shape[i], g))
-            full[ix] = z[:, start[i] : start[i] + sizes[i]].T
-            mixes.append(full)
+        mixes = [
+            _mix(z[:, start[i] : start[i] + sizes[i]], ix, s)
+            for i, (ix, s) in enumerate(zip(index, shape))
+        ]
         pairs = pair_payoffs(U, mixes)
         u = strategy_payoffs(U, mixes, pairs)
         F = np.empty((g, size))
@@ -117,11 +133,16 @@ def _polish_group(
                 if k != i:
                     D = pairs[i, k][np.ix_(ix, kx)]  # (a_i, a_k, g)
                     A[:, r + 1 : r + 1 + a, start[k] : start[k] + sizes[k]] = np.moveaxis(D, -1, 0)
-        step = solve_stack(A, -F)
+        step = min_norm_step(A, -F)
         finite = np.isfinite(step).all(axis=1)
         z[finite] += step[finite]
-        converged = finite & (
-            np.abs(step).max(axis=1, initial=0.0) <= 1e-13 * (1 + np.abs(z).max(axis=1))
+        # a small step solves the equations only where they are consistent: the
+        # residual must vanish too (a least-squares step of an inconsistent system
+        # settles where the residual is smallest, not zero)
+        converged = (
+            finite
+            & (np.abs(step).max(axis=1, initial=0.0) <= 1e-13 * (1 + np.abs(z).max(axis=1)))
+            & (np.abs(F).max(axis=1, initial=0.0) <= RESIDUAL_ATOL)
         )
         if converged.all() or not finite.any():
             break
@@ -136,6 +157,33 @@ def _polish_group(
             full /= full.sum(axis=1, keepdims=True)
         out.append(full)
     return out, good
+
+
+def _mix(x: np.ndarray, support: np.ndarray, size: int) -> np.ndarray:
+    """A player's mixtures (size, g) from their values ``x`` (g, a) on ``support`` (a,)."""
+    full = np.zeros((size, len(x)))
+    full[support] = x.T
+    return full
+
+
+def min_norm_step(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The minimum-norm least-squares x of A[i] x[i] = b[i] for a stack (A (n, m, m),
+    b (n, m)): x = A+ b with the Moore-Penrose pseudo-inverse A+ (singular values below
+    :data:`PINV_RCOND` times the largest are dropped); NaN where A[i] is not finite.
+
+    A player indifferent among strategies it plays (all payoffs tied, a duplicate
+    strategy, an equilibrium component) makes the Newton matrix of :func:`polish`
+    singular: its mixture is not determined by the indifference equations. The
+    minimum-norm (Gauss-Newton) step then moves the QRE's profile as little as the
+    equations allow, so the polish converges to the equilibrium of the component
+    nearest to it.
+    """
+    out = np.full_like(b, np.nan)
+    good = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(b).all(axis=1)
+    if good.any():
+        pinv = np.linalg.pinv(A[good], rcond=PINV_RCOND)
+        out[good] = (pinv @ b[good][..., None])[..., 0]
+    return out
 
 
 def logit_limit(payoffs: np.ndarray, atol: np.ndarray, budget: Budget | None = None) -> LimitArrays:

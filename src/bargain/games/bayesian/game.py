@@ -28,7 +28,7 @@ import sympy
 from bargain import formula
 from bargain.algebra import Derivation
 from bargain.checks import describe, key, labels, memory_needed, same_keys
-from bargain.errors import ModelError, did_you_mean
+from bargain.errors import BudgetError, ModelError, did_you_mean
 from bargain.params import Param, ParamSpace, batch_size, point_text
 from bargain.solvers import bayesian as kernels
 from bargain.solvers.arrays import scaled
@@ -37,14 +37,8 @@ from bargain.tolerances import PROB_SUM_ATOL
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
-from ..normal.quantal import (
-    Deadline,
-    lam_option,
-    lam_per_player,
-    max_steps_option,
-    seconds_option,
-    warn_paths,
-)
+from ..normal.quantal import Deadline, warn_paths
+from ..qre_options import lam_option, lam_per_player, max_steps_option, seconds_option
 from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_bayesian
@@ -60,6 +54,13 @@ CHUNK_FLOATS = 1 << 17
 METHODS = ("support", "ex-ante", "pure", "qre")
 #: The options of method "qre" only.
 QRE_OPTIONS = ("lam", "max_steps", "seconds")
+#: method="qre" refuses an ex-ante form with more strategies than this, all players'
+#: together (M = sum_i m_i ** K_i): its path follower factors a dense M x M Jacobian
+#: per point and step (2 players, 3 actions, 1 and 7 types: M = 2,190, a 38 MB
+#: Jacobian and 2.5 s per point on one core; the cost grows as M^3).
+MAX_QRE_STRATEGIES = 2_500
+#: ... or a payoff tensor of more entries than this per point (P * prod_i m_i ** K_i).
+MAX_QRE_ENTRIES = 1 << 23
 
 
 class _Problem(NamedTuple):
@@ -381,7 +382,9 @@ class BayesianGame(GameForm):
         the default otherwise), ``"qre"`` (the logit quantal response equilibrium
         of the ex-ante strategic form at ``lam``, on its principal branch,
         projected to behaviour like ``"ex-ante"``; any number of players, one row
-        per point, its ``regret`` positive); ``lam`` -- the QRE's precision in
+        per point, its ``regret`` positive: each type responds to its interim
+        payoffs with precision lam times its prior probability, unlike the type-agent
+        QRE; see docs/bayesian.md); ``lam`` -- the QRE's precision in
         payoff units, a number or a mapping player -> number; ``max_steps`` and
         ``seconds`` -- its path-following budget (see
         :meth:`bargain.games.normal.NormalFormGame.solve_batch`); ``chunk_size`` --
@@ -433,8 +436,25 @@ class BayesianGame(GameForm):
         self, points: Mapping[str, Any], method: str, options: Mapping[str, Any]
     ) -> BayesianBatch:
         """The logit QRE of the ex-ante form at N points, projected to behaviour: a type's
-        behaviour x(a | t) is the probability of its strategies that play a at t, a type
-        of probability 0 (whose action the ex-ante form ignores) plays uniformly."""
+        behaviour x(a | t) is the probability of its strategies that play a at t.
+
+        Player i's ex-ante payoff of a strategy s (a map from its types to actions) is
+        U_i(s) = sum_t pi(t) u_i(s(t) | t) = sum_{t_i} pi_i(t_i) V_i(s(t_i) | t_i), with
+        pi_i the marginal prior of i's types and V_i(a | t_i) the interim expected
+        payoff of a at t_i given the others' behaviour. U_i is a sum over i's own
+        types, so the logit response exp(lam_i U_i(s)) / sum exp(...) is a product over
+        them: the projected behaviour solves
+
+            x(a | t_i) proportional to exp(lam_i pi_i(t_i) V_i(a | t_i)),
+
+        a logit response of each type with precision lam_i * pi_i(t_i). A type's
+        precision is thus scaled by its prior probability: a rare type is noisier, a
+        type of probability 0 plays uniformly. It differs from the type-agent QRE
+        (McKelvey and Palfrey 1998's agent QRE of the game tree where nature draws
+        the types: each type responds to V_i with precision lam_i itself) unless every
+        player has one type; for that one, write the game as a
+        :class:`~bargain.games.tree.GameTree` and solve it with ``concept="qre"``.
+        """
         if method != "qre":
             name = next(k for k in QRE_OPTIONS if options.get(k) is not None)
             raise ModelError(f"{name}: only method='qre' takes {name}, got method={method!r}")
@@ -444,6 +464,7 @@ class BayesianGame(GameForm):
                 "or a mapping player -> number (lam=0 is uniform play)"
             )
         lam = lam_per_player(options["lam"], self.players)
+        self._check_qre_size()
         deadline = Deadline(options.get("max_steps"), options.get("seconds"))
         bound = self.params.bind_batch(points)
         n = batch_size(bound)
@@ -469,6 +490,23 @@ class BayesianGame(GameForm):
         if exhausted is None:
             result.warn_empty("its logit path could not be followed to lam")
         return result
+
+    def _check_qre_size(self) -> None:
+        """A BudgetError, before any work, for an ex-ante form too large for method='qre'
+        (:data:`MAX_QRE_STRATEGIES`, :data:`MAX_QRE_ENTRIES`)."""
+        sizes = [m**k for m, k in zip(self.n_actions, self.n_types)]
+        total, entries = sum(sizes), len(self.players) * math.prod(sizes)
+        if total > MAX_QRE_STRATEGIES or entries > MAX_QRE_ENTRIES:
+            form = "x".join(f"{s:,}" for s in sizes)
+            raise BudgetError(
+                f"method='qre': the ex-ante form has {form} strategies ({total:,} in all, "
+                f"{entries:,} payoff entries per point), above the limit of "
+                f"{MAX_QRE_STRATEGIES:,} strategies and {MAX_QRE_ENTRIES:,} entries (its path "
+                f"follower factors a dense {total:,} x {total:,} Jacobian per point and step); "
+                "use method='pure' (pure Bayesian equilibria) or, for two players, "
+                "method='support', or the type-agent QRE of the game written as a GameTree "
+                "(concept='qre'), whose size grows with the types, not with actions ** types"
+            )
 
     def _qre_chunk(
         self, part: Mapping[str, np.ndarray], lam: np.ndarray, deadline: Deadline

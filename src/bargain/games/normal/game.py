@@ -44,6 +44,7 @@ from bargain.solvers.two_by_two import two_by_two
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
+from ..qre_options import lam_option, lam_per_player, max_steps_option, seconds_option
 from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_normal
@@ -53,12 +54,8 @@ from .quantal import (
     QUANTAL,
     Deadline,
     branch_arrays,
-    lam_option,
-    lam_per_player,
     limit_rows,
-    max_steps_option,
     qre_rows,
-    seconds_option,
     warn_paths,
 )
 from .solution import BatchSolution, Solution
@@ -68,6 +65,8 @@ if TYPE_CHECKING:
 
 #: Payoff tensors of one chunk hold at most about this many floats.
 CHUNK_FLOATS = 1 << 17
+#: Gambit's methods (:mod:`bargain.solvers.gambit_methods`): they take ``seconds``.
+GAMBIT = ("enumpoly", "gnm", "ipa", "simpdiv", "liap")
 
 
 class NormalFormGame(GameForm):
@@ -115,14 +114,17 @@ class NormalFormGame(GameForm):
             "max_steps": Option(
                 None,
                 check=max_steps_option,
-                help="path-following steps per chunk (qre, logit)",
+                help="path-following steps per chunk (qre, logit; auto's logit limit)",
                 only=("method", (*QUANTAL, "auto", None)),
             ),
             "seconds": Option(
                 None,
                 check=seconds_option,
-                help="path-following time per call (qre, logit)",
-                only=("method", (*QUANTAL, "auto", None)),
+                help=(
+                    "time budget per call (qre, logit, auto's logit limit; Gambit's "
+                    f"{', '.join(GAMBIT)})"
+                ),
+                only=("method", (*QUANTAL, "auto", None, *GAMBIT)),
             ),
             "chunk_size": CHUNK_SIZE,
         }
@@ -284,9 +286,10 @@ class NormalFormGame(GameForm):
         (lam times a payoff difference is a log-odds ratio), a number or a mapping
         player -> number (heterogeneous noise, Signorino 1999); ``max_steps`` and
         ``seconds`` -- the path-following budget of ``"qre"`` and ``"logit"`` (steps
-        per chunk, seconds per call): points it leaves unreached get no row and a
-        warning says so; ``chunk_size`` -- points solved at once, so memory stays
-        bounded.
+        per chunk, seconds per call), ``seconds`` also the time budget of Gambit's
+        methods (per call; each chunk gets the time left): points it leaves
+        unreached get no row and a warning says so; ``chunk_size`` -- points solved
+        at once, so memory stays bounded.
 
         Degenerate points are flagged and a ``DegenerateGameWarning`` says what was
         done: two-player points are solved exactly where pycddlib is installed (the
@@ -311,7 +314,8 @@ class NormalFormGame(GameForm):
                 choice += ", and the logit limit where there is none"
         else:
             choice = f"method={method!r}, as asked"
-            deadline = None
+        # a Gambit method's time budget, forwarded to its kernel; else the logit limit's
+        timer, deadline = (deadline, None) if method in GAMBIT else (None, deadline)
         kernel, two_players = METHODS[method]
         if two_players and len(self.players) != 2:
             raise ModelError(
@@ -329,17 +333,22 @@ class NormalFormGame(GameForm):
             exact = "none"
         rows = RowCollector(n, self.shape)
         rescued = np.zeros(n, dtype=bool)
+        unreached = np.zeros(n, dtype=bool)
         fallback = np.zeros(n, dtype=bool)
         exhausted = None
         payoff_range = np.empty((len(self.players), n))
         solved_exactly: dict[int, ExactEquilibria] = {}
         for start in range(0, n, size):
+            left = None if timer is None else timer.left()
+            if left is not None and left <= 0:
+                unreached[start : start + size] = True
             chunk = self._solve_chunk(
                 kernel,
                 {k: v[start : start + size] for k, v in bound.items()},
                 rescue,
                 exact,
                 deadline,
+                left,
             )
             rows.add(chunk.found, start)
             rescued[start : start + size] = chunk.rescued
@@ -363,6 +372,13 @@ class NormalFormGame(GameForm):
             chunk_size=size,
         )
         result.warn_degenerate("payoff ties or equilibrium components")
+        if unreached.any():
+            warn(
+                f"{method}: the time budget seconds={timer.seconds:g} ran out before "
+                f"{int(unreached.sum()):,} of {n:,} points were reached: they have no "
+                "equilibrium from it (raise seconds=, or solve fewer points per call)",
+                BargainWarning,
+            )
         if deadline is not None:
             warn_paths(fallback, result.count == 0, exhausted, "equilibrium")
         result.warn_empty(
@@ -375,8 +391,9 @@ class NormalFormGame(GameForm):
         return result
 
     def _deadline(self, method: str, options: Mapping[str, Any]) -> Deadline | None:
-        """The path-following budget of the call, where its method follows logit paths;
-        ModelErrors for ``lam`` or a budget given to a method that takes none."""
+        """The budget of the call, where its method follows logit paths or is Gambit's
+        (``seconds`` only); ModelErrors for ``lam`` or a budget given to a method that
+        takes none."""
         lam = options.get("lam")
         if lam is not None and method != "qre":
             raise ModelError(
@@ -391,14 +408,21 @@ class NormalFormGame(GameForm):
         if method == "qre":
             lam_per_player(lam, self.players)  # checked before any work
         follows = method in QUANTAL or (method == "auto" and len(self.players) > 2)
-        for name in ("max_steps", "seconds"):
-            if options.get(name) is not None and not follows:
-                raise ModelError(
-                    f"{name}: only methods 'qre' and 'logit' (and 'auto' on games of three "
-                    f"or more players, whose logit limit solves points without a pure "
-                    f"equilibrium) take a path-following budget; got method={method!r}"
-                )
-        return Deadline(options.get("max_steps"), options.get("seconds")) if follows else None
+        if options.get("max_steps") is not None and not follows:
+            raise ModelError(
+                "max_steps: only methods 'qre' and 'logit' (and 'auto' on games of three "
+                "or more players, whose logit limit solves points without a pure "
+                f"equilibrium) take a path-following budget; got method={method!r}"
+            )
+        if options.get("seconds") is not None and not (follows or method in GAMBIT):
+            raise ModelError(
+                "seconds: only methods 'qre' and 'logit' (and 'auto' on games of three or "
+                "more players, whose logit limit solves points without a pure equilibrium) "
+                f"and Gambit's {', '.join(GAMBIT)} take a time budget; got method={method!r}"
+            )
+        if follows or method in GAMBIT:
+            return Deadline(options.get("max_steps"), options.get("seconds"))
+        return None
 
     def _chunk_size(self, options: Mapping[str, Any]) -> int:
         entries = len(self.players) * math.prod(self.shape)
@@ -461,13 +485,15 @@ class NormalFormGame(GameForm):
         rescue: bool,
         exact: str,
         deadline: Deadline | None,
+        seconds: float | None = None,
     ) -> _Chunk:
         """Verified equilibria of a chunk of points, in the user's units.
 
         ``exact``: "all" solves every point exactly, "degenerate" the points the kernel
         flags degenerate (:mod:`bargain.games.normal.exact`), "none" none. With
         ``rescue``, points still without an equilibrium are solved by Lemke–Howson;
-        with a ``deadline``, by the logit limit.
+        with a ``deadline``, by the logit limit. ``seconds``: the time left for a
+        Gambit kernel (none left: the chunk gets no rows).
         """
         ready = self._ready(part)
         tol = ready.tolerance
@@ -480,8 +506,11 @@ class NormalFormGame(GameForm):
         else:
             if kernel is support_enumeration and self.shape == (2, 2):
                 found = two_by_two(payoffs, tol.atol, scale)  # verified as it solves
+            elif seconds is not None and seconds <= 0:
+                found = verify(payoffs, no_equilibria(payoffs), tol.atol, scale)
             else:
-                found = verify(payoffs, kernel(payoffs, atol=tol.atol), tol.atol, scale)
+                timed = {} if seconds is None else {"seconds": seconds}
+                found = verify(payoffs, kernel(payoffs, atol=tol.atol, **timed), tol.atol, scale)
             which = np.flatnonzero(found.degenerate) if exact == "degenerate" else []
         found, results = solve_exactly(payoffs, found, which, tol.atol, scale)
         rescued = np.zeros(n, dtype=bool)

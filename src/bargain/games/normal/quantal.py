@@ -11,74 +11,19 @@ gain from a pure deviation) is positive and reported, not filtered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from numbers import Real
 from time import perf_counter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from bargain.checks import describe
-from bargain.errors import BargainWarning, ModelError, did_you_mean, warn
-from bargain.solvers.arrays import EquilibriumArrays, Scaled, deviation_gains, verify
+from bargain.errors import BargainWarning, warn
+from bargain.solvers.arrays import EquilibriumArrays, Scaled, deviation_gains
 from bargain.solvers.continuation import MAX_STEPS, Budget
 from bargain.solvers.qre import expected_payoffs, logit_branch, logit_qre
 from bargain.solvers.qre_limit import logit_limit
 
 #: The methods of this module: the QRE at a given lam, and the logit limit.
 QUANTAL = ("qre", "logit")
-
-
-def lam_option(value: Any, where: str) -> float | dict[str, float]:
-    """The ``lam`` option: a number >= 0, or a mapping player -> number >= 0."""
-    if isinstance(value, Mapping):
-        return {str(k): _nonnegative(v, f"{where} (player {k!r})") for k, v in value.items()}
-    return _nonnegative(value, where)
-
-
-def _nonnegative(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
-        raise ModelError(
-            f"{where}: expected a finite number >= 0 (or a mapping player -> number), "
-            f"got {describe(value)}"
-        )
-    if value < 0:
-        raise ModelError(f"{where}: expected lam >= 0 (lam = 0 is uniform play), got {value}")
-    return float(value)
-
-
-def max_steps_option(value: Any, where: str) -> int:
-    """The ``max_steps`` option: a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ModelError(f"{where}: expected a positive integer, got {describe(value)}")
-    return value
-
-
-def seconds_option(value: Any, where: str) -> float:
-    """The ``seconds`` option: a positive number."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
-        raise ModelError(f"{where}: expected a positive number of seconds, got {describe(value)}")
-    return float(value)
-
-
-def lam_per_player(
-    lam: float | Mapping[str, float], players: Sequence[str], where: str = "lam"
-) -> np.ndarray:
-    """lam (P,) from a number or a mapping with one entry per player (checked)."""
-    if not isinstance(lam, Mapping):
-        return np.full(len(players), _nonnegative(lam, where))
-    for name in lam:
-        if name not in players:
-            raise ModelError(
-                f"{where}: unknown player {name!r}{did_you_mean(str(name), players)}; "
-                f"players: {', '.join(players)}"
-            )
-    missing = [p for p in players if p not in lam]
-    if missing:
-        raise ModelError(
-            f"{where}: expected a value for every player; missing {', '.join(missing)}"
-        )
-    return np.array([_nonnegative(lam[p], f"{where}[{p!r}]") for p in players])
 
 
 class Deadline:
@@ -91,10 +36,14 @@ class Deadline:
 
     def budget(self) -> Budget | None:
         """The next chunk's budget (None: the time is up before it starts)."""
-        if self.end is None:
+        left = self.left()
+        if left is None:
             return Budget(self.max_steps)
-        left = self.end - perf_counter()
         return Budget(self.max_steps, left) if left > 0 else None
+
+    def left(self) -> float | None:
+        """Seconds left of the call (None: no time limit)."""
+        return None if self.end is None else self.end - perf_counter()
 
     @property
     def spent(self) -> str:
@@ -162,11 +111,13 @@ def limit_rows(ready: Scaled, deadline: Deadline) -> QuantalRows:
     payoffs, tol = ready.payoffs, ready.tolerance
     limit = logit_limit(payoffs, tol.atol, budget)
     point = np.flatnonzero(limit.found)
-    rows = _rows(payoffs, tol.scale, point, tuple(p[point] for p in limit.profiles))
-    found = verify(payoffs, rows, tol.atol, tol.scale)
-    missed = np.ones(len(limit.found), dtype=bool)
-    missed[found.point] = False
-    return QuantalRows(found, limit.fallback, missed, limit.exhausted)
+    profiles = tuple(p[point] for p in limit.profiles)
+    rows = _rows(payoffs, tol.scale, point, profiles)
+    # logit_limit verified each limit on these (kernel-unit) payoffs with these atol;
+    # only the regret, in the user's units, is left to compute
+    gains = deviation_gains(payoffs[..., point], profiles) * tol.scale[:, point]
+    regret = np.maximum(gains.max(axis=0, initial=0.0), 0.0)
+    return QuantalRows(rows._replace(regret=regret), limit.fallback, ~limit.found, limit.exhausted)
 
 
 #: The default grid of :meth:`~bargain.games.normal.NormalFormGame.qre_branch`: lam
