@@ -8,7 +8,9 @@
   behaviour-strategy branch) at the same lam values, to 1e-6, on seeded random
   trees, including games whose principal branch turns back in lam; a lam per
   player against Gambit's common lam on the game with payoffs scaled per player.
-* The batch equals point-by-point solves; bad input; budgets.
+* The batch equals point-by-point solves; bad input; budgets (per point: a point
+  the budget leaves unreached has no row and a warning, the others keep theirs);
+  regret in the user's units per player when one player's payoffs are extreme.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ import pygambit as gbt
 import pytest
 
 from bargain import GameTree, Param
-from bargain.errors import BargainWarning, BudgetError, ModelError
+from bargain.errors import BargainWarning, ModelError
 from bargain.games.tree.compiled import CompiledTree
 from bargain.solvers.agent_qre import agent_qre
+from bargain.solvers.continuation import Budget
 from bargain.vocabulary import ident
 from tests.test_tree_cross_check import (
     PLAYERS,
@@ -187,7 +190,7 @@ def test_perfect_information_is_logit_backward_induction(lam):
         np.testing.assert_allclose(frame[name], value, rtol=1e-12, atol=1e-12, err_msg=name)
     np.testing.assert_allclose(frame["p_b1_fight"] + frame["p_b1_share"], 1, atol=1e-14)
     assert (frame["regret"] > 0).all() if lam_b < 10 else (frame["regret"] >= 0).all()
-    assert (frame["turned"] == 0).all()
+    assert (frame["fallback"] == 0).all()
     assert (frame["n_equilibria"] == 1).all()
 
 
@@ -232,7 +235,7 @@ def test_branch_matches_gambits_agent_qre(name, make, seed, players):
     spec = make(np.random.default_rng(seed))
     tree = to_bargain(spec, players)
     branch = tree.qre_branch(lam=LAMS)
-    assert list(branch["lam"]) == LAMS and (branch["turned"] == 0).all()
+    assert list(branch["lam"]) == LAMS and (branch["fallback"] == 0).all()
     expected = gambit_behaviour(spec, players, LAMS)
     for node, probs in expected.items():
         np.testing.assert_allclose(p_columns(spec, branch, node), probs, atol=TOL, err_msg=node)
@@ -247,19 +250,25 @@ def test_branch_matches_gambits_agent_qre(name, make, seed, players):
 
 def test_turning_branch_falls_back_to_arc_length_and_matches_gambit():
     """This 3 x 3 game's branch turns back near lam 39.5 (down to about 11.8, then up
-    again): three QREs at lam 20 or 30, and Gambit's branch reaches 45 past both folds."""
+    again): three QREs at lam 20 or 30, and Gambit's branch reaches 45 past both folds.
+    Short of the fold the point stays on the shared grid (``fallback`` 0)."""
     spec = simultaneous(np.random.default_rng(228))
     tree = to_bargain(spec, ("A", "B"))
     lams = [5.0, 20.0, 30.0, 45.0]
-    with pytest.warns(BargainWarning, match="turns back in lam"):
+    with pytest.warns(BargainWarning, match="1 of 1 points fell back to per-point arc-length"):
         branch = tree.qre_branch(lam=lams)
-    assert list(branch["turned"]) == [0, 0, 0, 1]
+    assert list(branch["lam"]) == lams and (branch["fallback"] == 1).all()
     expected = gambit_behaviour(spec, ("A", "B"), lams)
     for node, probs in expected.items():
         np.testing.assert_allclose(p_columns(spec, branch, node), probs, atol=TOL, err_msg=node)
-    with pytest.warns(BargainWarning, match="turns back"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BargainWarning)
+        short = tree.qre_branch(lam=lams[:3])
+    assert (short["fallback"] == 0).all()
+    np.testing.assert_allclose(p_columns(spec, short, "root"), expected["root"][:3], atol=TOL)
+    with pytest.warns(BargainWarning, match="fell back"):
         one = tree.solve(concept="qre", lam=45.0)
-    assert one.turned
+    assert one.fallback
     np.testing.assert_allclose(p_columns(spec, one.to_frame(), "root")[0], expected["root"][3])
 
 
@@ -305,7 +314,8 @@ def test_batch_equals_point_by_point():
     frame = batch.to_frame()
     chunked = tree.solve_batch(points, concept="qre", lam=6.0, chunk_size=4).to_frame()
     measures = [n for n in tree.measure_names(concept="qre") if n != "n_equilibria"]
-    np.testing.assert_allclose(chunked[measures], frame[measures], rtol=0, atol=1e-12)
+    # chunks share another grid of lam: equal within the solve's tolerance (QRE_TOL)
+    np.testing.assert_allclose(chunked[measures], frame[measures], rtol=0, atol=1e-9)
     for i in range(6):
         one = tree.solve(concept="qre", lam=6.0, q=points["q"][i], w=points["w"][i]).to_frame()
         np.testing.assert_allclose(one[measures].iloc[0], frame[measures].iloc[i], atol=1e-9)
@@ -338,11 +348,12 @@ def test_trees_without_choices_or_without_stakes():
         ({"concept": "qre"}, "needs the option lam"),
         ({"concept": "qre", "lam": -1}, "expected a finite number lam >= 0"),
         ({"concept": "qre", "lam": "large"}, "expected a number lam >= 0"),
-        ({"concept": "qre", "lam": {"A": 1.0}}, r"no value for \['B'\]"),
-        ({"concept": "qre", "lam": {"A": 1.0, "B": 1.0, "C": 1.0}}, r"unknown players \['C'\]"),
+        ({"concept": "qre", "lam": {"A": 1.0}}, "expected a value for every player; missing B"),
+        ({"concept": "qre", "lam": {"A": 1.0, "B": 1.0, "C": 1.0}}, "unknown player 'C'"),
         ({"concept": "qre", "lam": 1.0, "tie_break": "all"}, "applies to concept='spe'"),
         ({"concept": "qre", "lam": 1.0, "max_steps": 0}, "expected a positive integer"),
-        ({"concept": "qre", "lam": 1.0, "seconds": -1}, "expected a positive number"),
+        ({"concept": "qre", "lam": 1.0, "max_steps": 2.0}, "expected a positive integer"),
+        ({"concept": "qre", "lam": 1.0, "seconds": -1}, "expected a positive finite number"),
     ],
 )
 def test_bad_options(options, message):
@@ -353,11 +364,12 @@ def test_bad_options(options, message):
 @pytest.mark.parametrize(
     ("lam", "weights", "message"),
     [
-        ([1.0, 0.5], 1.0, "must not decrease"),
+        ([1.0, 0.5], 1.0, "expected increasing values"),
         ([], 1.0, "at least one value"),
         (3.0, 1.0, "expected a sequence of numbers"),
+        ([1.0, 1.0, 2.0], 1.0, r"expected increasing values .*got 1 then 1"),
         ([1.0, -2.0], 1.0, "expected a finite number lam >= 0"),
-        ([1.0, 2.0], {"A": 1.0}, r"weights=\.\.\.\): no value for \['B'\]"),
+        ([1.0, 2.0], {"A": 1.0}, r"weights=\.\.\.\): expected a value for .*missing B"),
         ([1.0, 2.0], -1.0, "expected a finite number lam >= 0"),
     ],
 )
@@ -375,32 +387,108 @@ def test_no_closed_forms_or_drawings_for_qre():
         tree.extensive_form(qre[0], {"p": 0.3, "c": 0.5})
 
 
+def scaled_turning_tree() -> GameTree:
+    """The game whose branch turns (seed 228) with every payoff times ``s``: lam 45 at
+    s = 1 lies past the fold, at s = 0.1 or 0.5 before it."""
+    spec = simultaneous(np.random.default_rng(228))
+    tree = GameTree(["A", "B"], params=[Param("s", 1.0, 0, 2)])
+    for node, (kind, *rest) in spec.items():
+        if kind == "decision":
+            tree.decision(node, rest[0], rest[1], infoset=rest[2])
+        else:
+            tree.terminal(node, {p: f"s * {v!r}" for p, v in rest[0].items()})
+    return tree
+
+
+def test_a_point_out_of_budget_loses_its_row_only():
+    """max_steps=40 takes the shared grid to lam 45 but not the arc-length path of the
+    point past the fold: that point has no row, the others keep theirs, one warning."""
+    tree = scaled_turning_tree()
+    points = {"s": [0.1, 1.0, 0.5]}
+    with pytest.warns(BargainWarning) as caught:
+        short = tree.solve_batch(points, concept="qre", lam=45.0, max_steps=40)
+    budget = [str(w.message) for w in caught if "budget ran out" in str(w.message)]
+    assert budget == [
+        "the path-following budget ran out (max_steps=40 steps): 1 of 3 points have no QRE "
+        "(see 'n_equilibria'); raise max_steps or seconds"
+    ]
+    assert list(short.count) == [1, 0, 1] and list(short.fallback) == [False, True, False]
+    with pytest.warns(BargainWarning, match="1 of 3 points fell back"):
+        full = tree.solve_batch(points, concept="qre", lam=45.0, max_steps=np.int64(2_000))
+    assert list(full.count) == [1, 1, 1]
+    measures = [n for n in tree.measure_names(concept="qre") if n != "n_equilibria"]
+    np.testing.assert_allclose(
+        short.to_frame()[measures], full.to_frame()[measures].iloc[[0, 2]], atol=1e-9
+    )
+    np.testing.assert_allclose(
+        p_columns(simultaneous(np.random.default_rng(228)), full.to_frame(), "root")[1],
+        gambit_behaviour(simultaneous(np.random.default_rng(228)), ("A", "B"), [45.0])["root"][0],
+        atol=TOL,
+    )
+
+
 def test_budgets_are_reported():
     spec = simultaneous(np.random.default_rng(228))
     tree = to_bargain(spec, ("A", "B"))
-    with pytest.raises(BudgetError, match=r"at lam A \d.*: its budget of max_steps=5 ran out"):
-        tree.solve(concept="qre", lam=45.0, max_steps=5)
-    with pytest.raises(BudgetError, match="its budget of seconds=1e-09 ran out"):
-        tree.solve(concept="qre", lam=45.0, seconds=1e-9)
+    with pytest.warns(BargainWarning, match=r"ran out \(max_steps=5 steps\): 1 of 1 points"):
+        assert len(tree.solve(concept="qre", lam=45.0, max_steps=5)) == 0
+    with pytest.warns(BargainWarning, match=r"ran out \(seconds=1e-09 s\): 1 of 1 points"):
+        assert len(tree.solve(concept="qre", lam=45.0, seconds=1e-9)) == 0
+    with pytest.warns(BargainWarning, match=r"max_steps=5 steps\): 1 of 1 points have no full"):
+        branch = tree.qre_branch(lam=[0.0, 5.0, 45.0], max_steps=5)
+    assert list(branch["lam"]) == [0.0, 5.0]  # the values reached keep their rows
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BargainWarning)
-        assert tree.solve(concept="qre", lam=45.0, max_steps=2_000).turned
+        assert tree.solve(concept="qre", lam=45.0, max_steps=2_000).fallback
+
+
+def test_regret_is_each_players_own_in_user_units():
+    """B chooses between payoffs 1 and 0 while A's are 1e200 and 2e200: the kernel sees
+    A's payoffs divided by 1e200, and the regret is B's, 1 - logistic(lam), not A's scale."""
+    for big in (1.0, 1e200):
+        tree = GameTree(["A", "B"])
+        tree.decision("root", "B", {"l": "x", "r": "y"})
+        tree.terminal("x", {"A": big, "B": 1})
+        tree.terminal("y", {"A": 2 * big, "B": 0})
+        frame = tree.solve_batch({}, concept="qre", lam={"A": 1.0, "B": 1.0}).to_frame()
+        assert frame["p_root_l"][0] == pytest.approx(logistic(1.0), rel=1e-12)
+        assert frame["regret"][0] == pytest.approx(1 - logistic(1.0), rel=1e-12)
+        assert frame["u_A"][0] == pytest.approx(big * (2 - logistic(1.0)), rel=1e-12)
+    spec = simultaneous(np.random.default_rng(8))
+    for big in (1.0, 1e200):  # with information sets: the path follower's regret
+        scaled = {
+            n: ("terminal", {"A": big * r[0]["A"], "B": r[0]["B"]}) if k == "terminal" else (k, *r)
+            for n, (k, *r) in spec.items()
+        }
+        lam = {"A": 3.0 / big, "B": 3.0}
+        frame = to_bargain(scaled, ("A", "B")).solve(concept="qre", lam=lam).to_frame()
+        q = np.array([[spec[f"t{i}{j}"][1]["B"] for j in range(3)] for i in range(3)])
+        p_a = p_columns(spec, frame, "root")[0]
+        p_b = p_columns(spec, frame, "r0")[0]
+        u_b = p_a @ q  # B's payoff of each move given A's behaviour
+        regret_b = u_b.max() - p_b @ u_b
+        qa = np.array([[spec[f"t{i}{j}"][1]["A"] for j in range(3)] for i in range(3)]) @ p_b
+        regret_a = big * (qa.max() - p_a @ qa)
+        assert frame["regret"][0] == pytest.approx(max(regret_a, regret_b), rel=1e-9)
 
 
 def test_kernel_on_raw_arrays():
-    """The kernel alone: K values of lam on one ray at N points, steps counted."""
+    """The kernel alone: K values of lam on one ray at N points, regret per player."""
     tree = parameterized_entry()
     compiled = CompiledTree(tree.nodes, tree.players, tree.params)
     bound = tree.params.bind_batch({"q": [0.2, 0.8], "w": [0.5, -0.5]})
     probs, payoffs = compiled.evaluate(bound, 2)
-    lam = np.array([1.0, 4.0])[:, None, None] * np.ones((2, 2, 2))
-    found = agent_qre(compiled.structure, probs, payoffs, lam)
-    assert found.values.shape == (2, 2, 2) and found.turned.shape == (2, 2)
-    assert (found.steps > 0).all() and not found.turned.any()
-    expected = tree.solve_batch(bound, concept="qre", lam=4.0).payoffs.T
-    np.testing.assert_allclose(found.values[1], expected, atol=1e-12)
-    off_ray = np.array([[1.0, 1.0], [4.0, 8.0]])[:, :, None] * np.ones((1, 1, 2))
-    with pytest.raises(ValueError, match="one ray"):
-        agent_qre(compiled.structure, probs, payoffs, off_ray)
-    with pytest.raises(ValueError, match="non-decreasing"):
-        agent_qre(compiled.structure, probs, payoffs, lam[::-1])
+    found = agent_qre(compiled.structure, probs, payoffs, np.array([1.0, 4.0]), np.ones((2, 2)))
+    assert found.values.shape == (2, 2, 2) and found.regret.shape == (2, 2, 2)
+    assert found.reached.all() and not found.fallback.any() and found.exhausted is None
+    assert found.steps > 0
+    expected = tree.solve_batch(bound, concept="qre", lam=4.0)
+    np.testing.assert_allclose(found.values[1], expected.payoffs.T, atol=1e-12)
+    np.testing.assert_allclose(found.regret[1].max(axis=0), expected.regret, atol=1e-12)
+    with pytest.raises(ValueError, match="stops must increase"):
+        agent_qre(compiled.structure, probs, payoffs, np.array([4.0, 1.0]), np.ones((2, 2)))
+    out = agent_qre(
+        compiled.structure, probs, payoffs, np.array([1.0, 40.0]), np.ones((2, 2)), Budget(2)
+    )
+    assert out.exhausted == "max_steps=2 steps" and not out.reached[1].any()
+    assert np.isnan(out.values[1]).all() and np.isnan(out.regret[1]).all()

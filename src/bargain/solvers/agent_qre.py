@@ -15,20 +15,18 @@ excludes a whole set they are uniform).
 With perfect information the equilibrium is unique and one backward pass per
 lam computes it (:func:`logit_backward`). With information sets the
 equilibrium on the principal branch is followed from lam = 0, where play is
-uniform, to each lam asked for (:func:`agent_qre`; Turocy 2005 for the
-method): the unknowns are the log-probabilities y of all moves, and
+uniform, to each lam asked for (Turocy 2005 for the method): the unknowns are
+the log-probabilities y of all moves, lam_p = t * w_p, and
 
     H_h0 = sum_a exp(y_ha) - 1,    H_ha = y_ha - y_h0 - lam_p (Q_h(a) - Q_h(0))  (a >= 1)
 
-vanish at a QRE. Every point keeps its own step; the points march together
-along lam (a predictor along the tangent dy/dt = -H_y^-1 H_t, then a Newton
-corrector with the exact Jacobian). A point whose path turns back in lam (the
-sign of det H_y changes) or whose corrector keeps failing is followed by
-pseudo-arc-length continuation instead (Allgower and Georg 1990, ch. 2), on
-its own, and flagged. At each point lam moves along one ray from 0,
-``lam = t * direction``, the path parameter t measured as lam times the payoff
-range (the largest over players), so that a unit of t moves log-probabilities
-by about 1 whatever the payoffs' units.
+vanish at a QRE (:class:`AgentHomotopy`). The path follower is
+:func:`bargain.solvers.continuation.trace`, as for the normal form's logit QRE:
+one shared grid in t, a Newton corrector per point, and pseudo-arclength
+continuation for a point whose path turns back in t or whose corrector fails
+(it is flagged ``fallback``). A point counts as solved when every agent's
+behaviour is within :data:`~bargain.tolerances.QRE_TOL` of its logit response
+(plus what float64 resolves at that lam) and sums to 1 as closely.
 
 Arrays carry the batch in the last axis; ``probs[c]`` (branches, N) and
 ``payoffs[t]`` (P, N) as :func:`bargain.solvers.backward.subgame_perfect` takes them.
@@ -36,39 +34,15 @@ Arrays carry the batch in the last axis; ``probs[c]`` (branches, N) and
 
 from __future__ import annotations
 
-import contextlib
-import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from bargain.errors import BudgetError
+from bargain.tolerances import QRE_TOL, ROUNDING
 
 from .backward import TreeStructure, propagate_reach
-
-#: A QRE is accepted where every equation holds within this, times 1 + the largest
-#: lam_p times player p's payoff range (the size of the terms of H): log-probabilities,
-#: so probabilities are correct to about this relative error.
-RESIDUAL_TOL = 1e-10
-#: Newton iterations of one corrector step at most.
-NEWTON_ITERATIONS = 8
-#: Predictor steps per point at most (accepted or not), the default budget.
-MAX_STEPS = 20_000
-#: The first step, in units of lam times the payoff range (the largest over players).
-FIRST_STEP = 0.2
-#: Steps below this (same units) mean the march cannot go on: the point is followed by
-#: arc length instead.
-MIN_STEP = 1e-7
-#: The largest change of log-probabilities the corrector may make in its first iteration.
-MAX_CORRECTION = 1.0
-#: Steps at most this long (units of t: lam times payoff range), or this share of t.
-MAX_STEP, MAX_STEP_SHARE = 1.0, 0.25
-#: An arc-length corrector may move the predicted point by at most this share of the step.
-MAX_DRIFT = 0.5
-#: Cosine between successive tangents at least (arc length): sharper turns are retried
-#: with a shorter step.
-MIN_COSINE = 0.9
+from .continuation import Budget, trace
 
 
 class AgentQre(NamedTuple):
@@ -77,32 +51,22 @@ class AgentQre(NamedTuple):
     ``behaviour[node]`` (K, moves, N) the move probabilities at each decision
     node (equal at the nodes of one information set); ``values`` (K, P, N) the
     expected payoffs; ``reach`` (K, terminals, N) the probability of ending at each
-    terminal node (index order); ``regret`` (K, N) the largest gain of an agent
-    from its best move over its behaviour, given its beliefs (positive at finite
-    lam); ``turned`` (K, N) whether the branch turned back in lam before reaching
-    that lam (then other QREs exist on the way); ``steps`` (N,) predictor steps taken.
+    terminal node (index order); ``regret`` (K, P, N) the largest gain of any agent
+    of each player from its best move over its behaviour, given its beliefs
+    (positive at finite lam); all NaN where not ``reached`` (K, N). ``fallback`` (N,)
+    the points whose path left the shared grid for arclength continuation (it turns
+    back in lam, so other QREs exist on the way, or its corrector failed there);
+    ``exhausted`` the budget that ran out (None: none did); ``steps`` the steps taken.
     """
 
     behaviour: dict[int, np.ndarray]
     values: np.ndarray
     reach: np.ndarray
     regret: np.ndarray
-    turned: np.ndarray
-    steps: np.ndarray
-
-
-class PathBudgetError(BudgetError):
-    """The path of a point stopped before its last lam: its budget (steps or seconds)
-    ran out, or its step shrank below :data:`MIN_STEP` (it cannot be followed)."""
-
-    def __init__(self, point: int, lam: np.ndarray, budget: str, reason: str) -> None:
-        super().__init__(
-            f"agent QRE path following stopped at lam {np.round(lam, 6).tolist()} "
-            f"(point {point}): {reason}"
-        )
-        #: The point (index in the batch), the lam (P,) its path had reached, the budget
-        #: concerned (``max_steps``, ``max_seconds`` or ``step``) and why it stopped.
-        self.point, self.lam, self.budget, self.reason = point, lam, budget, reason
+    reached: np.ndarray
+    fallback: np.ndarray
+    exhausted: str | None
+    steps: int
 
 
 @dataclass(frozen=True)
@@ -194,38 +158,50 @@ def agent_qre(
     tree: TreeStructure,
     probs: dict[int, np.ndarray],
     payoffs: dict[int, np.ndarray],
-    lam: np.ndarray,
-    max_steps: int = MAX_STEPS,
-    max_seconds: float | None = None,
+    stops: np.ndarray,
+    weights: np.ndarray,
+    budget: Budget | None = None,
 ) -> AgentQre:
-    """The agent logit QRE on the principal branch at K values of lam, N points.
-
-    ``lam`` (K, P, N): lam of each player at each point, non-negative and
-    non-decreasing along K; with information sets the K values of a point lie on
-    one ray from 0 (``lam[k] = s_k * lam[-1]``), which the path follows in order.
-    ``max_steps`` bounds the predictor steps of each point's path, ``max_seconds``
-    the whole computation: a :class:`PathBudgetError` says which point ran out, and
-    at which lam. With perfect information no path is needed.
-    """
-    lam = np.asarray(lam, dtype=float)
-    k, n_players, n = lam.shape
-    if not np.isfinite(lam).all() or (lam < 0).any() or (np.diff(lam, axis=0) < 0).any():
-        raise ValueError("lam must be finite, non-negative and non-decreasing along its knots")
+    """The agent logit QRE on the principal branch of N points at K values of lam:
+    player p's lam is ``stops[k] * weights[p]``, ``stops`` (K,) increasing and >= 0,
+    ``weights`` (P, N) >= 0. With information sets the path from lam = 0 is followed
+    by :func:`~bargain.solvers.continuation.trace` within ``budget`` (steps and
+    seconds of the whole call): values it leaves unreached are NaN, and ``exhausted``
+    says which budget ran out. With perfect information no path is needed."""
+    stops = np.asarray(stops, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    k, (n_players, n) = len(stops), weights.shape
+    if stops.ndim != 1 or not np.isfinite(stops).all() or (stops < 0).any():
+        raise ValueError("stops must be finite values >= 0")
+    if (np.diff(stops) <= 0).any():
+        raise ValueError("stops must increase")
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("weights must be finite values >= 0")
     agents = Agents.of(tree)
     flat = {c: np.tile(p, k) for c, p in probs.items()}
     pay = {t: np.tile(u, k) for t, u in payoffs.items()}
     if agents.perfect:
-        columns = lam.transpose(1, 0, 2).reshape(n_players, k * n)
-        behaviour = logit_backward(tree, flat, pay, columns)
+        lam = (stops[:, None, None] * weights[None]).transpose(1, 0, 2).reshape(n_players, -1)
+        behaviour = logit_backward(tree, flat, pay, lam)
         y = np.empty((0, k * n))
         with np.errstate(divide="ignore"):  # a probability that underflows is exp(-inf)
             y = np.log(np.concatenate([y, *(behaviour[nodes[0]] for nodes in agents.sets)]))
-        return _result(tree, agents, y, flat, pay, k, np.zeros((k, n), bool), np.zeros(n, int))
-    path = _Path(tree, agents, probs, payoffs, lam, max_steps, max_seconds)
-    path.march()
-    path.follow_turned()
-    y = path.knots.transpose(1, 0, 2).reshape(agents.n_moves, k * n)
-    return _result(tree, agents, y, flat, pay, k, path.turned, path.steps)
+        none = np.zeros(n, dtype=bool)
+        return _result(tree, agents, y, flat, pay, np.ones((k, n), bool), none, None, 0)
+    system = AgentHomotopy(tree, agents, probs, payoffs, weights)
+    traced = trace(system, agents.uniform(n).T, stops, budget)
+    y = traced.y.transpose(2, 1, 0).reshape(agents.n_moves, k * n)  # (M, K*N)
+    return _result(
+        tree,
+        agents,
+        y,
+        flat,
+        pay,
+        traced.reached.T,
+        traced.fallback,
+        traced.exhausted,
+        traced.steps,
+    )
 
 
 def _result(
@@ -234,13 +210,15 @@ def _result(
     y: np.ndarray,
     probs: dict[int, np.ndarray],
     payoffs: dict[int, np.ndarray],
-    k: int,
-    turned: np.ndarray,
-    steps: np.ndarray,
+    reached: np.ndarray,
+    fallback: np.ndarray,
+    exhausted: str | None,
+    steps: int,
 ) -> AgentQre:
     """The measures of the behaviour of log-probabilities ``y`` (M, K*N), normalised per
-    set, as arrays (K, ..., N)."""
-    y = np.maximum(y, -1e300)  # finite: 0 * y stays 0 in the beliefs' sums
+    set, as arrays (K, ..., N); NaN where not ``reached`` (K, N)."""
+    k = len(reached)
+    y = np.where(reached.reshape(-1), np.maximum(y, -1e300), -np.log(2))  # 0 * y stays 0
     sigma = np.exp(y)
     for h in range(len(agents.sets)):
         moves = slice(agents.moves(h).start, agents.moves(h).stop)
@@ -253,11 +231,11 @@ def _result(
     columns = sigma.shape[1]
     log_chance = _log_chance(tree, probs, columns)
     q, values = _action_values(tree, agents, sigma, y, probs, payoffs, log_chance)
-    regret = np.zeros(columns)
-    for h in range(len(agents.sets)):
+    regret = np.zeros((tree.n_players, columns))
+    for h, p in enumerate(agents.owner):
         moves = slice(agents.moves(h).start, agents.moves(h).stop)
         gain = q[moves].max(axis=0) - (sigma[moves] * q[moves]).sum(axis=0)
-        np.maximum(regret, gain, out=regret)
+        np.maximum(regret[p], gain, out=regret[p])
     reach = np.empty((len(tree.kind), columns))
 
     def weights(v: int) -> np.ndarray:
@@ -265,16 +243,20 @@ def _result(
 
     propagate_reach(tree, weights, reach.__getitem__)
     n = columns // k
+    missing = ~reached
 
-    def split(a: np.ndarray) -> np.ndarray:  # (..., K*N) -> (K, ..., N)
-        return np.moveaxis(a.reshape(*a.shape[:-1], k, n), -2, 0)
+    def split(a: np.ndarray) -> np.ndarray:  # (..., K*N) -> (K, ..., N), NaN where missing
+        out = np.moveaxis(a.reshape(*a.shape[:-1], k, n), -2, 0)
+        return np.where(missing.reshape(k, *([1] * (a.ndim - 1)), n), np.nan, out)
 
     return AgentQre(
         {v: split(b) for v, b in behaviour.items()},
         split(values),
         split(reach[list(tree.terminals)]),
         split(regret),
-        turned,
+        reached,
+        fallback,
+        exhausted,
         steps,
     )
 
@@ -381,9 +363,9 @@ def _mix(parts: list[tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray | None
     return out
 
 
-class _Path:
-    """The principal branches of N points: the march along lam, then arc length for the
-    points whose branch turns. ``knots`` (K, M, N) receives each knot's log-probabilities."""
+class AgentHomotopy:
+    """The agent QRE system of N points in log-probabilities (see the module docstring),
+    a :class:`~bargain.solvers.continuation.Homotopy`: lam_p = t * weights[p]."""
 
     def __init__(
         self,
@@ -391,270 +373,64 @@ class _Path:
         agents: Agents,
         probs: dict[int, np.ndarray],
         payoffs: dict[int, np.ndarray],
-        lam: np.ndarray,
-        max_steps: int,
-        max_seconds: float | None,
+        weights: np.ndarray,
+        tol: float = QRE_TOL,
     ) -> None:
-        if max_steps < 1:
-            raise ValueError(f"max_steps must be at least 1, got {max_steps}")
         self.tree, self.agents, self.probs, self.payoffs = tree, agents, probs, payoffs
-        k, _, n = lam.shape
-        self.log_chance = _log_chance(tree, probs, n)
+        self.weights, self.tol = weights, tol
+        self.log_chance = _log_chance(tree, probs, weights.shape[1])
         terminal = np.stack([payoffs[t] for t in tree.terminals])  # (T, P, N)
-        span = terminal.max(axis=0) - terminal.min(axis=0)
-        span[span == 0] = 1.0  # a player indifferent everywhere: its lam does not matter
-        #: Each knot's kappa = max_p lam_p * span_p (K, N): the path parameter t is kappa,
-        #: lam = t * direction, so that a unit of t changes log-probabilities by about 1.
-        self.kappa = (lam * span).max(axis=1)
-        final = np.where(self.kappa[-1] > 0, self.kappa[-1], 1.0)
-        self.direction = lam[-1] / final
-        if not np.allclose(lam, self.kappa[:, None] * self.direction, rtol=1e-9, atol=0):
-            raise ValueError("the values of lam at each point must lie on one ray from 0")
-        self.tol = RESIDUAL_TOL * (1 + self.kappa[-1])
-        self.max_steps = max_steps
-        self.deadline = None if max_seconds is None else time.monotonic() + max_seconds
-        self.max_seconds = max_seconds
-        self.knots = np.empty((k, agents.n_moves, n))
-        self.done = np.zeros((k, n), dtype=bool)
-        self.turned = np.zeros((k, n), dtype=bool)
-        self.steps = np.zeros(n, dtype=np.int64)
-        self.y = agents.uniform(n)
-        self.t = np.zeros(n)
-        self.before = np.vstack([self.y, self.t])  # (y, t) one accepted step earlier
-        self.marching = np.ones(n, dtype=bool)
+        #: each player's payoff range (P, N) and largest absolute payoff (its rounding).
+        self.span = terminal.max(axis=0) - terminal.min(axis=0)
+        self.magnitude = np.abs(terminal).max(axis=0)
 
-    # -- the equations ----------------------------------------------------------------------
+    def t_scale(self, which: np.ndarray) -> np.ndarray:
+        """1 / max_p (w_p * range_p): t per unit of lam times payoff range."""
+        rate = (self.weights[:, which] * self.span[:, which]).max(axis=0)
+        return 1.0 / np.where(rate > 0, rate, 1.0)
 
-    def equations(
-        self, y: np.ndarray, t: np.ndarray, idx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """H (M, n), H_y (n, M, M) and H_t (M, n) at log-probabilities y, parameter t."""
+    def evaluate(
+        self, y: np.ndarray, t: np.ndarray, which: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """H (n, M), dH/dy (n, M, M), dH/dt (n, M) and the score (n,): the largest gap
+        between an agent's behaviour and its logit response, or of its sum from 1, over
+        the tolerance (at most 1: solved)."""
         agents = self.agents
-        slope = self.direction[:, idx]
+        y = y.T  # (M, n)
+        slope = self.weights[:, which]
         lam = t * slope
-        sigma = np.exp(y)
-        probs = {c: p[:, idx] for c, p in self.probs.items()}
-        payoffs = {v: u[:, idx] for v, u in self.payoffs.items()}
-        q, _, dq = _action_values(
-            self.tree, agents, sigma, y, probs, payoffs, self.log_chance[:, idx], jacobian=True
-        )
+        with np.errstate(over="ignore"):
+            sigma = np.exp(y)
+        probs = {c: p[:, which] for c, p in self.probs.items()}
+        payoffs = {v: u[:, which] for v, u in self.payoffs.items()}
+        with np.errstate(all="ignore"):
+            q, _, dq = _action_values(
+                self.tree, agents, sigma, y, probs, payoffs, self.log_chance[:, which], True
+            )
         m, n = y.shape
         h_value = np.empty((m, n))
         h_t = np.zeros((m, n))
         jac = np.zeros((m, m, n))
+        err = np.zeros(n)
         for h, p in enumerate(agents.owner):
             moves = agents.moves(h)
-            f = moves.start
-            h_value[f] = sigma[moves.start : moves.stop].sum(axis=0) - 1
-            jac[f, moves.start : moves.stop] = sigma[moves.start : moves.stop]
-            for r in range(f + 1, moves.stop):
-                gap = q[r] - q[f]
-                h_value[r] = y[r] - y[f] - lam[p] * gap
-                h_t[r] = -slope[p] * gap
+            f, end = moves.start, moves.stop
+            h_value[f] = sigma[f:end].sum(axis=0) - 1
+            jac[f, f:end] = sigma[f:end]
+            with np.errstate(all="ignore"):
+                z = lam[p] * (q[f:end] - q[f:end].max(axis=0))
+                logit = np.exp(z) / np.exp(z).sum(axis=0)
+                gap = np.abs(sigma[f:end] - logit).max(axis=0)
+            err = np.fmax(err, np.abs(h_value[f]))
+            err = np.maximum(err, np.where(np.isfinite(gap), gap, np.inf))
+            for r in range(f + 1, end):
+                diff = q[r] - q[f]
+                h_value[r] = y[r] - y[f] - lam[p] * diff
+                h_t[r] = -slope[p] * diff
                 jac[r] = -lam[p] * (dq[r] - dq[f])
                 jac[r, r] += 1.0
                 jac[r, f] -= 1.0
-        return h_value, np.moveaxis(jac, -1, 0), h_t
-
-    def budget(self, idx: np.ndarray) -> None:
-        """Count a step of each point in idx; raise when one runs out of steps or time."""
-        self.steps[idx] += 1
-        over = idx[self.steps[idx] > self.max_steps]
-        if over.size:
-            self.stop(
-                int(over[0]), "max_steps", f"its budget of max_steps={self.max_steps:,} ran out"
-            )
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            self.stop(int(idx[0]), "max_seconds", f"its budget of {self.max_seconds:g} s ran out")
-
-    def stop(self, point: int, budget: str, reason: str) -> None:
-        """Raise the :class:`PathBudgetError` of a point, at the lam it reached."""
-        raise PathBudgetError(point, self.t[point] * self.direction[:, point], budget, reason)
-
-    # -- the march along lam ----------------------------------------------------------------
-
-    def march(self) -> None:
-        """Every point along lam, knot after knot, with its own step, while it can."""
-        n = self.y.shape[1]
-        everyone = np.arange(n)
-        _, jac, h_t = self.equations(self.y, self.t, everyone)
-        self.jac, self.h_t = jac, h_t
-        self.sign = np.linalg.slogdet(jac)[0]
-        step = np.full(n, FIRST_STEP)
-        for j, knot in enumerate(self.kappa):
-            while True:
-                idx = np.flatnonzero(self.marching & (self.t < knot))
-                if not idx.size:
-                    break
-                self.budget(idx)
-                dy = _solve(self.jac[idx], -self.h_t[:, idx])
-                room = knot[idx] - self.t[idx]
-                h = np.minimum(np.minimum(step[idx], _largest_step(self.t[idx])), room)
-                t_new = np.where(h >= room, knot[idx], self.t[idx] + h)
-                y_new, ok, jac, h_t = self.correct(self.y[:, idx] + h * dy, t_new, idx)
-                sign = np.linalg.slogdet(jac)[0]
-                turns = ok & (sign != self.sign[idx])
-                ok &= ~turns & np.isfinite(dy).all(axis=0)
-                good = idx[ok]
-                self.before[:, good] = np.vstack([self.y[:, good], self.t[good]])
-                self.y[:, good], self.t[good] = y_new[:, ok], t_new[ok]
-                self.jac[good], self.h_t[:, good] = jac[ok], h_t[:, ok]
-                step[good] *= 1.5
-                step[idx[~ok]] *= 0.5
-                stuck = idx[turns | (~ok & (step[idx] < MIN_STEP))]
-                self.marching[stuck] = False
-            at_knot = np.flatnonzero(self.marching)
-            self.knots[j][:, at_knot] = self.y[:, at_knot]
-            self.done[j, at_knot] = True
-
-    def correct(
-        self, y: np.ndarray, t: np.ndarray, idx: np.ndarray, iterations: int = NEWTON_ITERATIONS
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Newton's method on y at fixed t (n,) for points idx: the solutions, which
-        converged, and H_y and H_t there. A point fails where its first correction
-        exceeds :data:`MAX_CORRECTION` or its residual does not halve at each iteration."""
-        y = y.copy()
-        n = len(idx)
-        ok = np.zeros(n, dtype=bool)
-        alive = np.ones(n, dtype=bool)
-        jac = np.empty((n, self.agents.n_moves, self.agents.n_moves))
-        h_t = np.empty_like(y)
-        last = np.full(n, np.inf)
-        for i in range(iterations + 1):
-            live = np.flatnonzero(alive)
-            if not live.size:
-                break
-            h, j, ht = self.equations(y[:, live], t[live], idx[live])
-            jac[live], h_t[:, live] = j, ht
-            residual = np.abs(h).max(axis=0)
-            converged = residual <= self.tol[idx[live]]
-            stalled = ~np.isfinite(residual) | (residual > 0.5 * last[live])
-            ok[live[converged]] = True
-            last[live] = residual
-            go = ~converged & ~stalled
-            alive[live[~go]] = False
-            if i == iterations or not go.any():
-                break
-            delta = _solve(j[go], -h[:, go])
-            size = np.abs(delta).max(axis=0)
-            jump = ~np.isfinite(size) | (size > MAX_CORRECTION if i == 0 else False)
-            moving = live[go]
-            alive[moving[jump]] = False
-            y[:, moving[~jump]] += delta[:, ~jump]
-        return y, ok, jac, h_t
-
-    # -- arc length, for the points whose branch turns --------------------------------------
-
-    def follow_turned(self) -> None:
-        """Pseudo-arc-length continuation in (y, t) for the points the march left,
-        from their last point on, recording each knot the first time t reaches it."""
-        idx = np.flatnonzero(~self.marching)
-        if not idx.size:
-            return
-        m = self.agents.n_moves
-        z = np.vstack([self.y[:, idx], self.t[idx]])
-        # The tangent: the null vector of [H_y, H_t] (by SVD, sound at a fold too),
-        # oriented along the last step of the march.
-        rows = np.concatenate([self.jac[idx], self.h_t[:, idx].T[:, :, None]], axis=2)
-        tangent = np.linalg.svd(rows)[2][:, -1, :].T
-        tangent *= np.where(((z - self.before[:, idx]) * tangent).sum(axis=0) < 0, -1.0, 1.0)
-        step = np.full(len(idx), 0.1)
-        back = np.zeros(len(idx), dtype=bool)  # t went down somewhere: the branch turned
-        live = np.arange(len(idx))
-        while live.size:
-            self.budget(idx[live])
-            step[live] = np.minimum(step[live], _largest_step(z[m, live]))
-            guess = z[:, live] + step[live] * tangent[:, live]
-            z_new, ok, tangent_new = self.arc_correct(guess, tangent[:, live], idx[live])
-            ok &= (tangent_new * tangent[:, live]).sum(axis=0) >= MIN_COSINE
-            ok &= np.linalg.norm(z_new - guess, axis=0) <= MAX_DRIFT * step[live]
-            for s in np.flatnonzero(ok):
-                ok[s] = self.record(idx[live[s]], z[:, live[s]], z_new[:, s], back[live[s]])
-            good = live[ok]
-            back[good] |= z_new[m, ok] < z[m, good]
-            z[:, good], tangent[:, good] = z_new[:, ok], tangent_new[:, ok]
-            self.t[idx[good]] = z[m, good]  # where the path is, for the budget's message
-            step[good] *= 1.5
-            step[live[~ok]] *= 0.5
-            if (step[live] < MIN_STEP).any():
-                point = idx[live[np.argmax(step[live] < MIN_STEP)]]
-                self.stop(point, "step", f"its step fell below {MIN_STEP:g}: no way on")
-            live = np.flatnonzero(~self.done[:, idx].all(axis=0))
-
-    def record(self, point: int, old: np.ndarray, new: np.ndarray, back: bool) -> bool:
-        """Record the knots t passes upward from ``old`` to ``new`` (y, t), each by Newton's
-        method at the knot from the secant; False if one fails (the step is then retried)."""
-        m = self.agents.n_moves
-        for j in np.flatnonzero(~self.done[:, point]):
-            knot = self.kappa[j, point]
-            if j and self.done[j - 1, point] and knot == self.kappa[j - 1, point]:
-                self.knots[j][:, point] = self.knots[j - 1][:, point]
-                self.done[j, point], self.turned[j, point] = True, self.turned[j - 1, point]
-                continue
-            if not old[m] < knot <= new[m]:
-                break
-            start = old[:m] + (knot - old[m]) / (new[m] - old[m]) * (new[:m] - old[:m])
-            y, good, _, _ = self.correct(
-                start[:, None], np.array([knot]), np.array([point]), 4 * NEWTON_ITERATIONS
-            )
-            if not good[0]:
-                return False
-            self.knots[j][:, point] = y[:, 0]
-            self.done[j, point] = True
-            self.turned[j, point] = back
-        return True
-
-    def arc_correct(
-        self, z: np.ndarray, tangent: np.ndarray, idx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Newton's method on (y, t) with corrections orthogonal to ``tangent`` (M + 1, n):
-        the new points, which converged, and the unit tangents there, oriented along
-        the old ones (the last row of the augmented Jacobian is the old tangent)."""
-        m = self.agents.n_moves
-        z = z.copy()
-        n = len(idx)
-        jac = np.empty((n, m + 1, m + 1))
-        jac[:, m] = tangent.T
-        last = np.full(n, np.inf)
-        ok = np.zeros(n, dtype=bool)
-        usable = np.ones(n, dtype=bool)
-        for i in range(NEWTON_ITERATIONS + 1):
-            h, j, ht = self.equations(z[:m], z[m], idx)
-            jac[:, :m, :m], jac[:, :m, m] = j, ht.T
-            residual = np.abs(h).max(axis=0)
-            ok |= usable & (residual <= self.tol[idx])
-            usable &= ok | (np.isfinite(residual) & ~(residual > 0.5 * last))
-            last = residual
-            if i == NEWTON_ITERATIONS or not (usable & ~ok).any():
-                break
-            delta = _solve(jac, -np.vstack([h, np.zeros(n)]))
-            size = np.abs(delta[:m]).max(axis=0)
-            if i == 0:
-                usable &= ok | (np.isfinite(size) & (size <= MAX_CORRECTION))
-            moving = usable & ~ok
-            z[:, moving] += delta[:, moving]
-        unit = np.zeros((m + 1, n))
-        unit[m] = 1.0
-        tangent_new = _solve(jac, unit)
-        tangent_new /= np.linalg.norm(tangent_new, axis=0)
-        ok &= np.isfinite(tangent_new).all(axis=0) & (z[m] >= 0)
-        return z, ok, tangent_new
-
-
-def _largest_step(t: np.ndarray) -> np.ndarray:
-    """The longest step allowed at path parameter t: :data:`MAX_STEP`, or a share
-    :data:`MAX_STEP_SHARE` of t where that is longer (log-probabilities move less as
-    lam grows)."""
-    return np.maximum(MAX_STEP, MAX_STEP_SHARE * t)
-
-
-def _solve(matrices: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """x (m, n) with ``matrices[i] @ x[:, i] = rhs[:, i]``; NaN columns where singular."""
-    try:
-        return np.linalg.solve(matrices, rhs.T[..., None])[..., 0].T
-    except np.linalg.LinAlgError:
-        out = np.full(rhs.shape, np.nan)
-        for i in range(len(matrices)):
-            with contextlib.suppress(np.linalg.LinAlgError):
-                out[:, i] = np.linalg.solve(matrices[i], rhs[:, i])
-        return out
+        rounding = 8 * ROUNDING * (lam * self.magnitude[:, which]).max(axis=0)
+        finite = np.isfinite(h_value).all(axis=0) & np.isfinite(jac).all(axis=(0, 1))
+        score = np.where(finite, err / (self.tol + rounding), np.inf)
+        return h_value.T, np.moveaxis(jac, -1, 0), h_t.T, score

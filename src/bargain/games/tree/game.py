@@ -40,23 +40,15 @@ from bargain.vocabulary import ident
 from ..extensive import ExtensiveForm
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..normal import NormalFormGame
+from ..normal.quantal import Deadline
+from ..qre_options import lam_option, lam_per_player, max_steps_option, seconds_option
 from ..signaling import SignalingGame
 from ..spec import SpecReader
 from .compiled import CompiledTree
 from .derive import derive_spe
 from .extensive import tree_form
 from .pbe import PerfectBayesianBatch, SenderReceiver, sender_receiver
-from .quantal import (
-    MAX_STEPS,
-    QuantalBatchSolution,
-    branch_lam,
-    lam_option,
-    lam_vector,
-    quantal_batch,
-    quantal_branch,
-    seconds_option,
-    steps_option,
-)
+from .quantal import QuantalBatchSolution, branch_lam, quantal_batch, quantal_branch
 from .solution import SubgamePerfect, TreeBatchSolution
 
 if TYPE_CHECKING:
@@ -132,15 +124,15 @@ class GameTree(GameForm):
                 only=("concept", ("qre",)),
             ),
             "max_steps": Option(
-                MAX_STEPS,
-                check=steps_option,
-                help="path steps per point; qre",
+                None,
+                check=max_steps_option,
+                help="path-following steps per chunk; qre",
                 only=("concept", ("qre",)),
             ),
             "seconds": Option(
                 None,
                 check=seconds_option,
-                help="path-following time; qre",
+                help="path-following seconds per call; qre",
                 only=("concept", ("qre",)),
             ),
             "chunk_size": CHUNK_SIZE,
@@ -254,12 +246,12 @@ class GameTree(GameForm):
         sender-receiver shape (:mod:`.pbe`; with ``refine`` and ``mixed`` as a
         signaling game takes them), "qre" for the agent logit quantal response
         equilibrium on the principal branch (:mod:`.quantal`; ``lam`` a number or
-        a mapping player -> number, ``max_steps`` path-following steps per point,
-        ``seconds`` for the whole batch). ``tie_break`` (spe) -- "first" takes the
-        first best move in declaration order, "all" reports every pure SPE (a
-        point may then have several rows), "raise" raises on a tie; ties are
-        flagged per point either way. ``chunk_size`` -- points solved at once
-        (memory stays bounded).
+        a mapping player -> number, ``max_steps`` path-following steps per chunk,
+        ``seconds`` per call: points they leave unreached get no row and a
+        warning). ``tie_break`` (spe) -- "first" takes the first best move in
+        declaration order, "all" reports every pure SPE (a point may then have
+        several rows), "raise" raises on a tie; ties are flagged per point either
+        way. ``chunk_size`` -- points solved at once (memory stays bounded).
         """
         options = self._checked(options, tie_break)
         if options.get("concept") == "pbe":
@@ -267,11 +259,18 @@ class GameTree(GameForm):
             batch = read.game.solve_batch(points, **_without(options, "concept"))
             return PerfectBayesianBatch(batch, read.terminals, self.outcome_members())
         if options.get("concept") == "qre":
+            if options.get("lam") is None:
+                raise ModelError(
+                    "concept='qre' needs the option lam: the logit precision, a number >= 0 "
+                    "(0: uniform play; large: near a Nash equilibrium) or a mapping "
+                    "player -> number"
+                )
             return quantal_batch(
                 self._compile(),
                 self.params.bind_batch(points),
-                lam_vector(options.get("lam"), self.players),
-                **_budget(options),
+                lam_per_player(options["lam"], self.players),
+                _deadline(options),
+                options.get("chunk_size"),
             )
         tie_break = options.get("tie_break", "first")
         compiled = self._compile()
@@ -325,9 +324,10 @@ class GameTree(GameForm):
     ) -> pd.DataFrame:
         """The principal branch of the agent QRE at one point, one row per lam.
 
-        ``lam`` is a non-decreasing sequence of numbers >= 0; player p's lam is
+        ``lam`` is an increasing sequence of numbers >= 0; player p's lam is
         ``lam * weights[p]`` (``weights`` a number or a mapping player -> number);
-        ``values`` the parameter values, and optionally ``max_steps``, ``seconds``.
+        ``values`` the parameter values, and optionally ``max_steps``, ``seconds``
+        (values of lam the budget leaves unreached get no row and a warning).
         Columns: ``lam``, the measures of ``concept="qre"`` rows, ``regime``.
         """
         names = set(self.params.names)
@@ -335,7 +335,9 @@ class GameTree(GameForm):
         options = self._checked({**options, "concept": "qre"}, None)
         bound = self.params.bind_batch({k: [v] for k, v in values.items()})
         grid, w = branch_lam(lam, weights, self.players)
-        return quantal_branch(self._compile(), bound, grid, w, **_budget(options))
+        return quantal_branch(
+            self._compile(), bound, grid, w, _deadline(options), options.get("chunk_size")
+        )
 
     def as_sender_receiver(self) -> SenderReceiver:
         """The tree as a signaling game (``.game``), if it has the sender-receiver shape
@@ -397,7 +399,7 @@ class GameTree(GameForm):
 
     def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``regret``,
-        ``n_equilibria``; with ``concept="qre"`` also ``turned``; with ``concept="pbe"``
+        ``n_equilibria``; with ``concept="qre"`` also ``fallback``; with ``concept="pbe"``
         the signaling game's measures and ``reach_<terminal>``."""
         reach = [f"reach_{ident(t)}" for t in self.outcome_members()]
         if self._checked(options, None).get("concept") == "pbe":
@@ -412,7 +414,7 @@ class GameTree(GameForm):
             for move in spec["moves"]
         ]
         if self._checked(options, None).get("concept") == "qre":
-            return [*names, "regret", "turned", "n_equilibria"]
+            return [*names, "regret", "fallback", "n_equilibria"]
         return [*names, "regret", "n_equilibria"]
 
     def outcome_members(self) -> tuple[Hashable, ...]:
@@ -636,13 +638,10 @@ def _in_user_units(chunk: TreeArrays, scale: np.ndarray) -> TreeArrays:
     )
 
 
-def _budget(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The path-following budget and chunk size of ``concept="qre"`` among the options."""
-    return {
-        "max_steps": options.get("max_steps", MAX_STEPS),
-        "seconds": options.get("seconds"),
-        "chunk_size": options.get("chunk_size"),
-    }
+def _deadline(options: Mapping[str, Any]) -> Deadline:
+    """The path-following budget of ``concept="qre"`` among the options: ``max_steps``
+    per chunk, ``seconds`` for the call."""
+    return Deadline(options.get("max_steps"), options.get("seconds"))
 
 
 def _without(options: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -4,26 +4,28 @@ At every information set the player's behaviour is the logit response, with
 precision lam, to the expected payoffs of its moves given the others' behaviour
 and its beliefs by Bayes' rule (McKelvey and Palfrey 1998); the kernel is
 :mod:`bargain.solvers.agent_qre`. A point has one row: the QRE on the principal
-branch, which starts from uniform play at lam = 0.
+branch, which starts from uniform play at lam = 0. The options are checked by
+:mod:`bargain.games.qre_options`, and the budget follows the normal form's policy
+(:mod:`bargain.games.normal.quantal`): a point the path-following budget leaves
+short of its lam has no row, and one warning names the budget and the count.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Real
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from bargain.checks import count_text, describe, listing
-from bargain.errors import BargainWarning, BudgetError, ModelError, warn
-from bargain.params import batch_size, point_text
-from bargain.solvers.agent_qre import MAX_STEPS, AgentQre, Agents, PathBudgetError, agent_qre
-from bargain.solvers.backward import TreeArrays, terminal_tolerance
+from bargain.checks import count_text, describe
+from bargain.errors import BargainWarning, ModelError, warn
+from bargain.params import batch_size
+from bargain.solvers.agent_qre import AgentQre, Agents, agent_qre
+from bargain.solvers.backward import TreeArrays, TreeStructure, terminal_tolerance
 
+from ..normal.quantal import Deadline, warn_paths
+from ..qre_options import lam_per_player, lam_value
 from ..solution import EquilibriumSet
 from .compiled import CompiledTree
 from .solution import Choice, TreeBatchSolution, node_reaches
@@ -39,104 +41,60 @@ CHUNK_POINTS, CHUNK_FLOATS = 1 << 14, 1 << 22
 # -- options ----------------------------------------------------------------------------------
 
 
-def lam_option(value: Any, where: str) -> float | dict[str, float]:
-    """The ``lam`` option: a non-negative number, or a mapping player -> number."""
-    if isinstance(value, Mapping):
-        if not value:
-            raise ModelError(f"{where}: expected a number or a mapping player -> number, got {{}}")
-        return {str(k): _precision(v, f"{where}[{k!r}]") for k, v in value.items()}
-    return _precision(value, where)
-
-
-def steps_option(value: Any, where: str) -> int:
-    """The ``max_steps`` option: a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ModelError(f"{where}: expected a positive integer, got {describe(value)}")
-    return value
-
-
-def seconds_option(value: Any, where: str) -> float:
-    """The ``seconds`` option: a positive number of seconds."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
-        raise ModelError(f"{where}: expected a positive number of seconds, got {describe(value)}")
-    return float(value)
-
-
-def _precision(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ModelError(f"{where}: expected a number lam >= 0, got {describe(value)}")
-    if not math.isfinite(value) or value < 0:
-        raise ModelError(f"{where}: expected a finite number lam >= 0, got {value}")
-    return float(value)
-
-
-def lam_vector(
-    lam: float | Mapping[str, float] | None, players: Sequence[str], where: str = "option 'lam'"
-) -> np.ndarray:
-    """lam (P,) of each player from the option: one number for all, or one per player."""
-    if lam is None:
-        raise ModelError(
-            "concept='qre' needs the option lam: the logit precision, a number >= 0 "
-            "(0: uniform play; large: near a Nash equilibrium) or a mapping player -> number"
-        )
-    if not isinstance(lam, Mapping):
-        return np.full(len(players), float(lam))
-    unknown = [k for k in lam if k not in players]
-    missing = [p for p in players if p not in lam]
-    if unknown or missing:
-        problem = f"unknown players {unknown}" if unknown else f"no value for {missing}"
-        raise ModelError(f"{where}: {problem}; players: {listing(list(players))}")
-    return np.array([lam[p] for p in players])
-
-
 def branch_lam(lam: Any, weights: Any, players: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """A branch's values of lam (K,), checked (non-decreasing, >= 0), and each player's
+    """A branch's values of lam (K,), checked (increasing, >= 0), and each player's
     weight (P,) from a number or a mapping player -> number: lam_p = lam * weights_p."""
-    where = "qre_branch(weights=...)"
-    return _grid(lam, "qre_branch(lam=...)"), lam_vector(lam_option(weights, where), players, where)
-
-
-def _grid(values: Any, where: str) -> np.ndarray:
-    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence | np.ndarray):
-        raise ModelError(f"{where}: expected a sequence of numbers, got {describe(values)}")
-    grid = np.array([_precision(v, f"{where}[{i}]") for i, v in enumerate(values)])
+    where = "qre_branch(lam=...)"
+    if isinstance(lam, str | bytes | Mapping) or not isinstance(lam, Sequence | np.ndarray):
+        raise ModelError(f"{where}: expected a sequence of numbers, got {describe(lam)}")
+    grid = np.array([lam_value(v, f"{where}[{i}]") for i, v in enumerate(lam)])
     if not len(grid):
         raise ModelError(f"{where}: expected at least one value of lam")
-    if (np.diff(grid) < 0).any():
-        i = int(np.flatnonzero(np.diff(grid) < 0)[0])
+    if (np.diff(grid) <= 0).any():
+        i = int(np.flatnonzero(np.diff(grid) <= 0)[0])
         raise ModelError(
-            f"{where}: values must not decrease (a branch is followed from lam = 0 up), "
+            f"{where}: expected increasing values (a branch is followed from lam = 0 up), "
             f"got {grid[i]:g} then {grid[i + 1]:g}"
         )
-    return grid
+    return grid, lam_per_player(weights, players, "qre_branch(weights=...)")
 
 
 # -- solving ----------------------------------------------------------------------------------
 
 
+class QuantalArrays(NamedTuple):
+    """The agent QREs of N points at K values of lam, in the user's units (``found``,
+    NaN where not reached), each player's range of terminal payoffs ``span`` (N, P),
+    and the budget that ran out (None: none did)."""
+
+    found: AgentQre
+    span: np.ndarray
+    exhausted: str | None
+
+
 def quantal_arrays(
     compiled: CompiledTree,
     bound: Mapping[str, np.ndarray],
-    knots: np.ndarray,
-    max_steps: int = MAX_STEPS,
-    seconds: float | None = None,
+    grid: np.ndarray,
+    weights: np.ndarray,
+    deadline: Deadline,
     chunk_size: int | None = None,
-) -> tuple[AgentQre, np.ndarray]:
-    """The agent QREs at the K values ``knots`` (K, P) and N points, in the user's units,
-    and each player's range of terminal payoffs (N, P); solved in chunks of points.
+) -> QuantalArrays:
+    """The agent QREs at lam = ``grid[k] * weights`` (K values, ``weights`` (P,)) and N
+    points, solved in chunks of points within the budget of ``deadline``.
 
-    Payoffs of extreme magnitude are divided by their scale for the kernel and lam
-    multiplied by it (the same QRE), then the payoffs and the regret are scaled back.
+    Payoffs of extreme magnitude are divided by their player's scale for the kernel
+    and that player's lam multiplied by it (the same QRE), then the payoffs and each
+    player's regret are scaled back by the player's own scale.
     """
     structure = compiled.structure
     n = batch_size(bound)
     agents = Agents.of(structure)
-    per_point = len(structure.kind) * structure.n_players * len(knots)
+    per_point = len(structure.kind) * structure.n_players * len(grid)
     if not agents.perfect:
         per_point *= agents.n_moves + 1
     size = chunk_size or max(1, min(CHUNK_POINTS, CHUNK_FLOATS // per_point))
-    start_time = time.monotonic()
-    parts, spans = [], []
+    parts, spans, exhausted = [], [], None
     for start in range(0, n, size):
         part = {k: v[start : start + size] for k, v in bound.items()}
         m = min(size, n - start)
@@ -145,56 +103,75 @@ def quantal_arrays(
         if tol.unresolved.any():
             raise compiled.unresolved_error(payoffs, tol.unresolved, part)
         payoffs = {t: value / tol.scale for t, value in payoffs.items()}
-        lam = knots[:, :, None] * tol.scale[None]
-        left = None if seconds is None else seconds - (time.monotonic() - start_time)
-        try:
-            chunk = agent_qre(structure, probs, payoffs, lam, max_steps, left)
-        except PathBudgetError as exc:
-            reason = exc.reason  # in the user's words: the kernel saw the time left
-            if exc.budget == "max_seconds":
-                reason = f"its budget of seconds={seconds:g} ran out"
-            reached = ", ".join(f"{p} {x:.6g}" for p, x in zip(compiled.players, exc.lam))
-            raise BudgetError(
-                f"agent QRE (concept='qre') at {point_text(part, exc.point)}: path following "
-                f"stopped at lam {reached}: {reason}; raise the budget (max_steps, seconds) "
-                "or ask for a smaller lam"
-            ) from None
+        budget = None if agents.perfect else deadline.budget()
+        if budget is None and not agents.perfect:  # the time ran out before this chunk
+            chunk = _unreached(structure, len(grid), m)
+            exhausted = exhausted or deadline.spent
+        else:
+            chunk = agent_qre(structure, probs, payoffs, grid, weights[:, None] * tol.scale, budget)
+            exhausted = exhausted or chunk.exhausted
         parts.append(
             chunk._replace(
                 values=chunk.values * tol.scale[None],
-                regret=chunk.regret * tol.scale.max(axis=0)[None],
+                regret=np.max(chunk.regret * tol.scale[None], axis=1),
             )
         )
         spans.append(tol.user_span)
     joined = AgentQre(
         {v: np.concatenate([p.behaviour[v] for p in parts], axis=-1) for v in parts[0].behaviour},
-        *(np.concatenate([getattr(p, f) for p in parts], axis=-1) for f in AgentQre._fields[1:]),
+        *(np.concatenate([getattr(p, f) for p in parts], axis=-1) for f in AgentQre._fields[1:6]),
+        exhausted,
+        sum(p.steps for p in parts),
     )
-    return joined, np.concatenate(spans, axis=1).T
+    return QuantalArrays(joined, np.concatenate(spans, axis=1).T, exhausted)
+
+
+def _unreached(tree: TreeStructure, k: int, n: int) -> AgentQre:
+    """The kernel's arrays for n points of which none reached any of the K values."""
+    nan = np.full
+    return AgentQre(
+        {
+            v: nan((k, len(tree.children[v]), n), np.nan)
+            for v in range(len(tree.kind))
+            if tree.kind[v] == "decision"
+        },
+        nan((k, tree.n_players, n), np.nan),
+        nan((k, len(tree.terminals), n), np.nan),
+        nan((k, tree.n_players, n), np.nan),
+        np.zeros((k, n), dtype=bool),
+        np.zeros(n, dtype=bool),
+        None,
+        0,
+    )
 
 
 def quantal_batch(
     compiled: CompiledTree,
     bound: Mapping[str, np.ndarray],
     lam: np.ndarray,
-    **budget: Any,
+    deadline: Deadline,
+    chunk_size: int | None = None,
 ) -> QuantalBatchSolution:
-    """The agent QRE at each of N points for lam (P,): one row per point."""
-    found, span = quantal_arrays(compiled, bound, lam[None], **budget)
-    n = batch_size(bound)
+    """The agent QRE at each of N points for lam (P,): one row per point reached (a
+    point the budget leaves unreached has none, and a warning says how many)."""
+    solved = quantal_arrays(compiled, bound, np.ones(1), lam, deadline, chunk_size)
+    found = solved.found
+    point = np.flatnonzero(found.reached[0])
     arrays = TreeArrays(
-        np.arange(n),
-        {v: b[0] for v, b in found.behaviour.items()},
-        found.values[0],
-        found.reach[0],
-        found.regret[0],
-        np.zeros(n, dtype=bool),
-        np.zeros(n, dtype=bool),
+        point,
+        {v: b[0][:, point] for v, b in found.behaviour.items()},
+        found.values[0][:, point],
+        found.reach[0][:, point],
+        found.regret[0][point],
+        np.zeros(batch_size(bound), dtype=bool),
+        np.zeros(batch_size(bound), dtype=bool),
     )
     batch = QuantalBatchSolution(
-        compiled, arrays, bound, span, np.tile(lam, (n, 1)), found.turned[0]
+        compiled, arrays, bound, solved.span, np.tile(lam, (len(point), 1)), found.fallback
     )
-    batch.warn_turned()
+    warn_paths(found.fallback, ~found.reached[0], solved.exhausted, "QRE")
+    if solved.exhausted is None:
+        batch.warn_empty("its agent QRE path could not be followed to lam")
     return batch
 
 
@@ -203,32 +180,41 @@ def quantal_branch(
     bound: Mapping[str, np.ndarray],
     grid: np.ndarray,
     weights: np.ndarray,
-    **budget: Any,
+    deadline: Deadline,
+    chunk_size: int | None = None,
 ) -> pd.DataFrame:
-    """The principal branch at one point over the values ``knots`` (K, P), lam times
-    each player's weight: one row per value, with ``lam`` (the values of ``grid``), the
+    """The principal branch at one point at lam = ``grid`` (K,) times each player's
+    weight (P,): one row per value reached, with ``lam`` (the values of ``grid``), the
     measures of ``concept="qre"`` rows and ``regime``."""
     import pandas as pd
 
-    knots = grid[:, None] * weights[None, :]
-    found, span = quantal_arrays(compiled, bound, knots, **budget)
-    k = len(knots)
+    solved = quantal_arrays(compiled, bound, grid, weights, deadline, chunk_size)
+    found = solved.found
+    k = np.flatnonzero(found.reached[:, 0])
     arrays = TreeArrays(
-        np.arange(k),
-        {v: b[:, :, 0].T for v, b in found.behaviour.items()},
-        found.values[:, :, 0].T,
-        found.reach[:, :, 0].T,
-        found.regret[:, 0],
-        np.zeros(k, dtype=bool),
-        np.zeros(k, dtype=bool),
+        np.arange(len(k)),
+        {v: b[k, :, 0].T for v, b in found.behaviour.items()},
+        found.values[k, :, 0].T,
+        found.reach[k, :, 0].T,
+        found.regret[k, 0],
+        np.zeros(len(k), dtype=bool),
+        np.zeros(len(k), dtype=bool),
     )
-    points = {name: np.repeat(v, k) for name, v in bound.items()}
-    batch = QuantalBatchSolution(
-        compiled, arrays, points, np.repeat(span, k, axis=0), knots, found.turned[:, 0]
-    )
-    batch.warn_turned()
+    points = {name: np.repeat(v, len(k)) for name, v in bound.items()}
+    knots = grid[k, None] * weights[None, :]
+    fallback = np.repeat(found.fallback, len(k))
+    span = np.repeat(solved.span, len(k), axis=0)
+    batch = QuantalBatchSolution(compiled, arrays, points, span, knots, fallback)
+    missed = ~found.reached.all(axis=0)
+    warn_paths(found.fallback, missed, solved.exhausted, "full branch")
+    if solved.exhausted is None and missed.any():
+        warn(
+            "the point has no full branch: its agent QRE path could not be followed to "
+            "every lam (see 'lam')",
+            BargainWarning,
+        )
     frame = batch.to_frame().drop(columns=["point", *points, "n_equilibria", "degenerate", "ties"])
-    out = pd.concat([pd.DataFrame({"lam": grid}), frame], axis=1)
+    out = pd.concat([pd.DataFrame({"lam": grid[k]}), frame], axis=1)
     out.attrs["values"] = {name: float(v[0]) for name, v in bound.items()}
     out.attrs["weights"] = dict(zip(compiled.players, weights.tolist()))
     return out
@@ -245,8 +231,9 @@ class QuantalResponse:
     label where it has probability 1 within ``PROB_TOL``); ``reach`` the
     probability of ending at each terminal node; ``payoffs`` the expected
     payoffs; ``path`` the nodes reached with positive probability in order of play
-    with their choices; ``lam`` each player's precision; ``turned`` whether the
-    principal branch turned back in lam on its way (other QREs exist then).
+    with their choices; ``lam`` each player's precision; ``fallback`` whether the
+    point's path left the shared grid of lam for arclength continuation (it turns back
+    in lam, so other QREs exist on the way, or its corrector failed there).
     """
 
     choices: dict[Hashable, Choice]
@@ -254,7 +241,7 @@ class QuantalResponse:
     payoffs: dict[str, float]
     path: tuple[tuple[Hashable, Choice], ...]
     lam: dict[str, float]
-    turned: bool
+    fallback: bool
 
     def __str__(self) -> str:
         lam = ", ".join(f"{p} {v:g}" for p, v in self.lam.items())
@@ -286,18 +273,19 @@ class QuantalSolution(EquilibriumSet[QuantalResponse]):
         return self.equilibria[0].lam
 
     @property
-    def turned(self) -> bool:
-        return self.equilibria[0].turned
+    def fallback(self) -> bool:
+        return self.equilibria[0].fallback
 
     def __repr__(self) -> str:
-        flag = ", turned" if self.turned else ""
+        flag = ", fallback" if self.fallback else ""
         return f"QuantalSolution(agent logit QRE{flag})\n  {self.equilibria[0]}"
 
 
 class QuantalBatchSolution(TreeBatchSolution):
     """Agent QREs at N points, one row each, in the columns of :class:`TreeBatchSolution`;
-    ``lam`` (R, P) each row's precision per player and ``turned`` (N,) whether the
-    principal branch turned back in lam before it (measure ``turned``, 0 or 1).
+    ``lam`` (R, P) each row's precision per player and ``fallback`` (N,) whether the
+    point's path left the shared grid of lam for arclength continuation (measure
+    ``fallback``, 0 or 1). A point the path-following budget left unreached has no row.
 
     A row's regime is its modal path: the most probable move at each decision node
     that the most probable moves (and every chance branch) reach.
@@ -313,19 +301,19 @@ class QuantalBatchSolution(TreeBatchSolution):
         points: Mapping[str, np.ndarray],
         payoff_range: np.ndarray,
         lam: np.ndarray,
-        turned: np.ndarray,
+        fallback: np.ndarray,
     ) -> None:
         super().__init__(compiled, arrays, points, payoff_range)
         self.lam = lam
-        self.turned = turned
+        self.fallback = fallback
 
     def equilibrium_of(self, r: int, **fields: Any) -> QuantalResponse:
         lam = {p: float(x) for p, x in zip(self.players, self.lam[r])}
-        return QuantalResponse(**fields, lam=lam, turned=bool(self.turned[self.point[r]]))
+        return QuantalResponse(**fields, lam=lam, fallback=bool(self.fallback[self.point[r]]))
 
     def measure_columns(self) -> dict[str, np.ndarray]:
         columns = super().measure_columns()
-        columns["turned"] = self.turned[self.point].astype(float)
+        columns["fallback"] = self.fallback[self.point].astype(float)
         return columns
 
     def regime_behaviour(self) -> tuple[dict[Hashable, np.ndarray], np.ndarray]:
@@ -337,20 +325,8 @@ class QuantalBatchSolution(TreeBatchSolution):
             modal[node] = one
         return modal, node_reaches(self.compiled, self.points, len(self), self.point, modal)
 
-    def warn_turned(self) -> None:
-        """Warn where the principal branch turned back in lam (it was followed by arc length)."""
-        count = int(np.count_nonzero(self.turned))
-        if count:
-            where = "the point" if len(self.turned) == 1 else f"{count} of {len(self.turned)}"
-            warn(
-                f"agent QRE: at {where} the principal branch turns back in lam before the lam "
-                "asked for, so other QREs exist there; it was followed by arc length and the "
-                "QRE reported is the branch's (see 'turned')",
-                BargainWarning,
-            )
-
     def __repr__(self) -> str:
         return (
             f"QuantalBatchSolution({count_text(len(self), 'point')}, agent logit QRE, "
-            f"{int(self.turned.sum())} turned)"
+            f"{int(self.fallback.sum())} fallback)"
         )
