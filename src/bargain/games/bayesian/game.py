@@ -37,7 +37,7 @@ from bargain.tolerances import PROB_SUM_ATOL
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
-from ..normal.quantal import Deadline, warn_paths
+from ..qre_budget import Deadline, warn_paths
 from ..qre_options import lam_option, lam_per_player, max_steps_option, seconds_option
 from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader

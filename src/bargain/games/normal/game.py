@@ -44,20 +44,13 @@ from bargain.solvers.two_by_two import two_by_two
 from bargain.vocabulary import ident
 
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
+from ..qre_budget import Deadline, warn_paths
 from ..qre_options import lam_option, lam_per_player, max_steps_option, seconds_option
 from ..resolution import unresolved_tensor_error
 from ..spec import SpecReader
 from .derive import derive_normal
 from .exact import exact_ready, solve_exactly
-from .quantal import (
-    BRANCH_GRID,
-    QUANTAL,
-    Deadline,
-    branch_arrays,
-    limit_rows,
-    qre_rows,
-    warn_paths,
-)
+from .quantal import BRANCH_GRID, QUANTAL, branch_arrays, limit_rows, qre_rows
 from .solution import BatchSolution, Solution
 
 if TYPE_CHECKING:

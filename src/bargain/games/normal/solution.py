@@ -19,9 +19,10 @@ from bargain.tolerances import PROB_TOL
 from bargain.vocabulary import ident
 
 from ..labels import Labels
+from ..qre_budget import Deadline, warn_paths
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
 from .exact import INSTALL, NashSubset, nash_subsets
-from .quantal import Deadline, limit_rows, warn_paths
+from .quantal import limit_rows
 
 
 @dataclass(frozen=True, eq=False)

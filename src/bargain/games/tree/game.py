@@ -40,7 +40,7 @@ from bargain.vocabulary import ident
 from ..extensive import ExtensiveForm
 from ..form import CHUNK_SIZE, GameForm, Option, as_is
 from ..normal import NormalFormGame
-from ..normal.quantal import Deadline
+from ..qre_budget import Deadline
 from ..qre_options import lam_option, lam_per_player, max_steps_option, seconds_option
 from ..signaling import SignalingGame
 from ..spec import SpecReader

@@ -24,7 +24,7 @@ from bargain.params import batch_size
 from bargain.solvers.agent_qre import AgentQre, Agents, agent_qre
 from bargain.solvers.backward import TreeArrays, TreeStructure, terminal_tolerance
 
-from ..normal.quantal import Deadline, warn_paths
+from ..qre_budget import Deadline, warn_paths
 from ..qre_options import lam_per_player, lam_value
 from ..solution import EquilibriumSet
 from .compiled import CompiledTree
