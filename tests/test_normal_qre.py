@@ -440,8 +440,9 @@ def regret_of(tensor: np.ndarray, profile: list[np.ndarray]) -> float:
 def test_the_logit_limit_of_players_indifferent_among_their_strategies(name):
     """A player indifferent among strategies it plays leaves the polish's Newton matrix
     singular; the limit is still found, equals pygambit's and is an equilibrium, under
-    method='logit', method='auto' and select='logit' (games of 3 players, whose rows are
-    logit limits under 'auto')."""
+    method='logit', method='auto' and select='logit' (the row of a game of 3 players,
+    whose rows are logit limits under 'auto'; in a game of 2 the limit itself, a point of a
+    component whose extreme equilibria are the rows)."""
     tensor = INDIFFERENT[name].astype(float)
     game = NormalFormGame.from_arrays(*tensor)
     with warnings.catch_warnings():
@@ -458,21 +459,22 @@ def test_the_logit_limit_of_players_indifferent_among_their_strategies(name):
     assert np.isfinite(distance).all()  # the limit of the point was found
     if len(game.players) == 3:  # 'auto' rescued the point by its logit limit
         assert distance.min() == 0.0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", BargainWarning)
-            swept = NormalFormGame(
-                game.players,
-                game.strategies,
-                {p: tensor[i].tolist() for i, p in enumerate(game.players)},
-                params=[Param("unused", 0.0)],
-            )
-            frame = sweep(swept, {"unused": [0.0]}, select="logit").to_frame()
-        assert frame["selected_unique"].all()
-        chosen = [
-            frame[[c for c in frame if c.startswith(f"p_{p}_")]].to_numpy()[0] for p in game.players
-        ]
-        for mine, theirs in zip(chosen, limit.profile):
-            np.testing.assert_allclose(mine, theirs, atol=1e-9)
+    # two players: the limit is a point of a component of the rows (see test_logit_selection)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)
+        swept = NormalFormGame(
+            game.players,
+            game.strategies,
+            {p: tensor[i].tolist() for i, p in enumerate(game.players)},
+            params=[Param("unused", 0.0)],
+        )
+        frame = sweep(swept, {"unused": [0.0]}, select="logit").to_frame()
+    assert frame["selected_unique"].all()
+    chosen = [
+        frame[[c for c in frame if c.startswith(f"p_{p}_")]].to_numpy()[0] for p in game.players
+    ]
+    for mine, theirs in zip(chosen, limit.profile):
+        np.testing.assert_allclose(mine, theirs, atol=1e-9)
 
 
 def test_bayesian_qre_gives_each_type_precision_lam_times_its_prior():

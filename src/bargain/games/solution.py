@@ -179,6 +179,13 @@ class EquilibriumBatch(Sequence[EquilibriumSet], ABC):
             "has no logit limit)"
         )
 
+    def logit_limits(self, where: np.ndarray) -> EquilibriumBatch | None:
+        """The logit limits of the points ``where`` that ``select="logit"`` takes where no
+        row is the limit: at most one row per point, each an equilibrium of its point
+        though none of its rows (a point inside a component whose extreme equilibria are
+        the rows), ``n_equilibria`` the point's; None where the form gives none."""
+        return None
+
     @cached_property
     def count(self) -> np.ndarray:
         """The number of equilibria (rows) at each point, (N,)."""

@@ -111,6 +111,12 @@ class Measures:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DegenerateGameWarning)
             solution = self.game.solve_batch(points, **options)
+        return solution, self.columns(solution, points)
+
+    def columns(self, solution: EquilibriumBatch, points: Mapping[str, np.ndarray]) -> Columns:
+        """The row columns of a solved batch at its bound ``points``: ``point``, every
+        measure, the label column ``regime`` and the per-point flags ``degenerate`` and
+        ``ties`` broadcast to rows."""
         columns = solution.columns()
         for name, members in self.outcomes.items():
             columns[name] = solution.outcome(members)
@@ -125,7 +131,7 @@ class Measures:
                 if bad:  # e.g. a division by zero: say so rather than tabulate NaN silently
                     total = len(columns[name])
                     warn(f"measure {name!r} is not finite for {bad} of {total} equilibria")
-        return solution, columns
+        return columns
 
 
 def _user_measure(expr: Any, known: tuple[str, ...], where: str) -> sympy.Basic:

@@ -8,8 +8,11 @@ the larger product of deviation losses (Harsanyi and Selten 1988, p. 87).
 ``logit``: the equilibrium the principal branch of logit quantal response
 equilibria converges to as lam grows (McKelvey and Palfrey 1995; Turocy 2005),
 within :data:`~bargain.tolerances.LOGIT_SELECT_ATOL` (none if no equilibrium
-found is that limit). ``all`` keeps every equilibrium (no selection). Each rule also reports
-whether its choice was unique; where no equilibrium qualifies, none is chosen.
+found is that limit; where the limit lies inside a component whose extreme
+equilibria are the rows, :func:`~bargain.model.tabulate.tabulate` takes the limit
+itself, ``EquilibriumBatch.logit_limits``). ``all`` keeps every equilibrium (no
+selection). Each rule also reports whether its choice was unique; where no
+equilibrium qualifies, none is chosen.
 """
 
 from __future__ import annotations

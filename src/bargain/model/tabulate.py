@@ -45,7 +45,9 @@ def tabulate(
     parameters, ``n_equilibria``, ``selected_unique``, ``degenerate``,
     ``ties``, ``equilibria`` (every equilibrium's regime, joined with " | ")
     and each measure of the equilibrium chosen by ``rule`` (NaN where none
-    qualifies); with ``"all"`` the per-point table is the per-row one, where a
+    qualifies; with ``"logit"``, where no row is the logit limit, the limit itself
+    if the solution gives it, ``EquilibriumBatch.logit_limits``: a point of a
+    component of the rows); with ``"all"`` the per-point table is the per-row one, where a
     point without any equilibrium keeps a row of missing values (it is never
     dropped: ``n_equilibria`` says 0). Without ``rows`` (a sweep that keeps only
     per-point columns) the per-equilibrium table is left out; with ``wanted``, of the
@@ -81,9 +83,19 @@ def tabulate(
         )
     missing = np.flatnonzero(chosen < 0)
     pick = order[np.where(chosen < 0, 0, chosen)] if len(order) else np.zeros(n, dtype=np.intp)
-    for name in (*measures.names, "regime"):
-        if name != "n_equilibria" and (wanted is None or name in wanted):
-            summary[name] = _picked(columns[name], pick, missing, n)
+    names = [
+        name
+        for name in (*measures.names, "regime")
+        if name != "n_equilibria" and (wanted is None or name in wanted)
+    ]
+    source: Columns = columns
+    if rule == "logit" and len(missing):
+        source, pick, missing = _with_limits(
+            points, solution, columns, measures, names, pick, missing
+        )
+        summary["selected_unique"] = unique | (pick >= len(columns["point"]))  # a limit taken
+    for name in names:
+        summary[name] = _picked(source[name], pick, missing, n)
     for name in measures.per_point:  # a property of the point, whatever is chosen
         if wanted is not None and name not in wanted:
             continue
@@ -94,6 +106,43 @@ def tabulate(
     if not rows:
         return {"points": summary}
     return {"points": summary, "rows": _sorted_rows(points, columns, order)}
+
+
+def _with_limits(
+    points: Mapping[str, np.ndarray],
+    solution: EquilibriumBatch,
+    columns: Columns,
+    measures: Measures,
+    names: list[str],
+    pick: np.ndarray,
+    missing: np.ndarray,
+) -> tuple[Columns, np.ndarray, np.ndarray]:
+    """``select="logit"`` where no row is the limit: the limit itself where the solution
+    gives it (an equilibrium inside a component whose extreme equilibria are the rows).
+
+    Returns the columns ``names`` to pick from (the rows, then the limits), the picks
+    (N,) into them and the points still without a choice.
+    """
+    limits = solution.logit_limits(missing)
+    if limits is None or not len(limits.point):
+        return columns, pick, missing
+    more = measures.columns(limits, points)
+    source = {name: _joined(columns[name], more[name]) for name in names}
+    pick = pick.copy()
+    pick[limits.point] = len(columns["point"]) + np.arange(len(limits.point))
+    return source, pick, np.setdiff1d(missing, limits.point)
+
+
+def _joined(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One column after the other; two label columns keep their codes (into the union of
+    their names)."""
+    a, b = coded(first), coded(second)
+    if a is None or b is None:
+        return np.concatenate([np.asarray(first), np.asarray(second)])
+    names = np.concatenate([a[1], b[1][~np.isin(b[1], a[1])]])
+    index = {name: k for k, name in enumerate(names)}
+    recode = np.array([index[name] for name in b[1]] + [-1], dtype=np.int32)  # -1 stays -1
+    return Labels.of(np.concatenate([a[0], recode[b[0]]]), names)
 
 
 def _sorted_rows(points: Mapping[str, np.ndarray], columns: Columns, order: np.ndarray) -> Columns:

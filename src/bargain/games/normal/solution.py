@@ -167,7 +167,7 @@ class BatchSolution(EquilibriumBatch):
         #: (P,) each player's lam (method "qre"), else None.
         self.lam = lam
         self.chunk_size = chunk_size or max(1, n)
-        self._limits: tuple[np.ndarray, ...] | None = None
+        self._limits: EquilibriumArrays | None = None
         if payoff_range is not None:
             self.payoff_range = payoff_range
         self.method = method
@@ -290,30 +290,77 @@ class BatchSolution(EquilibriumBatch):
             return np.zeros(len(self.point))
         if self.payoff_tensor is None:
             return super().logit_distance()
-        limits = self._logit_limits()
+        limits = self._logit_limits().profiles
         out = np.zeros(len(self.point))
         for mine, limit in zip(self.profiles, limits):
             np.maximum(out, np.abs(mine - limit[self.point]).max(axis=1, initial=0.0), out=out)
         return np.where(np.isnan(out), np.inf, out)
 
-    def _logit_limits(self) -> tuple[np.ndarray, ...]:
-        """Each point's logit limit, ``[i]`` (N, s_i) (NaN where not found), computed once."""
+    def logit_limits(self, where: np.ndarray) -> BatchSolution | None:
+        """The logit limit of each of the points ``where`` solved exactly (one row per
+        point where it was found; none elsewhere): a verified equilibrium, so a point of
+        one of the components whose extreme equilibria are the point's rows, though in a
+        degenerate game possibly none of them (a player indifferent between two strategies
+        mixes them equally in the limit). The rows' ``n_equilibria`` and ``n_components``
+        are the points' in this solution.
+        """
+        n = len(self)
+        take = np.zeros(n, dtype=bool)
+        take[np.asarray(where, dtype=np.intp)] = True
+        solved = np.zeros(n, dtype=bool)
+        solved[list(self.exact)] = True
+        take &= solved
+        if self.method == "logit" or self.payoff_tensor is None or not take.any():
+            return None
+        limits = self._logit_limits()
+        rows = np.flatnonzero(take & ~np.isnan(limits.payoffs[:, 0]))
+        arrays = EquilibriumArrays(
+            rows,
+            tuple(mix[rows] for mix in limits.profiles),
+            limits.payoffs[rows],
+            self.degenerate,
+            limits.regret[rows],
+        )
+        out = BatchSolution(
+            arrays,
+            players=self.players,
+            strategies=self.strategies,
+            points=self.points,
+            method="logit",
+            payoff_range=self.payoff_range,
+            payoff_tensor=self.payoff_tensor,
+            chunk_size=self.chunk_size,
+        )
+        # the points' counts are this solution's, not those of the rows of their limits
+        out.count, out.n_components = self.count, self.n_components
+        return out
+
+    def _logit_limits(self) -> EquilibriumArrays:
+        """Each point's logit limit, row i that of point i (profiles, payoffs in the user's
+        units and regret NaN where not found), computed once."""
         if self._limits is not None:
             return self._limits
         n = len(self)
-        limits = tuple(np.full((n, len(s)), np.nan) for s in self.strategies)
+        profiles = tuple(np.full((n, len(s)), np.nan) for s in self.strategies)
+        payoffs = np.full((n, len(self.players)), np.nan)
+        regret = np.full(n, np.nan)
         exhausted = None
         deadline = Deadline(None, None)
         for start in range(0, n, self.chunk_size):
             part = {k: v[start : start + self.chunk_size] for k, v in self.points.items()}
             found = limit_rows(scaled(self.payoff_tensor(part)), deadline)
-            for limit, mix in zip(limits, found.found.profiles):
-                limit[start + found.found.point] = mix
+            at = start + found.found.point
+            for limit, mix in zip(profiles, found.found.profiles):
+                limit[at] = mix
+            payoffs[at] = found.found.payoffs
+            regret[at] = found.found.regret
             exhausted = exhausted or found.exhausted
-        missed = np.isnan(limits[0][:, 0])
+        missed = np.isnan(payoffs[:, 0])
         warn_paths(np.zeros(n, dtype=bool), missed, exhausted, "logit limit")
-        self._limits = limits
-        return limits
+        self._limits = EquilibriumArrays(
+            np.arange(n), profiles, payoffs, np.zeros(n, dtype=bool), regret
+        )
+        return self._limits
 
     def _point_solution(self, i: int) -> Solution:
         rows = self.rows(i)
