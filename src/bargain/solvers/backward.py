@@ -125,7 +125,9 @@ class TreeArrays(NamedTuple):
     ``regret`` (R,) the largest gain a player could make by deviating at one of
     its decision nodes, or in a subgame with imperfect information (at most the
     tie tolerance: by the one-shot deviation principle the profile is then
-    subgame perfect); ``ties`` and ``degenerate`` flag points.
+    subgame perfect); ``ties`` and ``degenerate`` flag points. ``values`` and
+    ``regret`` are in the units of the payoffs solved, times each player's own
+    ``scale`` where :func:`subgame_perfect` was given one.
     """
 
     point: np.ndarray
@@ -171,19 +173,25 @@ def subgame_perfect(
     tie_break: str = "first",
     atol: np.ndarray | None = None,
     work: Workspace | None = None,
+    scale: np.ndarray | None = None,
 ) -> TreeArrays:
     """Every subgame-perfect equilibrium selected by ``tie_break``, batched.
 
     ``probs[c]`` (branches, N) holds the branch probabilities of chance node c
     and ``payoffs[t]`` (P, N) the finite payoffs of terminal node t at N points;
     ``atol`` (P, N) each player's tie tolerance (default: :func:`terminal_tolerance`).
-    The arrays returned may be views of ``work``: valid until it is used again.
+    ``scale`` (P, N), if given, is what each player's payoffs were divided by
+    (``terminal_tolerance(...).scale``): the values and the regret are then
+    returned in the user's units, the regret as the maximum over players of each
+    player's own gain ``(best - chosen) * scale[p]`` (exact: the scales are
+    powers of two). The arrays returned may be views of ``work``: valid until it
+    is used again.
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
     if atol is None:
         atol = terminal_tolerance(payoffs).atol
-    state = _State(n_points, atol, work or Workspace())
+    state = _State(n_points, atol, work or Workspace(), scale)
     roots = tree.subgame_roots
     resolved: set[int] = set()
     for v in tree.order:
@@ -204,10 +212,11 @@ def subgame_perfect(
         else:
             _solve_region(tree, v, resolved, probs, state)
             resolved.add(v)
+    values = state.value[tree.root]
     return TreeArrays(
         state.row_point(),
         state.behaviour,
-        state.value[tree.root],
+        values if scale is None else values * state.rows(scale),
         _reach(tree, state, probs),
         state.regret,
         state.ties,
@@ -282,10 +291,13 @@ class _State:
     Node values and choices are written into ``work``.
     """
 
-    def __init__(self, n_points: int, atol: np.ndarray, work: Workspace) -> None:
+    def __init__(
+        self, n_points: int, atol: np.ndarray, work: Workspace, scale: np.ndarray | None
+    ) -> None:
         self.n_points = n_points
         self.point: np.ndarray | None = None
         self.atol = atol  # (P, N) per point
+        self.scale = scale  # (P, N) per point: the user's units of each player, or None
         self.widest = atol.max(axis=1)  # (P,) each player's largest tolerance
         self.work = work
         self.regret = work.array("regret", (n_points,))
@@ -354,7 +366,7 @@ class _State:
                 top = top[parent[order]]
                 self.expand(parent[order])
                 self._choose(v, children, move[order] == np.arange(len(own))[:, None])
-                self.note_regret(top - self.value[v][player])
+                self.note_gain(top - self.value[v][player], player)
                 return
         # The first best move in declaration order (for booleans, ``b > a`` is ``b and not a``).
         picks = self.work.array(("behaviour", v), best.shape, bool)
@@ -364,11 +376,17 @@ class _State:
             np.greater(best[j], taken, out=picks[j])
             taken = taken | best[j]
         self._choose(v, children, picks)
-        self.note_regret(np.subtract(top, self.value[v][player], out=threshold))
+        self.note_gain(np.subtract(top, self.value[v][player], out=threshold), player)
 
-    def note_regret(self, gain: np.ndarray) -> None:
-        """Keep each row's largest one-shot deviation gain so far."""
-        np.maximum(self.regret, gain, out=self.regret)
+    def note_gain(self, gain: np.ndarray, player: int) -> None:
+        """Note ``player``'s one-shot deviation gain (R,) (overwritten), in the user's units."""
+        if self.scale is not None:
+            np.multiply(gain, self.rows(self.scale[player]), out=gain)
+        self.note_regret(gain)
+
+    def note_regret(self, regret: np.ndarray) -> None:
+        """Keep each row's largest deviation gain (R,) so far, given in the user's units."""
+        np.maximum(self.regret, regret, out=self.regret)
 
     def _far_apart(self, a: np.ndarray, b: np.ndarray, widest: float) -> bool:
         """Whether no row is near a tie: every |a - b| exceeds twice the widest tolerance.
@@ -450,15 +468,18 @@ def _solve_region(
     # Players without a move in the region have one trivial plan: solve over the movers.
     sub = tensor[[*movers]].reshape(len(movers), *(shape[p] for p in movers), n_rows)
     atol = payoff_atol(sub)
+    # Regrets in the user's units: each mover's gain times its own scale.
+    scale = None if state.scale is None else state.rows(state.scale)[movers]
     if len(movers) == 2:  # every equilibrium; where support enumeration finds none, one
-        eq, _ = with_lemke_howson(verify(sub, support_enumeration(sub, atol=atol), atol), sub, atol)
+        found = verify(sub, support_enumeration(sub, atol=atol), atol, scale)
+        eq, _ = with_lemke_howson(found, sub, atol, scale)
     else:
         if len(movers) > 2:
             warn(
                 f"a subgame with imperfect information has {len(movers)} players: only its "
                 "pure equilibria are computed"
             )
-        eq = verify(sub, pure_equilibria(sub, atol=atol), atol)
+        eq = verify(sub, pure_equilibria(sub, atol=atol), atol, scale)
     state.degenerate[state.row_point()[np.flatnonzero(eq.degenerate)]] = True
     order = np.argsort(eq.point, kind="stable")
     rows = eq.point[order]

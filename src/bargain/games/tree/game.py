@@ -28,7 +28,6 @@ from bargain.solvers.backward import (
     TIE_BREAKS,
     Gathered,
     TieFound,
-    TreeArrays,
     plan_value,
     reduced_plans,
     subgame_perfect,
@@ -288,16 +287,18 @@ class GameTree(GameForm):
                 tol = terminal_tolerance(payoffs)
                 if tol.unresolved.any():
                     raise compiled.unresolved_error(payoffs, tol.unresolved, part)
-                rescaled = (tol.scale != 1).any()
-                if rescaled:  # payoffs of extreme magnitude, in units that cannot overflow
-                    payoffs = {t: value / tol.scale for t, value in payoffs.items()}
+                # Payoffs of extreme magnitude are solved in units that cannot overflow;
+                # the kernel gives values and regret back in the user's, player by player.
+                scale = tol.scale if (tol.scale != 1).any() else None
+                if scale is not None:
+                    payoffs = {t: value / scale for t, value in payoffs.items()}
                 try:
                     chunk = subgame_perfect(
-                        compiled.structure, probs, payoffs, m, tie_break, tol.atol, work
+                        compiled.structure, probs, payoffs, m, tie_break, tol.atol, work, scale
                     )
                 except TieFound as exc:
                     raise self._tie_error(compiled, exc, part) from None
-                gathered.add(_in_user_units(chunk, tol.scale) if rescaled else chunk, start)
+                gathered.add(chunk, start)
                 spans.append(tol.user_span)
         finally:
             work.release()
@@ -626,16 +627,6 @@ class _NodeReader:
         }
         with reader.located(path):
             self.tree.terminal(node["id"], payoffs)
-
-
-def _in_user_units(chunk: TreeArrays, scale: np.ndarray) -> TreeArrays:
-    """A chunk solved with payoffs divided by ``scale`` (P, N), with its expected payoffs
-    multiplied back; the regret, a maximum over players, by the largest of their
-    scales (an upper bound)."""
-    return chunk._replace(
-        values=chunk.values * scale[:, chunk.point],
-        regret=chunk.regret * scale.max(axis=0)[chunk.point],
-    )
 
 
 def _deadline(options: Mapping[str, Any]) -> Deadline:
