@@ -7,13 +7,15 @@ z = 1 when the broker carries; an offer refused exposes its maker, e (1 - discre
 the broker gets w_M from any deal, p_M more from a deal it carried, and pays k_M to
 carry.
 
-**Closed forms.** The stand-off (hold, hold, stay out) is a strict Nash equilibrium
-whenever every exposure cost and the broker's cost are positive; the brokered deal
-(offer, offer, carry) is one iff v_US > c_US, v_IR > hardline (1 - face) and p_M > k_M;
-the deal without the broker iff v_US > c_US, v_IR > hardline and p_M < k_M. In a
-completely mixed equilibrium (US offers with x, Iran with y, the broker carries with z)
-each is indifferent: y (v_US - c_US) = (1 - y) e_US (1 - discretion z),
-x (v_IR - hardline (1 - face z)) = (1 - x) e_IR (1 - discretion z), x y p_M = k_M.
+**Closed forms.** The stand-off (hold, hold, stay out) is a Nash equilibrium everywhere
+(an offer made alone gains nothing), a strict one where every exposure cost and the
+broker's cost are positive; the brokered deal (offer, offer, carry) is one iff
+v_US >= c_US, v_IR >= hardline (1 - face) and p_M >= k_M; the deal without the broker
+iff v_US >= c_US, v_IR >= hardline and p_M <= k_M. Where both adversaries mix (the U.S.
+offers with x, Iran with y) and the broker carries with z, each adversary is
+indifferent: y (v_US - c_US) = (1 - y) e_US (1 - discretion z) and
+x (v_IR - hardline (1 - face z)) = (1 - x) e_IR (1 - discretion z); the broker mixes
+only where x y p_M = k_M, and otherwise carries iff x y p_M > k_M.
 w_M moves nobody: the broker gets it whether or not it carried (only the prestige of
 carrying a deal moves it).
 
@@ -94,11 +96,37 @@ def test_pure_equilibria_match_the_closed_forms_at_random_points(model):
         assert ((t, 1, 1, 0) in found) == alone[t]
     # the file's closed-form measures say the same, point by point
     frame = solved(model, v, select="unique")
-    assert (frame["standoff_is_nash"] == 1).all()
+    strict = (v["e_US"] > 0) & (v["e_IR"] > 0) & (v["k_M"] > 0)
+    assert np.array_equal(frame["standoff_is_strict"].to_numpy() == 1, strict)
     assert np.array_equal(frame["brokered_deal_is_nash"].to_numpy() == 1, brokered)
 
 
-@pytest.mark.parametrize("scenario", [None, "france_2019", "oman_2013", "japan_2019"])
+@pytest.mark.parametrize(
+    "values, standoff_strict, brokered, alone",
+    [
+        ({"p_M": 0.1, "k_M": 0.1}, True, True, True),  # the broker indifferent: both deals
+        ({"e_US": 0.0}, False, True, False),  # an offer alone costs the U.S. nothing
+        ({"k_M": 0.0}, False, True, False),
+        ({"c_US": 1.0}, True, True, False),  # the deal leaves the U.S. indifferent
+        ({"hardline": 2.0, "face": 0.5}, True, True, False),  # Iran indifferent
+        ({"hardline": 2.01, "face": 0.5}, True, False, False),
+    ],
+)
+def test_the_closed_forms_on_their_boundaries(model, values, standoff_strict, brokered, alone):
+    """Where a player is indifferent the profile is still a (weak) Nash equilibrium: the
+    closed forms use >=, and the stand-off is an equilibrium everywhere."""
+    table = solved(model, values, method="pure")
+    found = {tuple(map(round, offers(r))) for r in table.to_dict("records")}
+    assert STANDOFF in found
+    assert (DEAL in found) == brokered and ((1, 1, 0) in found) == alone
+    frame = solved(model, values, select="unique")
+    assert frame["standoff_is_strict"].iloc[0] == standoff_strict
+    assert frame["brokered_deal_is_nash"].iloc[0] == brokered
+
+
+@pytest.mark.parametrize(
+    "scenario", [None, "france_2019", "oman_2013", "japan_2019", "no_broker_cover"]
+)
 def test_every_nash_equilibrium_by_two_gambit_methods_and_the_indifference_equations(
     model, scenario
 ):
@@ -200,8 +228,15 @@ def test_heterogeneous_noise_per_player(model):
     (eq,) = model.with_options(lam=lam).solve()
     x, y, z = (p[0] for p in eq.profile)
     v = model.params.defaults
-    us_gain = y * (v["v_US"] - v["c_US"]) - (1 - y) * v["e_US"] * (1 - v["discretion"] * z)
-    assert x == pytest.approx(1 / (1 + np.exp(-lam["US"] * us_gain)), abs=1e-9)
+    exposed = 1 - v["discretion"] * z
+    gains = {  # each player's expected gain from offering (carrying) over holding (staying out)
+        "US": y * (v["v_US"] - v["c_US"]) - (1 - y) * v["e_US"] * exposed,
+        "Iran": x * (v["v_IR"] - v["hardline"] * (1 - v["face"] * z))
+        - (1 - x) * v["e_IR"] * exposed,
+        "Broker": x * y * v["p_M"] - v["k_M"],  # w_M cancels: it gets it either way
+    }
+    for player, p in zip(("US", "Iran", "Broker"), (x, y, z)):
+        assert p == pytest.approx(1 / (1 + np.exp(-lam[player] * gains[player])), abs=1e-9)
 
 
 def test_the_command_line_solves_it_for_nash_and_quantal_response():
