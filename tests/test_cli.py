@@ -64,6 +64,72 @@ def test_list_shows_the_bundled_models():
     assert "escalation" in out and "interim-deal" in out
 
 
+def test_list_sizes_the_name_column_to_the_longest_name():
+    from bargain.io import list_models
+
+    models = list_models()
+    longest = max(len(info.name) for info in models)
+    assert longest > 20  # intermediaries-broker overflowed a column of 20
+    lines = run("list")[1].splitlines()
+    assert len(lines) == len(models)
+    for line, info in zip(lines, models):
+        assert line == f"{info.name.ljust(longest)}  {info.title}"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("qre", "qre"),  # a bare word is text
+        ("lemke-howson", "lemke-howson"),
+        ('"qre"', "qre"),
+        ("4", 4),
+        ("0.25", 0.25),
+        ("1e3", 1000.0),
+        ("{US=8, Iran = 2.5}", {"US": 8, "Iran": 2.5}),
+        ("[1, 2]", [1, 2]),
+        ("true", True),
+        ("", ""),
+        ("1\nv = 2", "1\nv = 2"),  # not a value followed by more keys
+        ("1\nw = 2", "1\nw = 2"),
+        ("__import__('os').system('ls')", "__import__('os').system('ls')"),  # never evaluated
+    ],
+)
+def test_option_values_are_toml_values_or_bare_words(text, value):
+    from bargain.cli import option_value
+
+    got = option_value(text)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [4.0, 7, 0.1, 1 / 3, 123456789, "qre", "semi-separating", True, {"US": 8.0, "Iran": 2.5},
+     {"a b": 1, "c": "x y"}, [1, 2.5]],
+)  # fmt: skip
+def test_options_in_notes_read_back_through_dash_o(value):
+    """A note's ``name=value`` given back to ``-O name=value`` gives the same value."""
+    from bargain.cli import option_value
+    from bargain.sweeps.provenance import options_text
+
+    name, _, text = options_text({"opt": value}).partition("=")
+    assert name == "opt" and option_value(text) == value
+
+
+def test_the_note_and_provenance_name_the_solve_options():
+    from bargain.sweeps.provenance import provenance
+    from bargain.sweeps.result import note_text
+
+    meta = {"model": "m", "select": "unique", "version": "9", "options": {"method": "qre"}}
+    for lam in (4.0, 7.0):
+        options = {"method": "qre", "lam": {"US": lam, "Iran": 2.0}}
+        note = note_text({**meta, "options": options}, {"a": 1.0}, 3)
+        assert f"unique; solve options: method=qre, lam={{US={lam:g}, Iran=2}}; 3 points" in note
+        about = provenance({**meta, "options": options}, {"a": 1.0}, ["b"], ["u"], 3, note)
+        assert about["options"] == options and about["note"] == note
+    assert "solve options" not in note_text({**meta, "options": {}}, {}, 3)
+    assert provenance({"model": "m"}, {}, [], [], 0, "")["options"] == {}
+
+
 def test_show(model):
     code, out, _ = run("show", model)
     assert code == 0
@@ -79,7 +145,11 @@ def test_solve_text_json_markdown(model):
     code, out, _ = run("solve", model, "--scenario", "lax", "--format", "json")
     data = json.loads(out)
     assert data["values"]["detect"] == 0.1 and data["equilibria"][0]["regime"] == "pressure"
-    assert set(data) == {"model", "version", "scenario", "values", "equilibria"}
+    assert set(data) == {
+        *("model", "version", "scenario", "values", "options"),
+        *("n_equilibria", "found", "equilibria"),
+    }
+    assert data["options"] == {} and data["n_equilibria"] == 1 and data["found"] == "1 equilibrium"
     code, out, _ = run("solve", model, "--format", "markdown")
     assert re.match(r"\| equilibrium \| regime +\|", out)  # the shared Markdown writer pads
 
@@ -240,11 +310,14 @@ def test_real_entry_point_and_debug(tmp_path):
 
 
 def test_an_option_the_form_does_not_take_is_one_line(tmp_path):
-    for args in (["--method", "pure"], ["-O", "method=pure"], ["-O", "tie_brake=all"]):
+    for args in (["--method", "pure"], ["-O", "method=pure"]):
         code, _, err = run("solve", "interim-deal", *args)
         assert code == 2 and len(err.strip().splitlines()) == 1
-        takes = "concept (spe, pbe for sender-receiver trees, or qre (agent QRE)), tie_break"
-        assert f"GameTree takes {takes}" in err
+        assert "game trees take no method: they are solved by concept (spe, pbe, or qre" in err
+    code, _, err = run("solve", "interim-deal", "-O", "tie_brake=all")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    takes = "concept (spe, pbe for sender-receiver trees, or qre (agent QRE)), tie_break"
+    assert f"GameTree takes {takes}" in err
     code, out, _ = run("solve", "interim-deal", "-O", "tie_break=all", "--format", "json")
     assert code == 0 and json.loads(out)["equilibria"]
     code, _, err = run("sweep", "escalation", "-g", "bite=1,2", "-O", "method=magic")

@@ -113,7 +113,7 @@ def test_enumpoly_is_not_complete_on_3x3x2_games_and_says_where_it_found_none():
     """Gambit's enumpoly finds nothing at one of these games and misses an equilibrium
     gnm finds at another: every row is verified all the same."""
     payoffs = random_games((3, 3, 2), 4, seed=11)
-    with pytest.warns(UserWarning, match=r"enumpoly found no equilibrium at 1 of 4 points"):
+    with pytest.warns(UserWarning, match=r"enumpoly found no equilibrium at 1 of the 4 points"):
         complete = enumpoly(payoffs)
     assert_verified(payoffs, complete)
     found = gnm(payoffs, starts=3)
@@ -182,7 +182,7 @@ def test_enumpoly_says_where_it_found_nothing():
     rng = np.random.default_rng(1)
     payoffs = np.stack([rng.integers(-20, 21, size=(2, 2, 2, 2)) for _ in range(4)])
     payoffs = payoffs.astype(float)[..., None]
-    with pytest.warns(UserWarning, match=r"enumpoly found no equilibrium at 1 of 1 points"):
+    with pytest.warns(UserWarning, match=r"enumpoly found no equilibrium at 1 of the 1 points"):
         assert len(enumpoly(payoffs).point) == 0
     found = simpdiv(payoffs)
     assert len(found.point) == 1
@@ -214,3 +214,57 @@ def test_solve_forwards_seconds_to_gambits_methods_and_names_the_option():
         few = game.solve_batch({"t": [0.0, 0.5]}, method="gnm", seconds=60.0)
     assert (few.count >= 1).all()
     assert not [w for w in caught if "time budget" in str(w.message)]
+
+
+def test_enumpoly_claims_a_miss_only_where_it_ran_to_the_end():
+    """A batch cut short by ``seconds``: the points the time did not reach are counted by
+    the time warning, not as points Gambit's solver missed. The batch is one game where
+    enumpoly finds nothing (see above), then 2,000 copies of a game with a strictly
+    dominant profile (enumpoly finds it), so every reached point but the first has a row."""
+    rng = np.random.default_rng(1)
+    miss = np.stack([rng.integers(-20, 21, size=(2, 2, 2, 2)) for _ in range(4)]).astype(float)
+    dominant = np.zeros((4, 2, 2, 2, 2))
+    for p in range(4):  # every player gains 1 from its first strategy, whatever the others do
+        index = [slice(None)] * 4
+        index[p] = 0
+        dominant[(p, *index)] = 1.0
+    payoffs = np.concatenate([miss[..., None], np.repeat(dominant[..., None], 2000, -1)], -1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = enumpoly(payoffs, seconds=0.3)
+    messages = [str(w.message) for w in caught]
+    (timed,) = [m for m in messages if "time budget" in m]
+    reached = int(timed.split("ran out after ")[1].split(" of ")[0].replace(",", ""))
+    assert reached < 2001 and found.point.tolist() == list(range(1, reached))
+    missed = [m for m in messages if "missed it" in m]
+    assert missed == (
+        [
+            f"enumpoly found no equilibrium at 1 of the {reached:,} points it solved, though every "
+            "finite game has one (Gambit's polynomial solver missed it): solve them with "
+            "method='simpdiv'"
+        ]
+        if reached
+        else []
+    )
+
+
+def test_a_normal_form_solve_stopped_by_seconds_claims_no_miss():
+    """Through NormalFormGame.solve: seconds too short for the batch gives the time
+    warning and a no-equilibrium warning that names the budget, and no claim that
+    Gambit's solver missed anything (on 2x2x2 games enumpoly finds every equilibrium, so
+    each point it reached has a row; the others were stopped by the time)."""
+    u, v = random_games((2, 2, 2), 2, seed=4).transpose(4, 0, 1, 2, 3)
+    payoffs = {
+        p: np.vectorize(lambda a, b: f"{a:g} + {b:g} * t", otypes=[object])(u[i], v[i]).tolist()
+        for i, p in enumerate(["A", "B", "C"])
+    }
+    strategies = {p: ["x", "y"] for p in payoffs}
+    game = NormalFormGame(["A", "B", "C"], strategies, payoffs, params=[Param("t", 0.0)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        solution = game.solve_batch({"t": np.linspace(0, 1, 300)}, method="enumpoly", seconds=0.01)
+    messages = [str(w.message) for w in caught]
+    assert (solution.count == 0).any()
+    assert any("enumpoly: the time budget" in m for m in messages)
+    assert any("enumpoly found none, or its time budget ran out first" in m for m in messages)
+    assert not [m for m in messages if "missed it" in m]

@@ -760,7 +760,7 @@ def test_missing_sections_and_keys(tmp_path):
         (
             'tie_break = "all"',
             'method = "pure"',
-            "solver.method: only normal-form games",
+            "solver.method: game trees take no method: they are solved by concept",
         ),
         (
             'surplus = "u_US + u_Iran"',

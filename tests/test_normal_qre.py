@@ -84,7 +84,8 @@ def test_qre_of_a_three_player_game_matches_pygambit_with_payoffs_and_regret():
     regret = max(v.max() - v @ p for v, p in zip(values, eq.profile))
     frame = solution.to_frame()
     assert frame["regret"].iloc[0] == pytest.approx(regret, rel=1e-9) and regret > 1e-3
-    assert frame["pure"].iloc[0] == 0.0 and frame["regime"].iloc[0] == "mixed"
+    modal = "/".join(f"s{int(np.argmax(mix)) + 1}" for mix in eq.profile)
+    assert frame["pure"].iloc[0] == 0.0 and frame["regime"].iloc[0] == modal
 
 
 def test_solve_batch_equals_point_by_point():
@@ -139,9 +140,18 @@ def test_bad_options_are_named():
             r"lam'\['Col'\]: expected a finite number lam >= 0",
         ),
         ({"method": "qre"}, r"method='qre' needs lam"),
-        ({"method": "support", "lam": 2}, r"lam: only method='qre' takes lam"),
-        ({"method": "logit", "lam": 2}, r"lam: only method='qre' takes lam"),
-        ({"lam": 2}, r"lam: only method='qre' takes lam .*, got method='auto'"),
+        (
+            {"method": "support", "lam": 2},
+            r"^lam: lam needs method='qre' \(only method='qre' takes lam, the logit QRE's "
+            r"precision\), not method='support': drop lam, or use method='qre'$",
+        ),
+        ({"method": "logit", "lam": 2}, r"^lam: lam needs method='qre' .*, not method='logit'"),
+        (
+            {"lam": 2},
+            r"^lam: lam needs method='qre' \(only method='qre' takes lam, the logit QRE's "
+            r"precision\): add method='qre', or drop lam$",
+        ),
+        ({"method": "auto", "lam": 2}, r"^lam: lam needs method='qre' .*: add method='qre'"),
         ({"method": "support", "max_steps": 9}, r"max_steps: only methods 'qre' and 'logit'"),
         ({"seconds": 1.0}, r"seconds: only methods 'qre' and 'logit' .* Gambit's enumpoly"),
         ({"method": "gnm", "max_steps": 10}, r"max_steps: only methods 'qre' and 'logit'"),
@@ -565,3 +575,117 @@ def test_qre_options_accept_any_integral_and_refuse_booleans():
     with pytest.raises(ModelError, match=r"lam: expected a number .* \(Row, Col\), got an empty"):
         lam_per_player({}, ["Row", "Col"])
     np.testing.assert_array_equal(lam_per_player(np.int64(2), ["Row", "Col"]), [2.0, 2.0])
+
+
+# -- QRE rows in per-point tables: regime, fallback, select="logit" (issue 18) ---------------
+
+
+def modal_label(game: NormalFormGame, profile) -> str:
+    """Each player's most likely strategy (the first of those tied), joined by "/"."""
+    return "/".join(
+        labels[int(np.flatnonzero(mix == mix.max())[0])]
+        for labels, mix in zip(game.strategies, profile)
+    )
+
+
+def test_a_qre_rows_regime_is_its_modal_profile_with_codes():
+    """A QRE row's regime is its most likely profile (not "mixed"), coded like pure
+    profiles; at lam = 0 (uniform play) ties go to each player's first strategy; the logit
+    limit's rows are Nash equilibria and a mixed one stays "mixed"."""
+    from bargain.games.labels import coded
+
+    tensor = np.random.default_rng(12).uniform(-1, 1, size=(3, 3, 2, 4, 2))
+    game = NormalFormGame(
+        ["x", "y", "z"],
+        [["a", "b", "c"], ["d", "e"], ["f", "g", "h", "i"]],
+        {
+            p: [
+                [
+                    [f"{v:.6f} + {w:.6f} * t" for v, w in zip(row_v, row_w)]
+                    for row_v, row_w in zip(mat_v, mat_w)
+                ]
+                for mat_v, mat_w in zip(tensor[k, ..., 0], tensor[k, ..., 1])
+            ]
+            for k, p in enumerate(["x", "y", "z"])
+        },
+        params=[Param("t", 0.0, low=-3, high=3)],
+    )
+    points = {"t": np.linspace(-3, 3, 9)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)
+        batch = game.solve_batch(points, method="qre", lam=3.0)
+    columns = batch.columns()
+    rows = range(len(batch.point))
+    expected = [modal_label(game, tuple(p[r] for p in batch.profiles)) for r in rows]
+    assert list(columns["regime"]) == expected
+    assert len(set(expected)) > 1  # the modal profile moves with t
+    codes, names = coded(columns["regime"])
+    assert [names[c] for c in codes] == expected
+    np.testing.assert_array_equal(codes, columns["regime_code"])
+    uniform = game.solve(method="qre", lam=0.0, t=0.5).to_frame()
+    assert uniform["regime"].tolist() == ["a/d/f"]
+    pennies = NormalFormGame.from_arrays([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    assert pennies.solve(method="logit").to_frame()["regime"].tolist() == ["mixed"]
+    assert pennies.solve(method="qre", lam=1.0).to_frame()["regime"].tolist() == ["s1/s1"]
+
+
+@pytest.fixture(scope="module")
+def broker():
+    from bargain.io import load_model
+
+    return load_model("intermediaries-broker")
+
+
+def test_select_logit_refuses_qre_rows(broker):
+    """select="logit" chooses among Nash equilibria: on QRE rows (the broker model's file
+    asks for method="qre") it is refused in one line, not answered with empty columns."""
+    message = (
+        "select='logit' chooses among Nash equilibria; method='qre' gives one QRE per point: "
+        "use method='logit' (the limit) or a Nash method such as 'enumpoly'"
+    )
+    points = {"discretion": np.array([0.3, 0.9])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)
+        with pytest.raises(ModelError) as caught:
+            broker.evaluate(points, "logit")
+        assert str(caught.value) == message
+        with pytest.raises(ModelError, match=r"^select='logit' chooses among Nash equilibria;"):
+            sweep(broker, {"discretion": [0.3, 0.9]}, select="logit")
+        limit = broker.with_options(method="logit").evaluate(points, "logit")["points"]
+    assert limit["selected_unique"].all() and np.isfinite(limit["p_deal"]).all()
+
+
+def test_fallback_is_a_per_point_column_of_qre_tables_at_the_brokers_fold(broker):
+    """At lam = 4 the broker model's logit path folds for discretion near 0.59-0.60: the
+    per-point column ``fallback`` of Model.evaluate and of a sweep's frame is 1 exactly
+    where the solution's flag is, and the regime (the modal profile) flips there from the
+    stand-off to the brokered deal."""
+    grid = np.round(np.linspace(0.57, 0.62, 11), 6)
+    points = {"discretion": grid}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)
+        solution = broker.game.solve_batch(points, **broker.options)
+        table = broker.evaluate(points, "unique")["points"]
+        frame = sweep(broker, {"discretion": grid}).to_frame().sort_values("discretion")
+    flags = solution.fallback.astype(float)
+    assert 0 < flags.sum() < len(grid)  # the fold is inside the grid, not all of it
+    assert table["fallback"].tolist() == flags.tolist()
+    assert frame["fallback"].tolist() == flags.tolist()
+    assert "fallback" in broker.measures.per_point
+    regimes = list(table["regime"])
+    assert set(regimes) == {"hold/hold/stay_out", "offer/offer/carry"}
+    flip = regimes.index("offer/offer/carry")
+    assert regimes == ["hold/hold/stay_out"] * flip + ["offer/offer/carry"] * (len(grid) - flip)
+    assert flags[flip - 1] == 1.0 and flags[flip] == 1.0  # the flip lies in the fold's span
+    for t, regime in enumerate(regimes):
+        assert regime == modal_label(broker.game, tuple(p[t] for p in solution.profiles))
+
+
+def test_fallback_is_a_measure_of_the_quantal_methods_only():
+    game = parameterized()
+    assert "fallback" in game.measure_names(method="qre", lam=1.0)
+    assert game.point_measures(method="logit") == ("n_components", "fallback")
+    assert "fallback" not in game.measure_names() and game.point_measures() == ("n_components",)
+    assert "fallback" not in game.solve_batch({}).columns()
+    frame = game.solve_batch({"a": [0.5, 1.5]}, method="qre", lam=2.0).to_frame()
+    assert frame["fallback"].tolist() == [0.0, 0.0]

@@ -521,7 +521,7 @@ def one_line(done: subprocess.CompletedProcess, *expected: str) -> str:
         (["solve", "escalation", "-O", "method=pure", "-O", "method=support"], "given twice"),
         (["sweep", "escalation", "-g", "bite=1,2", "-o", "/proc/version"], "/proc/version: cannot"),
         (["sweep", "escalation", "-g", "bite=1,2", "--columns", "nope"], "unknown column 'nope'"),
-        (["solve", "interim-deal", "--method", "pure"], "only normal-form games"),
+        (["solve", "interim-deal", "--method", "pure"], "game trees take no method"),
         (["sweep", "escalation", "-g", "bite=0:3:1000000000000"], "needs about"),
         (["solve", "escalation", "-O", "method=magic"], "unknown method 'magic'"),
     ],

@@ -6,6 +6,7 @@ import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bargain import BargainError, BargainWarning, DegenerateGameWarning
@@ -333,3 +334,8 @@ def test_negative_numbers_in_any_format_keep_their_sign_and_negative_zero_loses_
         ["0%"],
         ["50%"],
     ]
+
+
+def test_a_frame_without_rows_is_a_table_of_headers():
+    text = to_markdown(pd.DataFrame({"a": [], "b": []}))
+    assert text.splitlines()[:2] == ["| a | b |", "|--:|--:|"]

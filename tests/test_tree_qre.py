@@ -492,3 +492,47 @@ def test_kernel_on_raw_arrays():
     )
     assert out.exhausted == "max_steps=2 steps" and not out.reached[1].any()
     assert np.isnan(out.values[1]).all() and np.isnan(out.regret[1]).all()
+
+
+def test_fallback_is_a_per_point_measure_of_qre_tables():
+    """``fallback`` is a point measure of ``concept="qre"`` (none of "spe"): a model's
+    per-point table and a sweep's frame carry it, 1 exactly at the point whose path
+    turns back (s = 1: lam 45 lies past the fold) and 0 where it stays on the grid."""
+    from bargain import Model
+    from bargain.sweeps import sweep
+
+    tree = scaled_turning_tree()
+    assert tree.point_measures(concept="qre", lam=45.0) == ("fallback",)
+    assert tree.point_measures() == () and "fallback" not in tree.measure_names()
+    model = Model(tree, concept="qre", lam=45.0, max_steps=2_000)
+    points = {"s": np.array([0.1, 1.0, 0.5])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BargainWarning)
+        solution = tree.solve_batch(points, concept="qre", lam=45.0, max_steps=2_000)
+        table = model.evaluate(points, "unique")["points"]
+        frame = sweep(model, {"s": [0.1, 1.0, 0.5]}).to_frame()
+    expected = solution.fallback.astype(float).tolist()
+    assert expected == [0.0, 1.0, 0.0]
+    assert table["fallback"].tolist() == expected
+    assert frame.sort_values("s")["fallback"].tolist() == [0.0, 0.0, 1.0]
+
+
+def test_method_on_a_tree_points_to_concept():
+    """A tree given ``method`` (as a normal form takes it) says what trees take instead,
+    not the list of every option."""
+    from bargain import Model
+
+    tree = two_stage()
+    message = (
+        r"^option 'method': game trees take no method: they are solved by concept "
+        r"\(spe, pbe, or qre for the agent QRE\)"
+    )
+    for call in (
+        lambda: tree.solve(method="qre"),
+        lambda: tree.solve_batch({}, method="qre"),
+        lambda: Model(tree).with_options(method="qre").solve(),
+    ):
+        with pytest.raises(ModelError, match=message + "$"):
+            call()
+    with pytest.raises(ModelError, match=r"option 'metod': unknown option \(did you mean"):
+        tree.solve_batch({}, metod="qre")  # other unknown options keep the full answer

@@ -128,18 +128,29 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, float]:
 
 
 def _options(values: Sequence[str], method: str | None = None) -> dict[str, Any]:
-    """``-O name=value`` solve options (numbers where they parse as numbers)."""
+    """``-O name=value`` solve options, each value read by :func:`option_value`."""
     given = _named([*values, *([f"method={method}"] if method else [])], "-O")
-    return {name: _number_or_text(value) for name, value in given.items()}
+    return {name: option_value(value) for name, value in given.items()}
 
 
-def _number_or_text(value: str) -> int | float | str:
+def option_value(text: str) -> Any:
+    """The value of ``-O name=TEXT``: a TOML value (``4``, ``0.5``, ``"qre"``,
+    ``{US = 8, Iran = 2}``, ``[1, 2]``, ``true``), else a number, else the text as it
+    is (a bare word such as ``qre``). Parsed by tomllib, never evaluated."""
+    from .files import parse_toml
+
+    try:
+        parsed = parse_toml(f"v = {text}", "-O")
+    except BargainError:
+        parsed = {}
+    if set(parsed) == {"v"}:  # one value, not a value followed by more keys
+        return parsed["v"]
     for convert in (int, float):
         try:
-            return convert(value)
+            return convert(text)
         except ValueError:
             continue
-    return value
+    return text
 
 
 def _axes(values: Sequence[str]) -> dict[str, Any]:
@@ -193,7 +204,46 @@ OPTION = click.option(
     "options",
     multiple=True,
     metavar="NAME=VALUE",
-    help="A solve option of the model's game form, e.g. tie_break=all (repeatable).",
+    help="A solve option of the model's game form, e.g. tie_break=all, lam=4 or "
+    "'lam={US=8, Iran=2}' (a TOML value or a bare word; repeatable).",
+)
+
+
+class _ChoicesHelp(click.Option):
+    """An option whose help ends with text made only when help is shown (``more``), so
+    that the command starts without importing the game forms."""
+
+    def __init__(self, *args: Any, more: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_help, self.more = self.help, more
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"{self.base_help} {self.more()}"
+        return super().get_help_record(ctx)
+
+
+def method_choices() -> str:
+    """The ``method`` choices of every game form that takes one, and the forms that take
+    a solution ``concept`` instead, read from the forms' options."""
+    from .games.form import form_classes
+
+    parts = []
+    for cls in form_classes():
+        method, concept = cls.options.get("method"), cls.options.get("concept")
+        if method is not None and method.choices:
+            parts.append(f"{cls.noun}: {', '.join(map(str, method.choices))}")
+        elif concept is not None and concept.choices:
+            choices = "|".join(map(str, concept.choices))
+            parts.append(f"{cls.noun} take -O concept={choices} instead")
+    return " ".join(f"{part[0].upper()}{part[1:]}." for part in parts)
+
+
+METHOD = click.option(
+    "--method",
+    default=None,
+    cls=_ChoicesHelp,
+    more=method_choices,
+    help="The solver, as -O method=M.",
 )
 GRID = click.option(
     "-g",
@@ -211,8 +261,10 @@ def list_command() -> None:
     """List the bundled models."""
     from .io import list_models
 
-    for info in list_models():
-        click.echo(f"{info.name:<20} {info.title}")
+    models = list_models()
+    width = max((len(info.name) for info in models), default=0)
+    for info in models:
+        click.echo(f"{info.name:<{width}}  {info.title}")
 
 
 @main.command()
@@ -220,6 +272,8 @@ def list_command() -> None:
 @click.option("--bibtex", is_flag=True, help="Print only the BibTeX entries of its sources.")
 def show(model: str, bibtex: bool) -> None:
     """Show a model's parameters, linked values, game form, measures and scenarios."""
+    from .sweeps.provenance import options_text
+
     m = _load(model)
     if bibtex:
         click.echo(m.bibtex.strip())
@@ -232,6 +286,9 @@ def show(model: str, bibtex: bool) -> None:
     if m.bibtex:
         click.echo(f"BibTeX: {', '.join(m.provenance()['cite'])} (bargain show --bibtex)")
     click.echo(f"\nGame: {m.game!r}")
+    click.echo(f"Solver: {options_text(m.options) or 'the defaults'}; select={m.select}")
+    if m.game.options:
+        click.echo(f"  solve options it takes (-O name=value): {', '.join(m.game.options)}")
     click.echo("\nParameters:")
     for p in m.params:
         bounds = p.bounds_text
@@ -253,7 +310,7 @@ def show(model: str, bibtex: bool) -> None:
 @click.argument("model")
 @PARAM
 @SCENARIO
-@click.option("--method", default=None, help="Normal-form solver: support, pure, vertex, ...")
+@METHOD
 @OPTION
 @click.option(
     "--format",
@@ -280,6 +337,8 @@ def solve(
     """
     import numpy as np
 
+    from .sweeps.provenance import options_text
+
     m = _load(model).with_options(**_options(options, method))
     values = {**m.params.defaults, **m.scenario(scenario), **_pairs(params, "-p")}
     m.params.bind(**values)
@@ -287,29 +346,49 @@ def solve(
     rows = [
         {k: _plain(v[i]) for k, v in table.items() if k != "point"}
         for i in range(len(table["point"]))
+        if table["n_equilibria"][i] > 0  # a point with none has one blank row
     ]
     names = list(m.measures.names)
+    found = count_text(len(rows), "equilibrium", "equilibria") if rows else NONE_FOUND
     if fmt == "json":
         data = {"model": m.name, "version": __version__, "scenario": scenario, "values": values}
+        data |= {"options": m.options, "n_equilibria": len(rows), "found": found}
         click.echo(json.dumps({**data, "equilibria": rows}, indent=1))
     elif fmt == "markdown":
         click.echo(_solve_markdown(m, values, rows, names))
     else:
         shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
         click.echo(f"{m.name} at {shown}" + (f" (scenario {scenario})" if scenario else ""))
-        click.echo(count_text(len(rows), "equilibrium", "equilibria"))
+        if m.options:
+            click.echo(f"solve options: {options_text(m.options)}")
+        click.echo(found)
         for i, row in enumerate(rows, 1):
             click.echo(f"\n[{i}] {row['regime']}")
             for n in names:
                 click.echo(f"    {n:<24} {_fmt(row[n])}")
 
 
+#: What ``bargain solve`` says of a point where no equilibrium was found.
+NONE_FOUND = "no equilibrium found"
+
+
 def _solve_markdown(m: Any, values: dict[str, float], rows: list[dict], names: list[str]) -> str:
-    """The equilibria at one point as a Markdown table, with the note below."""
+    """The equilibria at one point as a Markdown table, with the note below (a sentence
+    where none was found)."""
     import pandas as pd
 
+    from .sweeps.provenance import options_text
     from .tables import to_markdown
 
+    at = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+    options = options_text(m.options)
+    note = (
+        f"Model {m.name} at {at}"
+        + (f"; solve options: {options}" if options else "")
+        + f"; bargain {__version__}."
+    )
+    if not rows:
+        return f"{NONE_FOUND.capitalize()}.\n\nNote: {note}\n"
     frame = pd.DataFrame(
         {
             "equilibrium": range(1, len(rows) + 1),
@@ -317,8 +396,7 @@ def _solve_markdown(m: Any, values: dict[str, float], rows: list[dict], names: l
             **{n: [row[n] for row in rows] for n in names},
         }
     )
-    at = ", ".join(f"{k} = {v:g}" for k, v in values.items())
-    frame.attrs["note"] = f"Model {m.name} at {at}; bargain {__version__}."
+    frame.attrs["note"] = note
     return to_markdown(frame, floatfmt=".6g")
 
 
@@ -382,6 +460,7 @@ def _fmt(value: Any) -> str:
     help="Run on the dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786); needs the "
     "distributed extra, and -o/--checkpoint in folders the workers share.",
 )
+@METHOD
 @OPTION
 def sweep(
     model: str,
@@ -400,6 +479,7 @@ def sweep(
     checkpoint: str | None,
     workers: int | None,
     scheduler: str | None,
+    method: str | None,
     options: Sequence[str],
 ) -> None:
     """A sensitivity table over a grid of parameter values.
@@ -427,7 +507,7 @@ def sweep(
     streamed = output is not None and fmt in STREAMED
     if fmt == "parquet" and not (streamed and parquet):
         raise BargainError("--format parquet writes a file: give -o FILE.parquet")
-    m = _load(model).with_options(**_options(options))
+    m = _load(model).with_options(**_options(options, method))
     with contextlib.ExitStack() as stack:
         executor = "processes" if workers and workers > 1 else None
         if scheduler is not None:

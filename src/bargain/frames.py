@@ -1,11 +1,13 @@
 """Result frames: the pandas DataFrame every view draws, with its provenance in ``attrs``.
 
 A sweep result converts to a DataFrame whose ``attrs`` say where it came
-from: ``note`` (model, fixed values, selection rule, version: what a reader
-needs to reproduce it), ``swept`` and ``measures`` (column names), ``title``,
-``model`` and ``space`` (the space's settings), and ``labels``: the readers' names
-of parameters that declare a label or a unit (:func:`axis_label`). Tables (:mod:`bargain.tables`)
-and figures (:mod:`bargain.plots`) take such a frame, or anything with a
+from: ``note`` (model, fixed values, selection rule, solve options, version:
+what a reader needs to reproduce it), ``swept`` and ``measures`` (column names),
+``title``, ``model``, ``options`` (the solve options that differ from the game
+form's defaults, e.g. ``method`` and ``lam``), ``space`` (the space's settings),
+and ``labels``: the readers' names of parameters that declare a label or a unit
+(:func:`axis_label`). Tables (:mod:`bargain.tables`) and figures
+(:mod:`bargain.plots`) take such a frame, or anything with a
 ``to_frame(long=...)`` method that gives one, and import nothing above them.
 """
 

@@ -22,6 +22,7 @@ from .frames import label_text
 from .games import GameForm
 from .model import LABELS, POINT_INFO, Model, as_model, check_rule
 from .params import batch_size
+from .sweeps.provenance import options_text
 from .version import __version__
 
 #: Interior points evaluated per bisection step: each step shrinks the bracket 65-fold.
@@ -219,7 +220,9 @@ def threshold_table(
         f"Threshold of {param} in [{searched[0]:g}, {searched[1]:g}] where {measure} "
         + (f"crosses {level:g}" if level is not None else "changes")
         + f", to {tol:g}, for each value of {name}; {_model_text(model)}; other parameters: "
-        f"{fixed}; equilibrium selection: {select}; bargain {__version__}"
+        f"{fixed}; equilibrium selection: {select}; "
+        + (f"solve options: {options_text(model.options)}; " if model.options else "")
+        + f"bargain {__version__}"
         + (f"; cite: {', '.join(about['cite'])}." if about.get("cite") else ".")
     )
     table.attrs.update({k: v for k, v in about.items() if v})

@@ -101,7 +101,8 @@ class GameForm(ABC):
     A form provides
 
     - ``form`` (its model-file name), ``noun`` (its plural for messages) and
-      ``options``, the solve options it accepts;
+      ``options``, the solve options it accepts (``option_hints``: what to say of
+      options it does not take but users reach for);
     - ``params`` and ``players``;
     - :meth:`solve_batch`, returning an
       :class:`~bargain.games.solution.EquilibriumBatch` whose
@@ -119,6 +120,9 @@ class GameForm(ABC):
     options: ClassVar[Mapping[str, Option]] = MappingProxyType({})
     #: What the members of outcome sets are ("terminal node"); None: no outcome sets.
     outcome_noun: ClassVar[str | None] = None
+    #: Option name -> what to say when this form is given that option, which it does not
+    #: take (a tree's ``method``: "game trees take no method: they are solved by concept ...").
+    option_hints: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     params: ParamSpace
     players: tuple[str, ...]
@@ -133,10 +137,12 @@ class GameForm(ABC):
         """The equilibria at one point: ``solve_batch`` on a batch of one.
 
         Keyword arguments are parameter values, except those named like an
-        option of the form and not like a parameter, which are options.
+        option of the form (or of :attr:`option_hints`) and not like a parameter,
+        which are options.
         """
         names = set(self.params.names)
-        options = {k: values.pop(k) for k in list(values) if k in self.options and k not in names}
+        known = {*self.options, *self.option_hints}
+        options = {k: values.pop(k) for k in list(values) if k in known and k not in names}
         return self.solve_batch({k: [v] for k, v in values.items()}, **options)[0]
 
     def check_options(self, options: Mapping[str, Any], section: str = "") -> dict[str, Any]:
@@ -170,6 +176,8 @@ class GameForm(ABC):
         return out
 
     def _not_an_option(self, name: str) -> str:
+        if name in self.option_hints:
+            return self.option_hints[name]
         described = [f"{k} ({o.help})" if o.help else k for k, o in self.options.items()]
         takes = f"{type(self).__name__} takes {', '.join(described) or 'no options'}"
         others = [cls.noun for cls in form_classes() if name in cls.options]

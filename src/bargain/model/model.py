@@ -135,8 +135,9 @@ class Model:
 
     def provenance(self) -> dict[str, Any]:
         """What every table and figure made from the model records of it: its name,
-        title, citation, version and BibTeX (with the entries' keys as ``cite``), and
-        the readers' names of its parameters (``labels``: label and unit)."""
+        title, citation, version and BibTeX (with the entries' keys as ``cite``), the
+        readers' names of its parameters (``labels``: label and unit), and its solve
+        options (``options``: the model file's [solver] table and any given since)."""
         return {
             "model": self.name,
             "title": self.title,
@@ -145,6 +146,7 @@ class Model:
             "cite": bibtex_keys(self.bibtex),
             "bibtex": self.bibtex,
             "labels": self.params.labels,
+            "options": dict(self.options),
         }
 
     @property

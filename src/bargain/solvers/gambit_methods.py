@@ -34,8 +34,9 @@ where they ran out.
 
 enumpoly is not complete: Gambit's polynomial solver can miss equilibria (a
 four-player 2x2x2x2 game where it finds none is among the tests). A point where
-it finds none, though every finite game has an equilibrium (Nash 1951), gets a
-warning naming ``simpdiv``, which always finds one.
+it ran to the end and found none, though every finite game has an equilibrium
+(Nash 1951), gets a warning naming ``simpdiv``, which always finds one (points the
+time did not reach, or where Gambit failed, are counted by their own warnings).
 """
 
 from __future__ import annotations
@@ -133,16 +134,7 @@ def enumpoly(
     """
     if stop_after is not None and stop_after < 1:
         raise ValueError(f"stop_after must be at least 1, got {stop_after}")
-    found = _batched("enumpoly", payoffs, rtol, atol, seconds, {"stop_after": stop_after})
-    empty = np.bincount(found.point, minlength=payoffs.shape[-1]) == 0
-    if empty.any():
-        warn(
-            f"enumpoly found no equilibrium at {_share(empty)} points, though every finite "
-            "game has one (Gambit's polynomial solver missed it): solve them with "
-            "method='simpdiv'",
-            BargainWarning,
-        )
-    return found
+    return _batched("enumpoly", payoffs, rtol, atol, seconds, {"stop_after": stop_after})
 
 
 def gnm(
@@ -219,10 +211,6 @@ def _starts(starts: int, seed: int) -> dict[str, int]:
     return {"starts": starts, "seed": seed}
 
 
-def _share(flags: np.ndarray) -> str:
-    return f"{int(np.count_nonzero(flags)):,} of {len(flags):,}"
-
-
 # -- the batch ------------------------------------------------------------------
 
 
@@ -260,8 +248,9 @@ def _batched(
                 kept.append(refined)
                 degenerate[t] |= _unused_best_response(payoffs[..., t], refined, atol[:, t])
         rows += [(t, profile) for profile in kept]
-    run.report(unrefined)
-    return _arrays(payoffs, rows, degenerate)
+    found = _arrays(payoffs, rows, degenerate)
+    run.report(unrefined, np.bincount(found.point, minlength=n) == 0)
+    return found
 
 
 def _integer_game(u: np.ndarray) -> list[np.ndarray]:
@@ -454,6 +443,7 @@ class _Run:
     ) -> None:
         self.method, self.games, self.options, self.seconds = method, games, options, seconds
         self.reached = 0  # points done (or failed)
+        self.answered = np.zeros(len(games), dtype=bool)  # points Gambit solved without failing
         self.exhausted = 0  # starts or points where Gambit's own budget ran out
         self.failures: list[str] = []
 
@@ -506,13 +496,15 @@ class _Run:
 
     def _note(self, t: int, exhausted: int, failure: str | None) -> None:
         self.reached = t + 1
+        self.answered[t] = not failure
         self.exhausted += exhausted
         if failure:
             self.failures.append(f"point {t}: {failure}")
 
-    def report(self, unrefined: int) -> None:
+    def report(self, unrefined: int, empty: np.ndarray) -> None:
         """Warn of the points the time did not reach, Gambit's budgets that ran out,
-        failures and profiles that did not verify."""
+        failures, profiles that did not verify, and the points (N,) ``empty`` of rows
+        where enumpoly ran to the end (not those the time stopped or Gambit failed at)."""
         n, method = len(self.games), self.method
         if self.reached < n:
             warn(
@@ -532,6 +524,15 @@ class _Run:
             warn(
                 f"enumpoly stopped after stop_after={self.options['stop_after']} equilibria "
                 f"at {self.exhausted:,} of {n:,} points: there may be more",
+                BargainWarning,
+            )
+        missed = int(np.count_nonzero(empty & self.answered))
+        if missed and method == "enumpoly":
+            solved = int(np.count_nonzero(self.answered))
+            warn(
+                f"enumpoly found no equilibrium at {missed:,} of the {solved:,} points it "
+                "solved, though every finite game has one (Gambit's polynomial solver missed "
+                "it): solve them with method='simpdiv'",
                 BargainWarning,
             )
         if self.failures:

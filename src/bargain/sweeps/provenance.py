@@ -3,17 +3,21 @@
 A CSV file is a plain table that ``pandas.read_csv(path)`` reads as it is; its
 provenance goes beside it in ``PATH.meta.json``: the model (name, version,
 citation keys, BibTeX), the fixed values, the selection rule and scenario, the
-space (kind, ranges or values, random seed), the swept parameters and
-measures, the toolkit's version, the number of points, the date and the note.
-A Parquet file holds the same JSON in its schema metadata (key ``bargain``).
+space (kind, ranges or values, random seed), the model's solve options
+(``options``: those that differ from the form's defaults, e.g. ``method`` and
+``lam`` of a QRE), the swept parameters and measures, the toolkit's version,
+the number of points, the date and the note. A Parquet file holds the same JSON
+in its schema metadata (key ``bargain``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +48,7 @@ def provenance(
     space = {k: v for k, v in (metadata.get("space") or {}).items() if k not in _LEFT_OUT}
     about = {
         **{k: v for k, v in metadata.items() if k not in ("space", "chunks", "chunks_resumed")},
+        "options": dict(metadata.get("options") or {}),
         "fixed": dict(fixed),
         "swept": list(swept),
         "measures": list(measures),
@@ -53,6 +58,45 @@ def provenance(
         "note": note,
     }
     return json.loads(json.dumps(about, default=_plain))
+
+
+def options_text(options: Mapping[str, Any]) -> str:
+    """Solve options as ``-O`` takes them back: ``method=qre, lam={US=8, Iran=2}``.
+
+    Each value is written as a TOML value (numbers in full precision, an inline
+    table for a mapping, ``true``/``false``), text at the top level as a bare word;
+    empty for no options.
+    """
+    return ", ".join(
+        f"{name}={_value_text(value, nested=False)}" for name, value in options.items()
+    )
+
+
+def _value_text(value: Any, nested: bool) -> str:
+    """One option value as TOML (text bare at the top level, quoted inside a table)."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    if isinstance(value, Mapping):
+        items = (f"{_key_text(k)}={_value_text(v, nested=True)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value_text(v, nested=True) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Integral):
+        return str(int(value))
+    if isinstance(value, Real):
+        short = f"{value:g}"
+        return short if float(short) == value else repr(float(value))
+    if isinstance(value, str) and not nested:
+        return value
+    return json.dumps(str(value))
+
+
+def _key_text(name: Any) -> str:
+    """A key of an inline table: bare if TOML allows it, else quoted."""
+    text = str(name)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text)
 
 
 def sidecar_path(path: str | os.PathLike[str]) -> Path:

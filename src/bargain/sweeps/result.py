@@ -22,7 +22,7 @@ from bargain.files import atomic_write
 from bargain.frames import check_columns
 from bargain.games.solution import Columns
 
-from .provenance import provenance, write_sidecar
+from .provenance import options_text, provenance, write_sidecar
 
 #: Space settings too bulky to copy into every frame's attrs (axes, explicit points).
 _BULKY = ("axes", "columns", "labels")
@@ -43,7 +43,8 @@ class SweepResult:
         None where the sweep kept only some per-point columns.
     swept : the names of the parameters that vary; ``fixed`` the others' values.
     measures : the measure names, in order.
-    metadata : model name and title, selection rule, space, package version.
+    metadata : model name and title, selection rule, solve options (``options``), space,
+        package version.
     """
 
     def __init__(
@@ -98,7 +99,8 @@ class SweepResult:
         return frame
 
     def note(self) -> str:
-        """What a reader needs to reproduce a table: model, fixed values, rule, version."""
+        """What a reader needs to reproduce a table: model, fixed values, rule, solve
+        options, version."""
         return note_text(self.metadata, self.fixed, len(self))
 
     def provenance(self) -> dict[str, Any]:
@@ -203,14 +205,18 @@ class SweepResult:
 
 
 def note_text(metadata: Mapping[str, Any], fixed: Mapping[str, float], n_points: int) -> str:
-    """The reproducibility note of a sweep of ``n_points`` points (see :meth:`SweepResult.note`)."""
+    """The reproducibility note of a sweep of ``n_points`` points (see :meth:`SweepResult.note`):
+    model, fixed values, selection rule, the solve options that differ from the form's
+    defaults (``metadata["options"]``, as ``-O`` takes them), points, version, citation keys."""
     values = ", ".join(f"{k} = {v:g}" for k, v in fixed.items()) or "none"
+    options = options_text(metadata.get("options") or {})
     return (
         f"Model {metadata.get('model', '?')}"
         + (f" {metadata['model_version']}" if metadata.get("model_version") else "")
         + (f" ({metadata['title']})" if metadata.get("title") else "")
         + f"; fixed parameters: {values}; equilibrium selection: {metadata.get('select')}; "
-        f"{n_points} points; bargain {metadata.get('version')}"
+        + (f"solve options: {options}; " if options else "")
+        + f"{n_points} points; bargain {metadata.get('version')}"
         + (f"; cite: {', '.join(metadata['cite'])}." if metadata.get("cite") else ".")
     )
 

@@ -74,7 +74,7 @@ def to_markdown(
         header[1:] = [f"{table.spanner} = {h}" for h in header[1:]]
     cells = [[MISSING if c is None else c.replace("|", r"\|") for c in row] for row in table.body]
     header = [h.replace("|", r"\|") for h in header]
-    widths = [max(len(h), *(len(row[j]) for row in cells)) for j, h in enumerate(header)]
+    widths = [max([len(h), *(len(row[j]) for row in cells)]) for j, h in enumerate(header)]
 
     def line(values: Sequence[str]) -> str:
         parts = [

@@ -379,6 +379,8 @@ class NormalFormGame(GameForm):
             if deadline is not None
             else "the game has no pure equilibrium"
             if method == "pure"
+            else f"{method} found none, or its time budget ran out first"
+            if method in GAMBIT
             else f"{method} found none"
         )
         return result
@@ -389,9 +391,12 @@ class NormalFormGame(GameForm):
         takes none."""
         lam = options.get("lam")
         if lam is not None and method != "qre":
+            given = options.get("method") not in (None, "auto")
             raise ModelError(
-                f"lam: only method='qre' takes lam (the logit QRE's precision), got "
-                f"method={method!r}"
+                "lam: lam needs method='qre' (only method='qre' takes lam, the logit QRE's "
+                "precision)"
+                + (f", not method={method!r}: drop lam" if given else ": add method='qre'")
+                + (", or use method='qre'" if given else ", or drop lam")
             )
         if method == "qre" and lam is None:
             raise ModelError(
@@ -621,18 +626,24 @@ class NormalFormGame(GameForm):
 
     def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>``, ``p_<player>_<strategy>``, ``pure``, ``n_components``, ``regret``,
-        ``n_equilibria``."""
+        with ``method`` "qre" or "logit" also ``fallback``, then ``n_equilibria``."""
         names = [f"u_{ident(p)}" for p in self.players]
         names += [
             f"p_{ident(p)}_{ident(s)}"
             for p, strategies in zip(self.players, self.strategies)
             for s in strategies
         ]
-        return [*names, "pure", "n_components", "regret", "n_equilibria"]
+        names += ["pure", "n_components", "regret"]
+        if self.check_options(options).get("method") in QUANTAL:
+            names.append("fallback")
+        return [*names, "n_equilibria"]
 
     def point_measures(self, **options: Any) -> tuple[str, ...]:
-        """``n_components``: the components of the point's equilibria."""
-        return ("n_components",)
+        """``n_components``: the components of the point's equilibria; with ``method``
+        "qre" or "logit" also ``fallback``: 1 where the point's logit path left the
+        shared grid for arc-length continuation, else 0."""
+        quantal = self.check_options(options).get("method") in QUANTAL
+        return ("n_components", "fallback") if quantal else ("n_components",)
 
     # -- model files --------------------------------------------------------
 

@@ -11,7 +11,7 @@ from itertools import product
 import numpy as np
 
 from bargain.checks import count_text
-from bargain.errors import DegenerateGameWarning, warn
+from bargain.errors import DegenerateGameWarning, ModelError, warn
 from bargain.solvers import COMPLETE, FALLBACK
 from bargain.solvers.arrays import EquilibriumArrays, scaled
 from bargain.solvers.exact import ExactEquilibria, exact_available
@@ -22,7 +22,7 @@ from ..labels import Labels
 from ..qre_budget import Deadline, warn_paths
 from ..solution import Columns, EquilibriumBatch, EquilibriumSet
 from .exact import INSTALL, NashSubset, nash_subsets
-from .quantal import limit_rows
+from .quantal import QUANTAL, limit_rows
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,6 +249,8 @@ class BatchSolution(EquilibriumBatch):
         columns["n_components"] = self.n_components[self.point]
         if self.arrays.regret is not None:
             columns["regret"] = self.arrays.regret
+        if self.method in QUANTAL:
+            columns["fallback"] = self.fallback[self.point].astype(float)
         return columns
 
     @cached_property
@@ -258,9 +260,11 @@ class BatchSolution(EquilibriumBatch):
         return np.asarray(["mixed", *profiles], dtype=object)
 
     def regimes(self) -> tuple[np.ndarray, np.ndarray]:
-        """The pure profile of each row ("pressure/resist") or "mixed"."""
+        """The pure profile of each row ("pressure/resist") or "mixed"; a QRE's row
+        (method "qre") its modal profile: each player's most likely strategy (the first
+        listed of those tied), not an equilibrium."""
         pure, profile = self._pure
-        code = np.where(pure, profile + 1, 0)
+        code = profile + 1 if self.method == "qre" else np.where(pure, profile + 1, 0)
         return Labels.of(code, self.regime_names), code
 
     def risk_dominance(self) -> np.ndarray:
@@ -288,6 +292,11 @@ class BatchSolution(EquilibriumBatch):
         """
         if self.method == "logit":  # the rows are the limits
             return np.zeros(len(self.point))
+        if self.method == "qre":
+            raise ModelError(
+                "select='logit' chooses among Nash equilibria; method='qre' gives one QRE per "
+                "point: use method='logit' (the limit) or a Nash method such as 'enumpoly'"
+            )
         if self.payoff_tensor is None:
             return super().logit_distance()
         limits = self._logit_limits().profiles

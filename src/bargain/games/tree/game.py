@@ -138,6 +138,13 @@ class GameTree(GameForm):
         }
     )
     outcome_noun = "terminal node"
+    option_hints = MappingProxyType(
+        {
+            "method": "game trees take no method: they are solved by concept ("
+            + ", ".join(CONCEPTS[:-1])
+            + f", or {CONCEPTS[-1]} for the agent QRE)"
+        }
+    )
 
     def __init__(self, players: Sequence[str], params: Iterable[Param] | ParamSpace = ()) -> None:
         self.params = params if isinstance(params, ParamSpace) else ParamSpace(params)
@@ -393,10 +400,13 @@ class GameTree(GameForm):
     # -- measures -----------------------------------------------------------
 
     def point_measures(self, **options: Any) -> tuple[str, ...]:
-        """With ``concept="pbe"``, the signaling game's (``n_pbe``); none otherwise."""
-        if self._checked(options, None).get("concept") == "pbe":
+        """With ``concept="pbe"``, the signaling game's (``n_pbe``); with ``concept="qre"``,
+        ``fallback`` (1 where the point's path left the shared grid of lam for arc-length
+        continuation, else 0); none otherwise."""
+        concept = self._checked(options, None).get("concept")
+        if concept == "pbe":
             return self.as_sender_receiver().game.point_measures()
-        return ()
+        return ("fallback",) if concept == "qre" else ()
 
     def measure_names(self, **options: Any) -> list[str]:
         """``u_<player>``, ``reach_<terminal>``, ``p_<node>_<move>``, ``regret``,
