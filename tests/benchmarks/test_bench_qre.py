@@ -15,12 +15,18 @@ Three cases, per game:
   equilibrium) against ``pygambit.nash.logit_solve``; within 2e-5 (Gambit stops
   its branch at a regret of 1e-8).
 
+* ``tree QRE``: the agent QRE at lam = 6 of a two-player game tree with a chance
+  node, information sets and a nested perfect-information subgame (the entry game
+  of tests/test_tree_qre.py, its chance of a boom and one payoff as parameters),
+  against ``pygambit.qre.logit_solve_lambda`` on the extensive game; within 1e-6.
+
 Target (issue 18): the QRE at lam = 10 at least 10x faster than pygambit per game.
 """
 
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -29,6 +35,9 @@ from bargain import NormalFormGame, Param
 from bargain.errors import BargainWarning
 
 pygambit = pytest.importorskip("pygambit")
+
+from tests.test_tree_cross_check import entry_game, to_gambit  # noqa: E402
+from tests.test_tree_qre import p_columns, parameterized_entry  # noqa: E402
 
 #: Points solved by bargain and games in the pygambit sample: full and CI runs.
 POINTS = {True: 1000, False: 100}
@@ -172,3 +181,73 @@ def test_limit_pygambit(measure, game, points, tensors, sizes):
     for t in range(n):
         for mine, other in zip(ours[t][0].profile, theirs[t]):
             np.testing.assert_allclose(mine, other, atol=2e-5)
+
+
+# -- the agent QRE of a game tree with chance and information sets ----------------------------
+
+TREE_LAM = 6.0
+
+
+@pytest.fixture(scope="module")
+def tree_points(sizes) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(2)
+    n = POINTS[sizes.full]
+    return {"q": rng.uniform(0.1, 0.9, n), "w": rng.uniform(-1, 1, n)}
+
+
+def entry_spec_at(q: float, w: float):
+    """The parameterized entry game's spec (tests.test_tree_qre.parameterized_entry) at a
+    point, for Gambit: the chance of a boom ``q`` (exactly the float) and one payoff ``w``."""
+    spec = entry_game(np.random.default_rng(3))
+    spec["market"] = (
+        "chance",
+        {"boom": (Fraction(q), "enter-boom"), "bust": (1 - Fraction(q), "enter-bust")},
+    )
+    spec["boom-00"] = ("terminal", {**spec["boom-00"][1], "I": w})
+    return spec
+
+
+@pytest.mark.benchmark(group="tree QRE")
+def test_tree_qre_bargain(measure, tree_points, sizes):
+    tree = parameterized_entry()
+    n = POINTS[sizes.full]
+    res = measure(
+        "tree QRE",
+        "bargain",
+        quiet(lambda: tree.solve_batch(tree_points, concept="qre", lam=TREE_LAM)),
+        n,
+    )
+    assert res.count.tolist() == [1] * n
+
+
+@pytest.mark.benchmark(group="tree QRE")
+def test_tree_qre_pygambit(measure, tree_points, sizes):
+    n = SAMPLE[sizes.full]
+
+    def solve():
+        out = []
+        for t in range(n):
+            spec = entry_spec_at(tree_points["q"][t], tree_points["w"][t])
+            g, nodes = to_gambit(spec, ("E", "I"))
+            (q,) = pygambit.qre.logit_solve_lambda(g, lam=[TREE_LAM])
+            actions = list(g.actions)
+            out.append(
+                {
+                    node: np.array(
+                        [float(q[actions.index(a)]) for a in nodes[node].infoset.actions]
+                    )
+                    for node, (kind, *_) in spec.items()
+                    if kind == "decision"
+                }
+            )
+        return out
+
+    theirs = measure("tree QRE", "pygambit", solve, n)
+    tree = parameterized_entry()
+    sample = {k: v[:n] for k, v in tree_points.items()}
+    frame = quiet(lambda: tree.solve_batch(sample, concept="qre", lam=TREE_LAM))().to_frame()
+    spec = entry_spec_at(0.5, 0.0)  # the structure: which nodes decide
+    for node, (kind, *_) in spec.items():
+        if kind == "decision":
+            ours = p_columns(spec, frame, node)
+            np.testing.assert_allclose(ours, np.array([t[node] for t in theirs]), atol=1e-6)
